@@ -1,0 +1,1 @@
+# win32.mk — the Win32 twins.  Included by the Makefile.

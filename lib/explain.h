@@ -1,0 +1,28 @@
+/* explain.h — errors a student can act on: the errno's name and text, and
+ * a hint that says what to do next, chosen by the call that failed.
+ */
+#ifndef MMAPLAB_EXPLAIN_H
+#define MMAPLAB_EXPLAIN_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+/* "ENOENT" for ENOENT; "E?" plus the number for one it does not know. */
+const char *ml_errno_name(int err);
+
+/* The errno whose name is given, or 0. */
+int ml_errno_value(const char *name);
+
+/* "alice (uid 1000), mode 0600" for the object behind a shared memory
+ * name (looked up in /dev/shm) or a file path; returns -1 when it cannot be
+ * looked at.  shm_dir overrides /dev/shm (tests). */
+int ml_describe_owner(const char *object, const char *shm_dir,
+                      char *out, size_t outsz);
+
+/* The hint for call failing with err on object: one or two sentences that
+ * say what it means here and what to do next.  owner is what
+ * ml_describe_owner said, or NULL. */
+void ml_hint(const char *call, int err, const char *object, const char *owner,
+             char *out, size_t outsz);
+
+#endif

@@ -1,0 +1,149 @@
+/* mmaplab.h — what every numbered program uses: the common options,
+ * narration of each call, explained errors, the trace, and the holds.
+ *
+ * The pattern in a program's main, for every call it teaches:
+ *
+ *     ml_call("shm_open", "CreateFileMapping(INVALID_HANDLE_VALUE, ...)",
+ *             "\"%s\", O_CREAT | O_EXCL | O_RDWR, 0600", o.name);
+ *     fd = shm_open(o.name, O_CREAT | O_EXCL | O_RDWR, 0600);
+ *     if (!ml_result(fd))
+ *         ml_exit(1);
+ *
+ * ml_call announces the call (and under --step waits before it runs);
+ * the call itself stands in main; ml_result prints "= 3" or the explained
+ * error and records the event.  The library never makes the call.
+ */
+#ifndef MMAPLAB_H
+#define MMAPLAB_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#ifndef ML_VERSION
+#define ML_VERSION "1.0"
+#endif
+
+#define ML_DEFAULT_NAME    "/MyFileMappingObject"
+#define ML_DEFAULT_SIZE    256          /* BUF_SIZE of the Win32 original */
+#define ML_DEFAULT_MESSAGE "Message from first process."
+
+/* Exit statuses (DESIGN.md). */
+enum { ML_DONE = 0, ML_FAILED = 1, ML_USAGE = 2 };
+
+/* Which of the common options a program takes, beyond -n, --step, --trace,
+ * -q, --no-color, -h and -V, which all take. */
+enum {
+    ML_TAKES_SIZE    = 1 << 0,   /* -s/--size */
+    ML_TAKES_MESSAGE = 1 << 1,   /* -m/--message */
+    ML_TAKES_HOLD    = 1 << 2,   /* --no-hold: the program has a hold point */
+};
+
+/* An option of the program's own. */
+struct ml_option {
+    const char *name;      /* long name, without "--" */
+    int key;               /* its short letter, or a number >= 256 */
+    const char *arg;       /* NULL for a flag, else the argument's name */
+    const char *help;
+};
+
+struct ml_prog {
+    const char *name;      /* "03-copy": also the trace's prog */
+    const char *summary;   /* one line: what it does */
+    const char *teaches;   /* a few lines for --help: what it teaches */
+    const char *prev;      /* the program to run before, or NULL */
+    const char *next;      /* the program to run after, or NULL */
+    const char *win32;     /* the Win32 step it mirrors */
+    unsigned takes;        /* ML_TAKES_* */
+    const struct ml_option *own;   /* ended by an entry with name NULL */
+    /* Called for each of the program's own options; returns 0, or -1 after
+     * calling ml_usage_error. */
+    int (*own_option)(int key, const char *arg);
+    const char *operands;  /* usage text for operands, NULL when none */
+};
+
+struct ml_opts {
+    const char *name;      /* -n, $MMAPLAB_NAME, or the default */
+    off_t size;            /* -s, default ML_DEFAULT_SIZE */
+    const char *message;   /* -m, default ML_DEFAULT_MESSAGE */
+    bool step;             /* --step */
+    bool hold;             /* false under --no-hold */
+    bool quiet;            /* -q */
+    char **operands;       /* what is left after the options */
+    int noperands;
+};
+
+/* Parse the command line (exits 2 with the broken rule on bad input, 0 after
+ * --help or --version), set stdout line-buffered, open the trace, record
+ * the start and print the program's heading. */
+void ml_start(const struct ml_prog *prog, int argc, char *argv[],
+              struct ml_opts *o);
+
+/* For own_option: report a usage error (rule and next step, like the
+ * common options).  Printed and traced once parsing is over. */
+void ml_usage_error(const char *fmt, ...)
+    __attribute__((format(printf, 1, 2)));
+
+/* A step heading; records a "step" event.  step is one of the walkthrough's
+ * words (create, map, copy, open, read, unmap, close, unlink) or the
+ * program's own. */
+void ml_step(const char *step, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* An explanatory line under the current step. */
+void ml_say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Announce the call about to run: its name, its Win32 counterpart and its
+ * arguments as written.  Flushes stdout (so a fork after it duplicates
+ * nothing), and under --step shows the call and waits for Enter. */
+void ml_call(const char *call, const char *win32, const char *argsfmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* The address, length and offset the pending call works on, for the trace
+ * (addr NULL: the result is the address, as for mmap; offset -1: none). */
+void ml_span(const void *addr, size_t len, long long offset);
+
+/* The pending call is meant to fail with err, to show the failure: it is
+ * traced with "expected": true and narrated as the point, not as an error. */
+void ml_expect(int err);
+
+/* Report the pending call's result and record it.  Each returns true when
+ * the call succeeded.  On failure the error is explained (name, text,
+ * hint) unless it was the expected one. */
+bool ml_result(long long ret);          /* -1 and errno mean failure */
+bool ml_result_ptr(const void *ret);    /* MAP_FAILED or NULL mean failure */
+bool ml_result_err(int err);            /* 0, or an error number */
+
+/* The last result was the failure ml_expect announced. */
+bool ml_failed_as_expected(void);
+
+/* A hold point: say why, record "hold", read one line from stdin (EOF goes
+ * on), record "resume".  Under --no-hold it only says it is not holding. */
+void ml_hold(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* A few bytes as hex and text, indented under the narration. */
+void ml_dump(const void *p, size_t n, long long offset);
+
+/* What the student should look at next: the closing sentence. */
+void ml_next(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Explain a failure that is not a call's (a message too large, a check
+ * that found the wrong thing): printed on stderr, traced as "error". */
+void ml_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Record the exit, flush, and exit with status. */
+_Noreturn void ml_exit(int status);
+
+/* Hex/text dump of n bytes into out, 16 a row, each row prefixed by indent
+ * and the offset (base + row).  Returns the length written. */
+size_t ml_hexdump(char *out, size_t outsz, const void *p, size_t n,
+                  long long base, const char *indent);
+
+/* "256 bytes", "4 KiB", "1.5 GiB": sizes for people. */
+void ml_human_size(unsigned long long bytes, char *out, size_t outsz);
+
+/* The current options and program (for the library's other modules). */
+const struct ml_prog *ml_current_prog(void);
+const struct ml_opts *ml_current_opts(void);
+
+#endif

@@ -1,0 +1,73 @@
+/* pages.h — looking at pages from outside the code that touches them:
+ * /proc/PID/maps and smaps lines, /proc/PID/pagemap entries, and
+ * /proc/kpagecount.  Used by the programs that show frames and Rss, and by
+ * the viewer's model.  Nothing here maps, reads or faults the pages looked at.
+ */
+#ifndef MMAPLAB_PAGES_H
+#define MMAPLAB_PAGES_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+/* One line of /proc/PID/maps (also the header line of an smaps block). */
+struct ml_maps_line {
+    unsigned long start, end;
+    char perms[5];             /* "rw-s" */
+    unsigned long long offset;
+    unsigned dev_major, dev_minor;
+    unsigned long long ino;
+    char path[4096];           /* may hold spaces; "" for anonymous */
+    bool deleted;              /* the path ended in " (deleted)", now cut */
+};
+
+/* Parse a maps line (with or without its newline).  Returns 0, or -1 when it
+ * is not one. */
+int ml_maps_parse(const char *line, struct ml_maps_line *m);
+
+/* Sizes of one mapping from smaps, in kB. */
+struct ml_smaps {
+    long long size_kb, rss_kb, pss_kb;
+    long long shared_clean_kb, shared_dirty_kb;
+    long long private_clean_kb, private_dirty_kb;
+    long long swap_kb;
+};
+
+/* Fold one "Key:   N kB" line of an smaps block into s.  Returns 1 when
+ * the line was such a field (known or not), 0 when it is not one (the
+ * header of the next block, say). */
+int ml_smaps_field(const char *line, struct ml_smaps *s);
+
+/* The smaps sizes of the mapping that contains addr in process pid (0: this
+ * process); *m gets its maps line when m is not NULL.  Returns 0, or -1 with
+ * errno (ENOENT: no mapping there; EACCES, ESRCH from /proc). */
+int ml_smaps_at(pid_t pid, unsigned long addr, struct ml_smaps *s,
+                struct ml_maps_line *m);
+
+/* One /proc/PID/pagemap entry. */
+struct ml_pagemap {
+    bool present;      /* the page is in RAM */
+    bool swapped;
+    bool file_shared;  /* a file page or shared anonymous (bit 61) */
+    bool exclusive;    /* mapped by this process only (bit 56) */
+    bool soft_dirty;
+    uint64_t pfn;      /* the physical frame; 0 = hidden (no CAP_SYS_ADMIN) or absent */
+};
+
+/* The pagemap entry of the page that holds vaddr in process pid (0: this
+ * process).  Returns 0, or -1 with errno.  Reading it never faults the page. */
+int ml_pagemap_at(pid_t pid, unsigned long vaddr, struct ml_pagemap *pm);
+
+/* How many mappings the frame pfn has (/proc/kpagecount, CAP_SYS_ADMIN).
+ * Returns 0, or -1 with errno. */
+int ml_kpagecount(uint64_t pfn, uint64_t *count);
+
+/* Does this process see real frame numbers?  (Needs CAP_SYS_ADMIN; without
+ * it the kernel reports 0, which means hidden, never "frame 0".) */
+bool ml_frames_visible(void);
+
+/* Minor and major faults of this process so far (getrusage). */
+void ml_faults(long *minor, long *major);
+
+#endif

@@ -1,0 +1,56 @@
+/* trace.h — the instrumentation stream: one JSON object per line, one
+ * write(2) per event on an O_APPEND descriptor (see DESIGN.md, "The trace").
+ *
+ * Building and writing an event calls nothing that is unsafe in a signal
+ * handler, so a program killed by SIGINT can still record its exit.
+ */
+#ifndef MMAPLAB_TRACE_H
+#define MMAPLAB_TRACE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#define TRACE_VERSION 1
+#define TRACE_STR_MAX 256      /* longer strings are cut and marked */
+
+struct trace_event {
+    char buf[4096];
+    size_t len;
+    bool overflow;
+};
+
+/* Start an event: v, ts_ns, pid, prog, event and object. */
+void trace_begin(struct trace_event *e, const char *prog, const char *event,
+                 const char *object);
+void trace_str(struct trace_event *e, const char *key, const char *val);
+void trace_int(struct trace_event *e, const char *key, long long val);
+void trace_bool(struct trace_event *e, const char *key, bool val);
+
+/* Where the trace goes when neither --trace nor MMAPLAB_TRACE says:
+ * xdg/mmaplab/trace.jsonl when xdg (XDG_RUNTIME_DIR, may be NULL) is a real
+ * directory owned by uid, else tmp/mmaplab-UID/trace.jsonl.  The directory
+ * is made 0700 when missing.  Returns 0 with the path in out, or -1 with the
+ * reason in why (a directory owned by someone else, a link, ...). */
+int trace_default_path(const char *xdg, const char *tmp, uid_t uid,
+                       char *out, size_t outsz, char *why, size_t whysz);
+
+/* Open the trace for this process: flag (--trace), else env (MMAPLAB_TRACE),
+ * else the default path.  "off" turns it off.  Trouble is warned about once
+ * on stderr, prefixed by prog; the trace is then off. */
+void trace_open(const char *prog, const char *flag, const char *env);
+
+/* Is a trace open? */
+bool trace_on(void);
+
+/* The path of the open trace, or NULL. */
+const char *trace_path(void);
+
+/* Finish the event and append it with one write(2).  A failed or short
+ * write warns once (signal-safely) and turns the trace off. */
+void trace_write(struct trace_event *e);
+
+/* Close the trace (tests reopen it). */
+void trace_close(void);
+
+#endif

@@ -1,0 +1,141 @@
+# lib.sh — what the end-to-end scripts share.  Source it from bash:
+#
+#     . "$(dirname "$0")/../lib.sh"
+#
+# It speaks TAP for tests/run.sh, gives every test its own object name
+# under this run's prefix, waits on trace events instead of sleeping, and
+# removes every object, file and process a script made when it exits, even
+# when a check failed.
+
+set -u
+ROOT=${MMAPLAB_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}
+BIN=$ROOT/bin
+TOOLS=$ROOT/build/tests/tools
+PREFIX=${MMAPLAB_TEST_PREFIX:-mmaplab-t$$}
+SUITE=$(basename "$0" .sh)
+export NO_COLOR=1
+export MMAPLAB_TRACE=off
+unset MMAPLAB_NAME
+
+T_SCRATCH=$(mktemp -d "${TMPDIR:-/tmp}/mmaplab-test.XXXXXX")
+chmod 755 "$T_SCRATCH"
+t_n=0
+t_names=0
+t_pids=()
+
+# ---- TAP ----------------------------------------------------------------
+
+ok()      { t_n=$((t_n + 1)); echo "ok $t_n - $*"; }
+not_ok()  {
+    t_n=$((t_n + 1)); echo "not ok $t_n - $1"
+    shift
+    local l
+    for l in "$@"; do printf '%s\n' "$l" | sed 's/^/#   /'; done
+}
+skip()    { t_n=$((t_n + 1)); echo "ok $t_n # SKIP $1: $2"; }
+
+# check DESC CMD...: ok when CMD succeeds; its output is shown when not.
+check() {
+    local desc=$1 out; shift
+    if out=$("$@" 2>&1); then ok "$desc"; else not_ok "$desc" "command: $*" "$out"; fi
+}
+
+# expect_eq DESC WANT GOT
+expect_eq() {
+    if [ "$2" == "$3" ]; then ok "$1"; else not_ok "$1" "want: $2" "got:  $3"; fi
+}
+
+# expect_match DESC PATTERN TEXT: TEXT has a line matching the ERE PATTERN.
+expect_match() {
+    if printf '%s\n' "$3" | grep -Eq -- "$2"; then ok "$1"
+    else not_ok "$1" "no line matches: $2" "in:" "$3"; fi
+}
+
+# expect_no_match DESC PATTERN TEXT
+expect_no_match() {
+    if printf '%s\n' "$3" | grep -Eq -- "$2"; then not_ok "$1" "a line matches: $2" "in:" "$3"
+    else ok "$1"; fi
+}
+
+# ---- names, files, processes --------------------------------------------
+
+# A fresh object name for this test: /PREFIX-SUITE-N
+t_name() {
+    t_names=$((t_names + 1))
+    echo "/$PREFIX-$SUITE-$t_names"
+}
+
+# A fresh trace file path.
+t_trace() {
+    t_names=$((t_names + 1))
+    echo "$T_SCRATCH/trace-$t_names.jsonl"
+}
+
+shm_exists() { [ -e "/dev/shm/${1#/}" ]; }
+
+# Remember a background process to reap at exit.
+t_bg() { t_pids+=("$1"); }
+
+t_cleanup() {
+    local p
+    for p in "${t_pids[@]}"; do kill -9 "$p" 2>/dev/null; done
+    for p in "${t_pids[@]}"; do wait "$p" 2>/dev/null; done
+    rm -f /dev/shm/"$PREFIX-$SUITE-"* 2>/dev/null
+    rm -rf "$T_SCRATCH"
+}
+trap t_cleanup EXIT
+trap 'exit 130' INT TERM
+
+# ---- waiting ------------------------------------------------------------
+
+# wait_event TRACE PROG EVENT [COUNT] [TIMEOUT]: wait until TRACE holds
+# COUNT (default 1) events EVENT from PROG.  Fails after TIMEOUT seconds
+# (default 20).
+wait_event() {
+    "$TOOLS/tracecheck" wait "$1" --prog "$2" --event "$3" \
+        --count "${4:-1}" --timeout "${5:-20}"
+}
+
+# wait_exit PID [TIMEOUT]: wait for a background process, with a timeout;
+# prints its status (or "timeout", after killing it).
+wait_exit() {
+    local pid=$1 limit=$(( ${2:-20} * 10 )) i=0
+    while kill -0 "$pid" 2>/dev/null; do
+        if [ "$(ps -o stat= -p "$pid" 2>/dev/null | cut -c1)" = Z ]; then break; fi
+        i=$((i + 1))
+        if [ $i -gt $limit ]; then kill -9 "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; echo timeout; return 1; fi
+        sleep 0.1
+    done
+    wait "$pid"
+    echo $?
+}
+
+# ---- privileges ---------------------------------------------------------
+
+is_root() { [ "$(id -u)" = 0 ]; }
+
+# A copy of bin/ that another user can run: tests that switch to nobody.
+t_public_bin() {
+    local d=$T_SCRATCH/pubbin
+    if [ ! -d "$d" ]; then
+        mkdir -p "$d" && cp -p "$BIN"/[0-9][0-9]-* "$BIN"/mmapview "$d"/ 2>/dev/null
+        chmod 755 "$d" "$d"/*
+    fi
+    echo "$d"
+}
+
+# as_user USER CMD...: run CMD as USER (root only).
+as_user() {
+    local u=$1; shift
+    if command -v setpriv >/dev/null; then
+        setpriv --reuid="$(id -u "$u")" --regid="$(id -g "$u")" --clear-groups \
+            --inh-caps=-all env HOME=/ XDG_RUNTIME_DIR= "$@"
+    else
+        su -s /bin/sh "$u" -c "$(printf '%q ' "$@")"
+    fi
+}
+
+# Skip loudly when an optional tool is missing.
+need_tool() {
+    command -v "$1" >/dev/null 2>&1 || [ -x "$1" ]
+}

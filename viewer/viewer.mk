@@ -1,0 +1,1 @@
+# viewer.mk — mmapview.  Included by the Makefile.
