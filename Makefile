@@ -137,4 +137,7 @@ clean:
 
 FORCE:
 
+# Keep the objects of the programs between builds.
+.SECONDARY:
+
 -include $(shell find $(B) -name '*.d' 2>/dev/null)

@@ -139,8 +139,15 @@ _Noreturn void ml_exit(int status);
 size_t ml_hexdump(char *out, size_t outsz, const void *p, size_t n,
                   long long base, const char *indent);
 
+/* n bytes as text a terminal can show: printable ASCII as it is, the rest
+ * as C escapes (\n, \t, \x01).  Returns the length written. */
+size_t ml_escape(char *out, size_t outsz, const void *p, size_t n);
+
 /* "256 bytes", "4 KiB", "1.5 GiB": sizes for people. */
 void ml_human_size(unsigned long long bytes, char *out, size_t outsz);
+
+/* The object the trace names, when it is not the -n name (a file path). */
+void ml_set_object(const char *object);
 
 /* The current options and program (for the library's other modules). */
 const struct ml_prog *ml_current_prog(void);

@@ -1,0 +1,96 @@
+/* 03-copy.c — step 3 of the walkthrough: copy a message into the view, and wait.
+ *
+ * The Win32 first process copies its message into the view and waits for a
+ * key, keeping the object alive while the second process reads it:
+ *     CopyMemory((PVOID)pBuf, szMsg, (_tcslen(szMsg) * sizeof(TCHAR)));
+ *     _getch();
+ * Here the message goes in with memcpy, NUL included, and the program holds
+ * until Enter.  The bytes are in the object's page, not in this process:
+ * any process that maps the object sees them at once.
+ *
+ * Run:   bin/03-copy [-n /NAME] [-m TEXT]     (holds until Enter)
+ * Then:  bin/04-open in a second terminal, while this one holds
+ */
+#include <fcntl.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "mmaplab.h"
+
+static const struct ml_prog prog = {
+    .name = "03-copy",
+    .summary = "map the object and copy a message into it, then hold",
+    .teaches =
+        "A store through a shared mapping goes into the object's page itself:\n"
+        "every process mapping the object sees it, with no copy and no call.\n"
+        "The program holds (like _getch() in the original) so that a second\n"
+        "process can read the message while the first still maps it.",
+    .prev = "02-map",
+    .next = "04-open",
+    .win32 = "CopyMemory((PVOID)pBuf, szMsg, (_tcslen(szMsg) * sizeof(TCHAR))); _getch()",
+    .takes = ML_TAKES_MESSAGE | ML_TAKES_HOLD,
+};
+
+int main(int argc, char *argv[])
+{
+    struct ml_opts o;
+    struct stat st;
+    char *p;
+    int fd;
+
+    ml_start(&prog, argc, argv, &o);
+    size_t len = strlen(o.message) + 1;      /* the NUL too: see below */
+
+    ml_step("open", "open %s by its name", o.name);
+    ml_call("shm_open", "(none: the Win32 first process still holds hMapFile)",
+            "\"%s\", O_RDWR, 0", o.name);
+    fd = shm_open(o.name, O_RDWR, 0);
+    if (!ml_result(fd))
+        ml_exit(ML_FAILED);
+    ml_call("fstat", "(none: both Win32 processes know BUF_SIZE)", "%d, &st", fd);
+    if (!ml_result(fstat(fd, &st)))
+        ml_exit(ML_FAILED);
+    if ((off_t)len > st.st_size) {
+        ml_error("the message is %zu bytes with its NUL, and %s holds only %lld: "
+                 "use a shorter -m, or make a bigger object (05-close, then "
+                 "01-create -s SIZE)", len, o.name, (long long)st.st_size);
+        ml_exit(ML_USAGE);
+    }
+
+    ml_step("map", "map a shared view of the whole object");
+    ml_call("mmap", "MapViewOfFile(hMapFile, FILE_MAP_ALL_ACCESS, 0, 0, BUF_SIZE)",
+            "NULL, %lld, PROT_READ | PROT_WRITE, MAP_SHARED, %d, 0", (long long)st.st_size, fd);
+    ml_span(NULL, (size_t)st.st_size, 0);
+    p = mmap(NULL, (size_t)st.st_size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    if (!ml_result_ptr(p))                                    /* MapViewOfFile */
+        ml_exit(ML_FAILED);
+
+    ml_step("copy", "copy the message into the view: %zu bytes, its NUL included", len);
+    /* [lesson:copy] */
+    ml_call("memcpy", "CopyMemory((PVOID)pBuf, szMsg, (_tcslen(szMsg) * sizeof(TCHAR)))",
+            "%p, \"%s\", %zu", (void *)p, o.message, len);
+    ml_span(p, len, 0);
+    ml_result_ptr(memcpy(p, o.message, len));                 /* CopyMemory */
+    /* [/lesson] */
+    ml_dump(p, len < 64 ? len : 64, 0);
+    ml_say("the NUL ends the message even when a longer one was there before "
+           "(the original copies no NUL and relies on a fresh, zeroed page)");
+
+    ml_hold("the first process keeps the view while the second reads it (the "
+            "_getch() of the original): run 04-open -n %s in another terminal", o.name);
+
+    ml_step("unmap", "remove the view; the message stays in the object");
+    ml_call("munmap", "UnmapViewOfFile(pBuf)", "%p, %lld", (void *)p, (long long)st.st_size);
+    if (!ml_result(munmap(p, (size_t)st.st_size)))
+        ml_exit(ML_FAILED);
+    ml_step("close", "close the descriptor; the name still stands");
+    ml_call("close", "CloseHandle(hMapFile)", "%d", fd);
+    if (!ml_result(close(fd)))
+        ml_exit(ML_FAILED);
+
+    ml_next("the message outlives this program too: 04-open -n %s still reads it, "
+            "and 05-close -n %s removes the object.", o.name, o.name);
+    ml_exit(ML_DONE);
+}

@@ -1,0 +1,173 @@
+/* explain.c — errno names, owners, and the hint for each failure. */
+#include "explain.h"
+
+#include <errno.h>
+#include <pwd.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#define E(x) { x, #x }
+static const struct { int err; const char *name; } names[] = {
+    E(EPERM), E(ENOENT), E(ESRCH), E(EINTR), E(EIO), E(ENXIO), E(E2BIG),
+    E(ENOEXEC), E(EBADF), E(ECHILD), E(EAGAIN), E(ENOMEM), E(EACCES),
+    E(EFAULT), E(EBUSY), E(EEXIST), E(EXDEV), E(ENODEV), E(ENOTDIR),
+    E(EISDIR), E(EINVAL), E(ENFILE), E(EMFILE), E(ETXTBSY), E(EFBIG),
+    E(ENOSPC), E(ESPIPE), E(EROFS), E(EMLINK), E(EPIPE), E(EDOM), E(ERANGE),
+    E(EDEADLK), E(ENAMETOOLONG), E(ENOLCK), E(ENOSYS), E(ELOOP),
+    E(EOVERFLOW), E(ENOTSUP), E(ETIMEDOUT), E(EOWNERDEAD),
+    E(ENOTRECOVERABLE), E(EDQUOT), E(ECANCELED),
+};
+#undef E
+
+const char *ml_errno_name(int err)
+{
+    static char other[16];
+
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (names[i].err == err)
+            return names[i].name;
+    snprintf(other, sizeof other, "E?%d", err);
+    return other;
+}
+
+int ml_errno_value(const char *name)
+{
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (strcmp(names[i].name, name) == 0)
+            return names[i].err;
+    return 0;
+}
+
+int ml_describe_owner(const char *object, const char *shm_dir,
+                      char *out, size_t outsz)
+{
+    char path[4400];
+    struct stat st;
+
+    /* glibc keeps the object "/name" as the file /dev/shm/name. */
+    if (object[0] == '/' && strchr(object + 1, '/') == NULL)
+        snprintf(path, sizeof path, "%s%s", shm_dir ? shm_dir : "/dev/shm",
+                 object);
+    else
+        snprintf(path, sizeof path, "%s", object);
+    if (stat(path, &st) == -1)
+        return -1;
+    struct passwd *pw = getpwuid(st.st_uid);
+    snprintf(out, outsz, "%s (uid %ld), mode %04o",
+             pw ? pw->pw_name : "a user with no name",
+             (long)st.st_uid, (unsigned)(st.st_mode & 07777));
+    return 0;
+}
+
+static bool is(const char *call, const char *name)
+{
+    return strcmp(call, name) == 0;
+}
+
+void ml_hint(const char *call, int err, const char *object, const char *owner,
+             char *out, size_t outsz)
+{
+    const char *o = object ? object : "";
+    const char *who = owner ? owner : "someone else";
+    bool named = is(call, "shm_open") || is(call, "shm_unlink");
+
+    switch (err) {
+    case ENOENT:
+        if (is(call, "shm_unlink"))
+            snprintf(out, outsz, "there is no object named %s any more: it was "
+                     "already removed (ls /dev/shm shows what is there)", o);
+        else if (named)
+            snprintf(out, outsz, "there is no shared memory object named %s; "
+                     "run 01-create first (01-create -n %s)", o, o);
+        else
+            snprintf(out, outsz, "%s does not exist; check the path", o);
+        return;
+    case EEXIST:
+        snprintf(out, outsz, "an object named %s already exists, owned by %s. "
+                 "If it is yours and left over, remove it (05-close -n %s, or "
+                 "mmaplab clean); otherwise pick your own name, for example "
+                 "-n %s-$(id -un)", o, who, o, o);
+        return;
+    case EACCES:
+    case EPERM:
+        if (named || owner)
+            snprintf(out, outsz, "%s is owned by %s: its mode does not let you "
+                     "open it this way. Use an object of your own (-n %s-$(id -un)), "
+                     "or ask its owner to remove it", o, who, o);
+        else if (is(call, "mmap"))
+            snprintf(out, outsz, "the descriptor was not opened for the access "
+                     "asked for: a shared writable mapping needs O_RDWR");
+        else
+            snprintf(out, outsz, "you lack the permission for %s here", call);
+        return;
+    case EINVAL:
+        if (named)
+            snprintf(out, outsz, "'%s' is not a valid name: one leading '/', no "
+                     "other '/', 1 to 255 characters after it", o);
+        else if (is(call, "mmap"))
+            snprintf(out, outsz, "mmap refuses a length of 0 and an offset that "
+                     "is not a multiple of the page size (sysconf(_SC_PAGESIZE)); "
+                     "round the offset down and map from there");
+        else if (is(call, "ftruncate"))
+            snprintf(out, outsz, "the size is negative or larger than this file "
+                     "system allows; try a smaller -s");
+        else if (is(call, "munmap"))
+            snprintf(out, outsz, "the address is not page-aligned or the "
+                     "length is 0: unmap exactly what mmap returned");
+        else
+            snprintf(out, outsz, "an argument is out of range; see man %s", call);
+        return;
+    case ENAMETOOLONG:
+        snprintf(out, outsz, "the name is too long: at most 255 characters "
+                 "after the '/'");
+        return;
+    case EFBIG:
+        snprintf(out, outsz, "the size is larger than a file can be here; try "
+                 "a smaller -s");
+        return;
+    case ENOSPC:
+    case EDQUOT:
+        snprintf(out, outsz, "the file system behind the object is full (df -h "
+                 "/dev/shm shows it): remove leftover objects (mmaplab clean) or "
+                 "ask for less");
+        return;
+    case ENOMEM:
+        if (is(call, "mmap"))
+            snprintf(out, outsz, "there is no room in this process's address "
+                     "space for a mapping that large (see ulimit -v)");
+        else
+            snprintf(out, outsz, "the system is out of memory for this request; "
+                     "ask for less");
+        return;
+    case ENODEV:
+        snprintf(out, outsz, "this kind of file cannot be mapped; map a regular "
+                 "file or a shared memory object");
+        return;
+    case EBADF:
+        snprintf(out, outsz, "that descriptor is not open in this process "
+                 "(closed, or never inherited: see FD_CLOEXEC)");
+        return;
+    case EMFILE:
+    case ENFILE:
+        snprintf(out, outsz, "too many files are open (ulimit -n); close "
+                 "descriptors you no longer need");
+        return;
+    case EOWNERDEAD:
+        snprintf(out, outsz, "the previous owner of the mutex died holding it: "
+                 "repair the data, then call pthread_mutex_consistent");
+        return;
+    case ENOTRECOVERABLE:
+        snprintf(out, outsz, "the mutex was left inconsistent by a dead owner "
+                 "and nobody repaired it; it can no longer be used");
+        return;
+    case ETIMEDOUT:
+        snprintf(out, outsz, "the wait ended before the lock was free");
+        return;
+    default:
+        snprintf(out, outsz, "see man %s for what %s means here", call,
+                 ml_errno_name(err));
+        return;
+    }
+}

@@ -1,0 +1,379 @@
+/* narrate.c — one line per call, step headings, holds, explained errors,
+ * and the trace events that record them.
+ */
+#include "narrate.h"
+#include "explain.h"
+#include "trace.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+static char step_now[32];
+
+/* The call announced by ml_call, waiting for its result. */
+static struct {
+    char call[48];
+    char win32[256];
+    char args[768];
+    const void *addr;
+    size_t len;
+    long long offset;
+    bool span;
+    int expect;             /* the errno it is meant to fail with, or 0 */
+    bool failed_as_expected;
+} pending;
+
+const char *ml_c(const char *sgr)
+{
+    static char buf[4][16];
+    static int i;
+
+    if (!ml_run.color)
+        return "";
+    i = (i + 1) % 4;
+    snprintf(buf[i], sizeof buf[i], "\033[%sm", sgr);
+    return buf[i];
+}
+
+static bool quiet(void)
+{
+    return ml_run.opts.quiet;
+}
+
+static const char *prog_name(void)
+{
+    return ml_run.prog ? ml_run.prog->name : "mmaplab";
+}
+
+void ml_trace_simple(const char *event, const char *message)
+{
+    struct trace_event e;
+
+    trace_begin(&e, prog_name(), event, ml_run.object);
+    if (message)
+        trace_str(&e, "message", message);
+    trace_write(&e);
+}
+
+void ml_step(const char *step, const char *fmt, ...)
+{
+    char msg[512];
+    va_list ap;
+    struct trace_event e;
+
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    snprintf(step_now, sizeof step_now, "%s", step);
+    if (!quiet())
+        printf("\n%s[%s]%s %s\n", ml_c("1;36"), step, ml_c("0"), msg);
+    trace_begin(&e, prog_name(), "step", ml_run.object);
+    trace_str(&e, "step", step);
+    trace_str(&e, "message", msg);
+    trace_write(&e);
+}
+
+void ml_say(const char *fmt, ...)
+{
+    va_list ap;
+
+    if (quiet())
+        return;
+    fputs("  ", stdout);
+    va_start(ap, fmt);
+    vprintf(fmt, ap);
+    va_end(ap);
+    fputc('\n', stdout);
+}
+
+bool ml_read_line(void)
+{
+    char c;
+
+    for (;;) {
+        ssize_t n = read(STDIN_FILENO, &c, 1);
+        if (n == 1 && c == '\n')
+            return true;
+        if (n == 0)
+            return false;
+        if (n == -1 && errno != EINTR)
+            return false;
+    }
+}
+
+/* A pause: record "hold", wait for a line, record "resume". */
+static void pause_here(const char *why)
+{
+    fflush(stdout);
+    ml_trace_simple("hold", why);
+    bool line = ml_read_line();
+    ml_trace_simple("resume", line ? "a line was read" : "end of input");
+}
+
+void ml_call(const char *call, const char *win32, const char *argsfmt, ...)
+{
+    va_list ap;
+
+    memset(&pending, 0, sizeof pending);
+    snprintf(pending.call, sizeof pending.call, "%s", call);
+    snprintf(pending.win32, sizeof pending.win32, "%s", win32);
+    va_start(ap, argsfmt);
+    vsnprintf(pending.args, sizeof pending.args, argsfmt, ap);
+    va_end(ap);
+    pending.offset = -1;
+
+    if (ml_run.opts.step) {
+        char why[900];
+        printf("  %snext:%s %s(%s)   -- press Enter to run it\n", ml_c("33"),
+               ml_c("0"), pending.call, pending.args);
+        snprintf(why, sizeof why, "before %s(%s)", pending.call, pending.args);
+        pause_here(why);
+    }
+    /* A fork or exec may follow: nothing may be left in the buffer. */
+    fflush(stdout);
+}
+
+void ml_span(const void *addr, size_t len, long long offset)
+{
+    pending.addr = addr;
+    pending.len = len;
+    pending.offset = offset;
+    pending.span = true;
+}
+
+void ml_expect(int err)
+{
+    pending.expect = err;
+}
+
+bool ml_failed_as_expected(void)
+{
+    return pending.failed_as_expected;
+}
+
+/* Narrate and record the pending call's result.  err is 0 on success. */
+static bool report(const char *ret, int err, const void *addr_result)
+{
+    struct trace_event e;
+    char hint[1024] = "", owner[256] = "";
+    bool expected = err != 0 && err == pending.expect;
+    const char *errname = err ? ml_errno_name(err) : "0";
+
+    pending.failed_as_expected = expected;
+    if (err != 0) {
+        bool has_owner = (err == EEXIST || err == EACCES || err == EPERM) &&
+                         ml_describe_owner(ml_run.object, NULL, owner,
+                                           sizeof owner) == 0;
+        ml_hint(pending.call, err, ml_run.object, has_owner ? owner : NULL,
+                hint, sizeof hint);
+    }
+
+    if (!quiet() || (err && !expected)) {
+        if (err == 0)
+            printf("  %s%s%s(%s) = %s%s%s   %s[Win32: %s]%s\n", ml_c("1"),
+                   pending.call, ml_c("0"), pending.args, ml_c("32"), ret,
+                   ml_c("0"), ml_c("2"), pending.win32, ml_c("0"));
+        else
+            printf("  %s%s%s(%s) = %s%s %s (%s)%s   %s[Win32: %s]%s\n",
+                   ml_c("1"), pending.call, ml_c("0"), pending.args,
+                   ml_c(expected ? "33" : "31"), ret, errname, strerror(err),
+                   ml_c("0"), ml_c("2"), pending.win32, ml_c("0"));
+    }
+    if (expected && !quiet()) {
+        printf("  %sexpected:%s this failure is the point: %s\n", ml_c("33"),
+               ml_c("0"), hint);
+    } else if (err != 0) {
+        fflush(stdout);
+        fprintf(stderr, "%s: error: %s failed: %s (%s)\n%s: next: %s\n",
+                prog_name(), pending.call, errname, strerror(err),
+                prog_name(), hint);
+    } else if (pending.expect != 0 && !quiet()) {
+        printf("  %snote:%s it was expected to fail with %s, and did not\n",
+               ml_c("33"), ml_c("0"), ml_errno_name(pending.expect));
+    }
+
+    trace_begin(&e, prog_name(), "call", ml_run.object);
+    trace_str(&e, "step", step_now);
+    trace_str(&e, "call", pending.call);
+    trace_str(&e, "args", pending.args);
+    trace_str(&e, "ret", ret);
+    trace_str(&e, "errno", errname);
+    trace_str(&e, "win32", pending.win32);
+    trace_bool(&e, "expected", pending.expect != 0);
+    if (pending.span) {
+        const void *a = pending.addr ? pending.addr : addr_result;
+        if (a) {
+            char hex[32];
+            snprintf(hex, sizeof hex, "%p", a);
+            trace_str(&e, "addr", hex);
+        }
+        trace_int(&e, "len", (long long)pending.len);
+        if (pending.offset >= 0)
+            trace_int(&e, "offset", pending.offset);
+    }
+    trace_write(&e);
+
+    if (err != 0 && !expected) {
+        char msg[1400];
+        snprintf(msg, sizeof msg, "%s failed: %s (%s); %s", pending.call,
+                 errname, strerror(err), hint);
+        ml_trace_simple("error", msg);
+    }
+    return err == 0;
+}
+
+bool ml_result(long long ret)
+{
+    char s[32];
+    int err = ret == -1 ? errno : 0;
+
+    snprintf(s, sizeof s, "%lld", ret);
+    bool ok = report(s, err, NULL);
+    errno = err;
+    return ok;
+}
+
+bool ml_result_ptr(const void *ret)
+{
+    char s[32];
+    int err = ret == MAP_FAILED || ret == NULL ? errno : 0;
+
+    if (ret == MAP_FAILED)
+        snprintf(s, sizeof s, "MAP_FAILED");
+    else if (ret == NULL)
+        snprintf(s, sizeof s, "NULL");
+    else
+        snprintf(s, sizeof s, "%p", ret);
+    if ((ret == MAP_FAILED || ret == NULL) && err == 0)
+        err = EINVAL;        /* a NULL without errno: say something true-ish */
+    bool ok = report(s, err, ret == MAP_FAILED ? NULL : ret);
+    errno = err;
+    return ok;
+}
+
+bool ml_result_err(int err)
+{
+    char s[16];
+
+    snprintf(s, sizeof s, "%d", err);
+    return report(s, err, NULL);
+}
+
+void ml_hold(const char *fmt, ...)
+{
+    char why[512];
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(why, sizeof why, fmt, ap);
+    va_end(ap);
+    if (!ml_run.opts.hold) {
+        if (!quiet())
+            printf("\n%s[hold]%s %s\n  (--no-hold: going on without waiting)\n",
+                   ml_c("1;35"), ml_c("0"), why);
+        return;
+    }
+    if (!quiet())
+        printf("\n%s[hold]%s %s\n  Press Enter to go on.\n", ml_c("1;35"),
+               ml_c("0"), why);
+    pause_here(why);
+}
+
+void ml_dump(const void *p, size_t n, long long offset)
+{
+    char buf[4096];
+
+    if (quiet())
+        return;
+    if (n > 128)
+        n = 128;
+    ml_hexdump(buf, sizeof buf, p, n, offset, "    ");
+    fputs(buf, stdout);
+}
+
+void ml_next(const char *fmt, ...)
+{
+    va_list ap;
+
+    if (quiet())
+        return;
+    printf("\n%sNext:%s ", ml_c("1;32"), ml_c("0"));
+    va_start(ap, fmt);
+    vprintf(fmt, ap);
+    va_end(ap);
+    fputc('\n', stdout);
+}
+
+void ml_error(const char *fmt, ...)
+{
+    char msg[1024];
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    fflush(stdout);
+    fprintf(stderr, "%s: error: %s\n", prog_name(), msg);
+    ml_trace_simple("error", msg);
+}
+
+void ml_exit(int status)
+{
+    struct trace_event e;
+
+    fflush(stdout);
+    trace_begin(&e, prog_name(), "exit", ml_run.object);
+    trace_int(&e, "status", status);
+    trace_write(&e);
+    exit(status);
+}
+
+/* ---- signals ------------------------------------------------------------ */
+
+static void put(const char *s)
+{
+    if (write(STDERR_FILENO, s, strlen(s)) < 0)
+        return;
+}
+
+/* Everything here is async-signal-safe: the trace writer makes no stdio or
+ * malloc calls, and the note is written with write(2). */
+static void on_signal(int sig)
+{
+    struct trace_event e;
+    const char *name = sig == SIGINT ? "SIGINT" : sig == SIGTERM ? "SIGTERM"
+                                                                 : "SIGHUP";
+    int saved = errno;
+
+    trace_begin(&e, prog_name(), "exit", ml_run.object);
+    trace_int(&e, "status", 128 + sig);
+    trace_str(&e, "message", name);
+    trace_write(&e);
+    put("\n");
+    put(prog_name());
+    put(": stopped by ");
+    put(name);
+    put("; the kernel unmaps and closes what this process had open. A named "
+        "object stays until shm_unlink (05-close removes it).\n");
+    errno = saved;
+    signal(sig, SIG_DFL);
+    raise(sig);
+}
+
+void ml_catch_signals(void)
+{
+    struct sigaction sa;
+
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGHUP, &sa, NULL);
+}

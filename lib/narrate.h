@@ -1,0 +1,34 @@
+/* narrate.h — what the library's modules share about the running program.
+ * Programs use mmaplab.h; this is for lib/ and its tests.
+ */
+#ifndef MMAPLAB_NARRATE_H
+#define MMAPLAB_NARRATE_H
+
+#include "mmaplab.h"
+
+/* Set by opts.c once the command line is parsed; used by narrate.c. */
+struct ml_run {
+    const struct ml_prog *prog;
+    struct ml_opts opts;
+    bool color;
+    const char *object;      /* what the trace names */
+};
+
+extern struct ml_run ml_run;
+
+/* Install the handlers that record a SIGINT/SIGTERM/SIGHUP exit in the trace
+ * and then die of the signal, as the shell expects. */
+void ml_catch_signals(void);
+
+/* Record an event with only the common keys and, when not NULL, a message. */
+void ml_trace_simple(const char *event, const char *message);
+
+/* Read one line from standard input with read(2), so that nothing beyond
+ * the line is taken from a pipe shared with a child.  Returns false at end
+ * of input or on an error. */
+bool ml_read_line(void);
+
+/* Colours for narration (empty strings when colour is off). */
+const char *ml_c(const char *sgr);
+
+#endif
