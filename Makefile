@@ -102,6 +102,7 @@ PROGRAMS = $(DEMO_BINS) bin/mmaplab
 include viewer/viewer.mk
 include demos/win32/win32.mk
 include tests/tests.mk
+-include tests/fuzz/fuzz.mk
 
 programs: $(PROGRAMS)
 
