@@ -138,11 +138,14 @@ int ml_parse_count(const char *text, long long max, long long *out,
         return -1;
     }
     for (; isdigit((unsigned char)*p); p++) {
-        v = v * 10 + (unsigned long long)(*p - '0');
-        if (v > (unsigned long long)max) {
+        unsigned d = (unsigned)(*p - '0');
+        /* Checked before multiplying: v * 10 could wrap around 2^64. */
+        if ((unsigned long long)max < d ||
+            v > ((unsigned long long)max - d) / 10) {
             snprintf(why, whysz, "'%s' is too large: at most %lld", text, max);
             return -1;
         }
+        v = v * 10 + d;
     }
     if (*p != '\0') {
         snprintf(why, whysz, "'%s' is not a whole number (0 to %lld)", text, max);
