@@ -36,7 +36,7 @@ int main(int argc, char *argv[])
 {
     struct ml_opts o;
     struct stat st;
-    char *p = NULL;
+    char *p;
     int fd;
 
     ml_start(&prog, argc, argv, &o);
@@ -55,14 +55,15 @@ int main(int argc, char *argv[])
                 "NULL, %lld, PROT_READ, MAP_SHARED, %d, 0", (long long)st.st_size, fd);
         ml_span(NULL, (size_t)st.st_size, 0);
         p = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_SHARED, fd, 0);
-        if (!ml_result_ptr(p))
-            ml_exit(ML_FAILED);
-        ml_dump(p, st.st_size < 32 ? (size_t)st.st_size : 32, 0);
-
-        ml_step("unmap", "remove the view");
-        ml_call("munmap", "UnmapViewOfFile(pBuf)", "%p, %lld", (void *)p, (long long)st.st_size);
-        if (!ml_result(munmap(p, (size_t)st.st_size)))
-            ml_exit(ML_FAILED);
+        if (ml_result_ptr(p)) {
+            ml_dump(p, st.st_size < 32 ? (size_t)st.st_size : 32, 0);
+            ml_step("unmap", "remove the view");
+            ml_call("munmap", "UnmapViewOfFile(pBuf)", "%p, %lld", (void *)p, (long long)st.st_size);
+            if (!ml_result(munmap(p, (size_t)st.st_size)))
+                ml_exit(ML_FAILED);
+        } else {
+            ml_say("it cannot be mapped here; it is removed all the same");
+        }
     } else {
         ml_say("the object is empty (0 bytes): there is nothing to map");
     }

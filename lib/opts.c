@@ -86,6 +86,8 @@ static void help(const struct ml_prog *p)
     printf("      --step          pause before every call, showing it (Enter runs it)\n");
     if (t & ML_TAKES_HOLD)
         printf("      --no-hold       do not wait at the hold point\n");
+    else
+        printf("      --no-hold       accepted for scripts; this program does not hold\n");
     printf("      --trace FILE    append the trace there (default $MMAPLAB_TRACE, else\n"
            "                      a per-user file; 'off' for none)\n"
            "  -q, --quiet         only errors and results\n"
@@ -146,8 +148,8 @@ void ml_start(const struct ml_prog *p, int argc, char *argv[],
         longs[nl++] = (struct option){ "message", required_argument, NULL, 'm' };
         strcat(shorts, "m:");
     }
-    if (p->takes & ML_TAKES_HOLD)
-        longs[nl++] = (struct option){ "no-hold", no_argument, NULL, OPT_NO_HOLD };
+    /* Every program takes --no-hold, so that scripts can pass it to all. */
+    longs[nl++] = (struct option){ "no-hold", no_argument, NULL, OPT_NO_HOLD };
     for (const struct ml_option *own = p->own; own && own->name && nl < 47; own++) {
         longs[nl++] = (struct option){ own->name,
             own->arg ? required_argument : no_argument, NULL, own->key };

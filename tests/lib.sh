@@ -20,7 +20,6 @@ unset MMAPLAB_NAME
 T_SCRATCH=$(mktemp -d "${TMPDIR:-/tmp}/mmaplab-test.XXXXXX")
 chmod 755 "$T_SCRATCH"
 t_n=0
-t_names=0
 t_pids=()
 
 # ---- TAP ----------------------------------------------------------------
@@ -59,17 +58,18 @@ expect_no_match() {
 
 # ---- names, files, processes --------------------------------------------
 
-# A fresh object name for this test: /PREFIX-SUITE-N
-t_name() {
-    t_names=$((t_names + 1))
-    echo "/$PREFIX-$SUITE-$t_names"
+# A fresh object name for this test: /PREFIX-SUITE-N.  The counter lives in
+# a file because these are called in $(...), a subshell.
+t_next() {
+    local n
+    n=$(( $(cat "$T_SCRATCH/.counter" 2>/dev/null || echo 0) + 1 ))
+    echo "$n" > "$T_SCRATCH/.counter"
+    echo "$n"
 }
+t_name() { echo "/$PREFIX-$SUITE-$(t_next)"; }
 
 # A fresh trace file path.
-t_trace() {
-    t_names=$((t_names + 1))
-    echo "$T_SCRATCH/trace-$t_names.jsonl"
-}
+t_trace() { echo "$T_SCRATCH/trace-$(t_next).jsonl"; }
 
 shm_exists() { [ -e "/dev/shm/${1#/}" ]; }
 
@@ -96,19 +96,58 @@ wait_event() {
         --count "${4:-1}" --timeout "${5:-20}"
 }
 
-# wait_exit PID [TIMEOUT]: wait for a background process, with a timeout;
-# prints its status (or "timeout", after killing it).
+# wait_exit PID [TIMEOUT]: wait for a background process of this shell,
+# with a timeout (default 20 s); sets T_STATUS to its exit status, or to
+# "timeout" after killing it.  Not in $(...): only this shell can wait.
 wait_exit() {
     local pid=$1 limit=$(( ${2:-20} * 10 )) i=0
     while kill -0 "$pid" 2>/dev/null; do
-        if [ "$(ps -o stat= -p "$pid" 2>/dev/null | cut -c1)" = Z ]; then break; fi
+        [ "$(ps -o stat= -p "$pid" 2>/dev/null | cut -c1)" = Z ] && break
         i=$((i + 1))
-        if [ $i -gt $limit ]; then kill -9 "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; echo timeout; return 1; fi
-        sleep 0.1
+        if [ $i -gt $limit ]; then
+            kill -9 "$pid" 2>/dev/null
+            wait "$pid" 2>/dev/null
+            T_STATUS=timeout
+            return 1
+        fi
+        sleep 0.05
     done
     wait "$pid"
-    echo $?
+    T_STATUS=$?
 }
+
+# ---- programs that hold -------------------------------------------------
+
+# start_held KEY CMD...: run CMD in the background with its standard input
+# on a fifo this script keeps open, so that its hold point waits until
+# `release KEY`.  Its output goes to $T_SCRATCH/KEY.out and KEY.err.
+declare -A H_PID H_FD
+start_held() {
+    local key=$1 fifo=$T_SCRATCH/hold-$1 fd; shift
+    rm -f "$fifo"
+    mkfifo "$fifo"
+    exec {fd}<>"$fifo"
+    "$@" <"$fifo" >"$T_SCRATCH/$key.out" 2>"$T_SCRATCH/$key.err" &
+    H_PID[$key]=$!
+    H_FD[$key]=$fd
+    t_bg $!
+}
+
+# release KEY: one line to its standard input (press Enter).
+release() { echo >&"${H_FD[$1]}"; }
+
+# finish KEY [TIMEOUT]: release it and wait for it; T_STATUS is its status.
+finish() {
+    release "$1"
+    local fd=${H_FD[$1]}
+    wait_exit "${H_PID[$1]}" "${2:-20}"
+    exec {fd}>&-
+}
+
+# Output of a held program so far.
+out_of() { cat "$T_SCRATCH/$1.out"; }
+err_of() { cat "$T_SCRATCH/$1.err"; }
+pid_of() { echo "${H_PID[$1]}"; }
 
 # ---- privileges ---------------------------------------------------------
 

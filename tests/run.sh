@@ -82,8 +82,8 @@ for s in "${suites[@]}"; do
         failures+=("$name: suite $why")
     fi
     if [ $sf -gt 0 ]; then
-        # The failing suite's whole output, for the log reader.
-        grep -v '^ok ' "$out" | grep -v '^\(not \)\?ok ' | sed 's/^/    | /' | tail -n 60
+        # What the failing suite said outside its TAP lines.
+        grep -v '^\(not \)\{0,1\}ok \|^#' "$out" | sed 's/^/    | /' | tail -n 40
     fi
     rm -f "$out"
     passed=$((passed + sp)); failed=$((failed + sf)); skipped=$((skipped + ss))
