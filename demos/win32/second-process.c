@@ -1,0 +1,126 @@
+/* second-process.c — the second process of the Win32 walkthrough.
+ *
+ * It opens the mapping first-process made, by name, maps a view, shows the
+ * message (a console line; with --box the original's MessageBox), holds,
+ * and lets go.  Run it after first-process has closed its handle and the
+ * open fails with ERROR_FILE_NOT_FOUND: on Windows a name lives only as
+ * long as a handle to it.
+ *
+ * POSIX twin: 04-open.  Lessons quote the parts between [lesson:NAME] and
+ * [/lesson].
+ */
+#include "w32lab.h"
+
+#include <stdio.h>
+#include <string.h>
+
+enum { OPT_BOX = 300 };
+
+static bool box;
+
+static int own_option(int key, const char *arg)
+{
+    (void)arg;
+    if (key == OPT_BOX) {
+        box = true;
+        return 0;
+    }
+    return -1;
+}
+
+static const struct wl_option own[] = {
+    { "box", OPT_BOX, NULL, "show the message in a MessageBox, as the original "
+                            "does (needs a desktop)" },
+    { NULL, 0, NULL, NULL },
+};
+
+static const struct wl_prog prog = {
+    .name = "second-process",
+    .summary = "open the named mapping, map a view, show the message, hold",
+    .teaches =
+        "The second process of the Win32 walkthrough: OpenFileMapping by name,\n"
+        "MapViewOfFile, the message shown (a console line instead of the\n"
+        "original's MessageBox, unless --box), a hold, then UnmapViewOfFile and\n"
+        "CloseHandle. With first-process gone, the open fails with\n"
+        "ERROR_FILE_NOT_FOUND: the name died with the last handle.",
+    .posix = "04-open (shm_open, mmap, printf)",
+    .size_help = "how many bytes to map (BUF_SIZE)",
+    .takes = WL_TAKES_NAME | WL_TAKES_SIZE | WL_TAKES_HOLD,
+    .own = own,
+    .own_option = own_option,
+};
+
+int main(int argc, char *argv[])
+{
+    struct wl_opts o;
+    HANDLE hMapFile;
+    LPCSTR pBuf;
+    int shown;
+
+    wl_start(&prog, argc, argv, &o);
+
+    wl_step("open", "the mapping, by its name");
+    /* [lesson:open] */
+    wl_call("OpenFileMapping", "shm_open(name, O_RDWR, 0)",
+            "FILE_MAP_ALL_ACCESS, FALSE, \"%s\"", o.name);
+    hMapFile = OpenFileMapping(FILE_MAP_ALL_ACCESS, /* O_RDWR */
+                               FALSE,               /* not inheritable: O_CLOEXEC */
+                               o.name);             /* "/MyFileMappingObject" */
+    if (!wl_result_handle(hMapFile))
+        wl_exit(WL_FAILED);
+    /* [/lesson] */
+
+    wl_step("map", "a view of it into this process");
+    /* [lesson:map] */
+    wl_call("MapViewOfFile",
+            "mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0)",
+            "hMapFile, FILE_MAP_ALL_ACCESS, 0, 0, %llu", o.size);
+    wl_span(NULL, (size_t)o.size, 0);
+    pBuf = MapViewOfFile(hMapFile, FILE_MAP_ALL_ACCESS, /* PROT_READ | PROT_WRITE */
+                         0, 0,                          /* offset 0 */
+                         (SIZE_T)o.size);               /* BUF_SIZE */
+    if (!wl_result_ptr(pBuf)) {
+        CloseHandle(hMapFile);
+        wl_exit(WL_FAILED);
+    }
+    /* [/lesson] */
+
+    /* The creator may not have ended the message inside the view. */
+    int n = (int)strnlen(pBuf, (size_t)o.size);
+    wl_step("read", "the message, straight from the shared pages");
+    /* [lesson:read] */
+    if (box) {
+        wl_call("MessageBox", "printf(\"%s\\n\", addr)",
+                "NULL, pBuf, \"Process2\", MB_OK");
+        shown = MessageBox(NULL, pBuf, "Process2", MB_OK);  /* waits for OK */
+        if (!wl_result_int(shown == 0 ? -1 : shown))
+            wl_say("no desktop to show it on; here it is: %.*s", n, pBuf);
+    } else {
+        wl_call("printf", "printf(\"%s\\n\", addr)", "\"%%.*s\\n\", %d, pBuf", n);
+        shown = printf("%.*s\n", n, pBuf);   /* the original: MessageBox */
+        wl_result_int(shown);
+    }
+    /* [/lesson] */
+
+    wl_step("hold", "the original's MessageBox waits for OK with the view mapped");
+    wl_hold("second-process holds its view and handle of \"%s\". Press Enter "
+            "to unmap and close.", o.name);
+
+    wl_step("unmap", "remove the view from this process");
+    /* [lesson:unmap] */
+    wl_call("UnmapViewOfFile", "munmap(addr, size)", "pBuf");
+    if (!wl_result_bool(UnmapViewOfFile(pBuf)))   /* munmap(addr, size) */
+        wl_exit(WL_FAILED);
+    /* [/lesson] */
+
+    wl_step("close", "close this process's handle");
+    /* [lesson:close] */
+    wl_call("CloseHandle", "close(fd)", "hMapFile");
+    if (!wl_result_bool(CloseHandle(hMapFile)))   /* close(fd) */
+        wl_exit(WL_FAILED);
+    /* [/lesson] */
+
+    wl_next("press Enter in first-process: when its handle closes too, the "
+            "object and its name are gone");
+    wl_exit(WL_DONE);
+}

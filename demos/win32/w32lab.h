@@ -1,0 +1,174 @@
+/* w32lab.h — what every Win32 twin uses: the common options, narration of
+ * each call (its result, GetLastError by number and name, its POSIX
+ * counterpart), the trace, and the holds.  The Win32 side of lib/mmaplab.h,
+ * with the same contract (DESIGN.md): it narrates and records, and never
+ * makes the call being taught.
+ *
+ * The pattern in a program's main, for every call it teaches:
+ *
+ *     wl_call("OpenFileMapping", "shm_open(name, O_RDWR, 0)",
+ *             "FILE_MAP_ALL_ACCESS, FALSE, \"%s\"", o.name);
+ *     hMapFile = OpenFileMapping(FILE_MAP_ALL_ACCESS, FALSE, o.name);
+ *     if (!wl_result_handle(hMapFile))
+ *         wl_exit(WL_FAILED);
+ *
+ * wl_call announces the call (under --step it waits before it runs) and
+ * clears the thread's last error, so that a value left by an earlier call
+ * is never reported as this one's.  The wl_result_* functions read
+ * GetLastError() before they do anything else, print "= NULL
+ * GetLastError() = 2 ERROR_FILE_NOT_FOUND (...)" or the result, and record
+ * the event.
+ *
+ * The programs are ANSI builds: CreateFileMapping is CreateFileMappingA.
+ */
+#ifndef MMAPLAB_W32LAB_H
+#define MMAPLAB_W32LAB_H
+
+#ifdef UNICODE
+#error "the Win32 twins are ANSI builds: names and messages are char strings"
+#endif
+
+#include <windows.h>
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* The formats are checked as the C99 printf that __USE_MINGW_ANSI_STDIO
+ * gives (%zu, %lld), not as msvcrt's. */
+#define WL_PRINTF(f, a) __attribute__((format(gnu_printf, f, a)))
+
+#ifndef ML_VERSION
+#define ML_VERSION "1.0"
+#endif
+
+/* Win32 names have no leading '/': this is the POSIX default without it. */
+#define WL_DEFAULT_NAME    "MyFileMappingObject"
+#define WL_DEFAULT_SIZE    256          /* BUF_SIZE of the original */
+#define WL_DEFAULT_MESSAGE "Message from first process."
+
+/* Exit statuses (DESIGN.md). */
+enum { WL_DONE = 0, WL_FAILED = 1, WL_USAGE = 2 };
+
+/* Which of the common options a program takes, beyond --step, --trace, -q,
+ * --no-color, -h and -V, which all take. */
+enum {
+    WL_TAKES_NAME    = 1 << 0,   /* -n/--name */
+    WL_TAKES_SIZE    = 1 << 1,   /* -s/--size */
+    WL_TAKES_MESSAGE = 1 << 2,   /* -m/--message */
+    WL_TAKES_HOLD    = 1 << 3,   /* --no-hold: the program has a hold point */
+};
+
+/* An option of the program's own. */
+struct wl_option {
+    const char *name;      /* long name, without "--" */
+    int key;               /* its short letter, or a number >= 256 */
+    const char *arg;       /* NULL for a flag, else the argument's name */
+    const char *help;
+};
+
+struct wl_prog {
+    const char *name;      /* "first-process": also the trace's prog */
+    const char *summary;   /* one line: what it does */
+    const char *teaches;   /* a few lines for --help */
+    const char *posix;     /* the POSIX programs it is the twin of */
+    const char *size_help; /* what -s means here (NULL: the object's size) */
+    unsigned takes;        /* WL_TAKES_* */
+    const struct wl_option *own;   /* ended by an entry with name NULL */
+    /* Called for each of the program's own options; returns 0, or -1 after
+     * calling wl_usage_error. */
+    int (*own_option)(int key, const char *arg);
+};
+
+struct wl_opts {
+    const char *name;      /* -n, $MMAPLAB_NAME, or the default */
+    unsigned long long size;   /* -s, default WL_DEFAULT_SIZE */
+    const char *message;   /* -m, default WL_DEFAULT_MESSAGE */
+    bool step;             /* --step */
+    bool hold;             /* false under --no-hold */
+    bool quiet;            /* -q */
+    const char *trace;     /* the trace file in use, or "off" */
+};
+
+/* Parse the command line (exits 2 with the broken rule on bad input, 0 after
+ * --help or --version), make stdout unbuffered (msvcrt would otherwise hold
+ * a pipe's output until exit), open the trace, record the start and print
+ * the program's heading. */
+void wl_start(const struct wl_prog *prog, int argc, char *argv[],
+              struct wl_opts *o);
+
+/* For own_option: report a usage error.  Printed and traced once parsing
+ * is over; the first one is the one shown. */
+void wl_usage_error(const char *fmt, ...)
+    WL_PRINTF(1, 2);
+
+/* Parse a size as -s does (a number with an optional k, M or G); 0, or -1
+ * with the reason in why. */
+int wl_parse_size(const char *text, unsigned long long *out,
+                  char *why, size_t whysz);
+
+/* A step heading; records a "step" event. */
+void wl_step(const char *step, const char *fmt, ...)
+    WL_PRINTF(2, 3);
+
+/* An explanatory line under the current step. */
+void wl_say(const char *fmt, ...) WL_PRINTF(1, 2);
+
+/* Announce the call about to run: its name, its POSIX counterpart (starting
+ * with the POSIX function's name; a remark in parentheses when there is
+ * none) and its arguments as written. */
+void wl_call(const char *call, const char *posix, const char *argsfmt, ...)
+    WL_PRINTF(3, 4);
+
+/* The address, length and offset the pending call works on, for the trace
+ * (addr NULL: the result is the address, as for MapViewOfFile). */
+void wl_span(const void *addr, size_t len, long long offset);
+
+/* The pending call is meant to fail with err, to show the failure. */
+void wl_expect(DWORD err);
+
+/* Report the pending call's result; each returns true when it succeeded. */
+bool wl_result_handle(HANDLE h);    /* NULL is failure (CreateFileMapping) */
+bool wl_result_file(HANDLE h);      /* INVALID_HANDLE_VALUE is (CreateFile) */
+bool wl_result_ptr(const void *p);  /* NULL is failure (MapViewOfFile) */
+bool wl_result_bool(BOOL ok);       /* FALSE is failure */
+bool wl_result_wait(DWORD w);       /* WAIT_FAILED is failure */
+bool wl_result_size(SIZE_T n);      /* 0 is failure (VirtualQuery) */
+bool wl_result_int(int n);          /* negative is failure (printf) */
+void wl_result_void(void);          /* CopyMemory, GetSystemInfo */
+
+/* The last error the last wl_result_* read. */
+DWORD wl_last_error(void);
+
+/* The last result was the failure wl_expect announced. */
+bool wl_failed_as_expected(void);
+
+/* "ERROR_FILE_NOT_FOUND" for 2; "ERROR_?1234" for one it does not know. */
+const char *wl_error_name(DWORD err);
+
+/* "WAIT_ABANDONED" for WAIT_ABANDONED, ... */
+const char *wl_wait_name(DWORD w);
+
+/* A hold point: say why, record "hold", read one line from stdin (end of
+ * input goes on), record "resume".  Under --no-hold it only says so. */
+void wl_hold(const char *fmt, ...) WL_PRINTF(1, 2);
+
+/* A few bytes as hex and text, indented under the narration. */
+void wl_dump(const void *p, size_t n, long long offset);
+
+/* The closing sentence: what to look at next. */
+void wl_next(const char *fmt, ...) WL_PRINTF(1, 2);
+
+/* Explain a failure that is not a call's: on stderr, traced as "error". */
+void wl_error(const char *fmt, ...) WL_PRINTF(1, 2);
+
+/* The object the trace names, when it is not the -n name (a file path). */
+void wl_set_object(const char *object);
+
+/* Record the exit, flush, and exit with status. */
+_Noreturn void wl_exit(int status);
+
+/* The command line that starts this program again, with the trace it
+ * writes to, followed by extra (for a child: "--child 0x1a4"). */
+void wl_self_command(char *out, size_t outsz, const char *extra);
+
+#endif
