@@ -5,6 +5,8 @@
  */
 #include "json.h"
 
+#include <errno.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -372,10 +374,15 @@ static int read_field_value(struct rd *r, struct json_field *f)
             return -1;
         if (strpbrk(f->str, ".eE") == NULL) {
             char *e;
+            errno = 0;
             f->num = strtoll(f->str, &e, 10);
-            f->is_int = *e == '\0';
+            f->is_int = *e == '\0' && errno != ERANGE;
         } else {
-            f->num = (long long)strtod(f->str, NULL);
+            /* Converting a double past long long's range is undefined:
+             * clamp it (1e300 must not come back negative). */
+            double d = strtod(f->str, NULL);
+            f->num = d >= 0x1p63 ? LLONG_MAX : d <= -0x1p63 ? LLONG_MIN
+                                                              : (long long)d;
         }
         return 0;
     }

@@ -24,8 +24,9 @@ struct json_field {
     const char *key;
     enum json_type type;
     const char *str;   /* strings unescaped; numbers, nested values as text */
-    long long num;     /* JSON_NUMBER with an integer value */
-    bool is_int;
+    long long num;     /* JSON_NUMBER: its value, cut to an integer and
+                          clamped to long long's range */
+    bool is_int;       /* written as an integer that fits in num */
     bool b;            /* JSON_BOOL */
 };
 
