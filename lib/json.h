@@ -14,7 +14,8 @@
  * string is cut on a character boundary and ends in "[cut]" (and *cut, when
  * given, is set).  Quotes, backslashes and control bytes are escaped; bytes
  * that are not valid UTF-8 become U+FFFD.  Returns the length written, or 0
- * when out is too small even for "" (nothing useful was written). */
+ * when cap is under 9 bytes, too small for the quotes, the cut mark and the
+ * NUL (nothing useful was written; out[0] is NUL when cap > 0). */
 size_t json_quote(char *out, size_t cap, const char *s, size_t n,
                   size_t limit, bool *cut);
 
