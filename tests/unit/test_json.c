@@ -1,0 +1,667 @@
+/* test_json.c — the trace's JSON: json_quote (escaping, UTF-8 checking, the
+ * cap and its mark, small buffers) and json_parse (round trips of what the
+ * writer produces, and malformed lines refused).
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "json.h"
+
+#define assert_contains(hay, needle)                                         \
+    do {                                                                     \
+        const char *h_ = (hay), *n_ = (needle);                              \
+        if (strstr(h_, n_) == NULL)                                          \
+            fail_msg("expected \"%s\" in \"%s\"", n_, h_);                   \
+    } while (0)
+
+/* json_quote of n bytes with a roomy buffer and the trace's limit. */
+static const char *quote_n(const char *s, size_t n, bool *cut)
+{
+    static char out[8192];
+    size_t len = json_quote(out, sizeof out, s, n, 256, cut);
+
+    assert_int_equal(len, strlen(out));
+    return out;
+}
+
+static const char *quote(const char *s)
+{
+    bool cut = true;
+    const char *q = quote_n(s, strlen(s), &cut);
+
+    assert_false(cut);
+    return q;
+}
+
+/* Parse text, which must be one object; the caller frees. */
+static struct json_obj *parse_ok(const char *text)
+{
+    struct json_obj *o = malloc(sizeof *o);
+
+    assert_non_null(o);
+    if (json_parse(text, strlen(text), o) != 0)
+        fail_msg("refused: %s", text);
+    return o;
+}
+
+/* The quoted string s, read back by the parser as {"k": ...}. */
+static char *round_trip(const char *quoted)
+{
+    char line[9000];
+    struct json_obj *o;
+
+    snprintf(line, sizeof line, "{\"k\":%s}", quoted);
+    o = parse_ok(line);
+    const char *v = json_str(o, "k");
+    assert_non_null(v);
+    char *copy = strdup(v);
+    free(o);
+    return copy;
+}
+
+/* ---- json_quote ------------------------------------------------------- */
+
+static void test_quote_plain(void **state)
+{
+    bool cut = true;
+    char out[64];
+
+    (void)state;
+    assert_string_equal(quote(""), "\"\"");
+    assert_string_equal(quote("shm_open"), "\"shm_open\"");
+    assert_string_equal(quote("/MyFileMappingObject"), "\"/MyFileMappingObject\"");
+    assert_int_equal(json_quote(out, sizeof out, "abc", 3, 256, &cut), 5);
+    assert_string_equal(out, "\"abc\"");
+    assert_false(cut);
+    /* Only n bytes are read: the rest of the string is not looked at. */
+    assert_int_equal(json_quote(out, sizeof out, "abcdef", 2, 256, NULL), 4);
+    assert_string_equal(out, "\"ab\"");
+}
+
+static void test_quote_quotes_backslashes(void **state)
+{
+    (void)state;
+    assert_string_equal(quote("say \"hi\""), "\"say \\\"hi\\\"\"");
+    assert_string_equal(quote("C:\\Windows\\"), "\"C:\\\\Windows\\\\\"");
+    assert_string_equal(quote("\\\""), "\"\\\\\\\"\"");
+    /* '/' needs no escape */
+    assert_string_equal(quote("/a/b"), "\"/a/b\"");
+}
+
+static void test_quote_every_control_byte(void **state)
+{
+    (void)state;
+    for (int c = 0; c < 0x20; c++) {
+        char in[3] = { 'a', (char)c, 'b' }, want[16];
+        bool cut = true;
+
+        if (c == '\n')
+            strcpy(want, "\"a\\nb\"");
+        else if (c == '\t')
+            strcpy(want, "\"a\\tb\"");
+        else if (c == '\r')
+            strcpy(want, "\"a\\rb\"");
+        else
+            snprintf(want, sizeof want, "\"a\\u%04xb\"", (unsigned)c);
+        const char *q = quote_n(in, 3, &cut);
+        if (strcmp(q, want) != 0)
+            fail_msg("byte 0x%02x: got %s, want %s", (unsigned)c, q, want);
+        assert_false(cut);
+        /* Nothing raw below 0x20 is left. */
+        for (const char *p = q; *p; p++)
+            assert_true((unsigned char)*p >= 0x20);
+        /* And it reads back as the same byte (NUL ends the reader's string). */
+        char *back = round_trip(q);
+        if (c == 0)
+            assert_string_equal(back, "a");
+        else
+            assert_memory_equal(back, in, 3);
+        free(back);
+    }
+}
+
+static void test_quote_del(void **state)
+{
+    (void)state;
+    assert_string_equal(quote("x\x7fy"), "\"x\\u007fy\"");
+    assert_string_equal(quote("~"), "\"~\"");    /* 0x7e is printable */
+}
+
+static void test_quote_valid_utf8_kept(void **state)
+{
+    static const char *good[] = {
+        "caf\xc3\xa9",                       /* é, 2 bytes */
+        "\xe2\x82\xac 5",                    /* €, 3 bytes */
+        "\xf0\x9f\x98\x80",                  /* 😀, 4 bytes */
+        "\xc2\x80",                          /* U+0080, first 2-byte */
+        "\xdf\xbf",                          /* U+07FF, last 2-byte */
+        "\xe0\xa0\x80",                      /* U+0800, first 3-byte */
+        "\xed\x9f\xbf",                      /* U+D7FF, just below surrogates */
+        "\xee\x80\x80",                      /* U+E000, just above them */
+        "\xef\xbf\xbd",                      /* U+FFFD itself */
+        "\xef\xbf\xbf",                      /* U+FFFF */
+        "\xf0\x90\x80\x80",                  /* U+10000, first 4-byte */
+        "\xf4\x8f\xbf\xbf",                  /* U+10FFFF, the last */
+        "\xd0\x9f\xd1\x80\xd0\xb8\xd0\xb2\xd0\xb5\xd1\x82",   /* Привет */
+    };
+
+    (void)state;
+    for (size_t i = 0; i < sizeof good / sizeof good[0]; i++) {
+        char want[64];
+        snprintf(want, sizeof want, "\"%s\"", good[i]);
+        assert_string_equal(quote(good[i]), want);
+        char *back = round_trip(want);
+        assert_string_equal(back, good[i]);
+        free(back);
+    }
+}
+
+static void test_quote_invalid_utf8(void **state)
+{
+    static const struct { const char *in, *want; } bad[] = {
+        /* bad lead bytes: a lone continuation byte, C0/C1, F5-FF */
+        { "a\x80z", "\"a\\ufffdz\"" },
+        { "a\xbfz", "\"a\\ufffdz\"" },
+        { "\xc0", "\"\\ufffd\"" },
+        { "\xc1\xbf", "\"\\ufffd\\ufffd\"" },
+        { "\xf5\x80\x80\x80", "\"\\ufffd\\ufffd\\ufffd\\ufffd\"" },
+        { "\xf8", "\"\\ufffd\"" },
+        { "\xfe\xff", "\"\\ufffd\\ufffd\"" },
+        /* truncated: at the end, and followed by something else */
+        { "a\xc3", "\"a\\ufffd\"" },
+        { "\xe2\x82", "\"\\ufffd\\ufffd\"" },
+        { "\xf0\x9f\x98", "\"\\ufffd\\ufffd\\ufffd\"" },
+        { "\xe2\x82z", "\"\\ufffd\\ufffdz\"" },
+        { "\xc3\xc3\xa9", "\"\\ufffd\xc3\xa9\"" },
+        /* overlong forms of '/' (2, 3 and 4 bytes) and of U+07FF, U+FFFF */
+        { "\xc0\xaf", "\"\\ufffd\\ufffd\"" },
+        { "\xe0\x80\xaf", "\"\\ufffd\\ufffd\\ufffd\"" },
+        { "\xf0\x80\x80\xaf", "\"\\ufffd\\ufffd\\ufffd\\ufffd\"" },
+        { "\xe0\x9f\xbf", "\"\\ufffd\\ufffd\\ufffd\"" },
+        { "\xf0\x8f\xbf\xbf", "\"\\ufffd\\ufffd\\ufffd\\ufffd\"" },
+        /* UTF-16 surrogates: first, last, and a pair written as UTF-8 */
+        { "\xed\xa0\x80", "\"\\ufffd\\ufffd\\ufffd\"" },
+        { "\xed\xbf\xbf", "\"\\ufffd\\ufffd\\ufffd\"" },
+        { "\xed\xa0\xbd\xed\xb8\x80",
+          "\"\\ufffd\\ufffd\\ufffd\\ufffd\\ufffd\\ufffd\"" },
+        /* past U+10FFFF */
+        { "\xf4\x90\x80\x80", "\"\\ufffd\\ufffd\\ufffd\\ufffd\"" },
+        { "\xf7\xbf\xbf\xbf", "\"\\ufffd\\ufffd\\ufffd\\ufffd\"" },
+    };
+
+    (void)state;
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        const char *q = quote(bad[i].in);
+        if (strcmp(q, bad[i].want) != 0)
+            fail_msg("case %zu: got %s, want %s", i, q, bad[i].want);
+        /* What is written is valid JSON, read back as U+FFFD. */
+        char *back = round_trip(q);
+        assert_non_null(strstr(back, "\xef\xbf\xbd"));
+        free(back);
+    }
+}
+
+static void test_quote_cap_256(void **state)
+{
+    char in[600], want[700];
+    bool cut = false;
+
+    (void)state;
+    /* exactly 256 bytes: kept whole */
+    memset(in, 'a', 256);
+    in[256] = '\0';
+    snprintf(want, sizeof want, "\"%s\"", in);
+    assert_string_equal(quote_n(in, 256, &cut), want);
+    assert_false(cut);
+
+    /* 257 and more: 256 kept, marked */
+    memset(in, 'a', 500);
+    in[500] = '\0';
+    const char *q = quote_n(in, 500, &cut);
+    assert_true(cut);
+    assert_int_equal(strlen(q), 1 + 256 + 5 + 1);
+    assert_memory_equal(q + 257, "[cut]\"", 7);
+
+    /* NULL for cut is allowed */
+    char out[1000];
+    json_quote(out, sizeof out, in, 500, 256, NULL);
+    assert_string_equal(out, q);
+
+    /* The cap counts input bytes, not output: 256 control bytes are kept
+     * whole although they take 6 bytes each. */
+    memset(in, 1, 256);
+    q = quote_n(in, 256, &cut);
+    assert_false(cut);
+    assert_int_equal(strlen(q), 2 + 256 * 6);
+}
+
+/* A character that straddles the 256th byte is left out whole. */
+static void test_quote_cut_on_character_boundary(void **state)
+{
+    static const char *chars[] = { "\xc3\xa9", "\xe2\x82\xac", "\xf0\x9f\x98\x80" };
+    char in[600];
+    bool cut;
+
+    (void)state;
+    for (size_t c = 0; c < 3; c++) {
+        size_t clen = strlen(chars[c]);
+        for (size_t before = 256 - clen + 1; before <= 255; before++) {
+            memset(in, 'a', before);
+            memcpy(in + before, chars[c], clen);
+            memcpy(in + before + clen, "zzz", 4);
+            const char *q = quote_n(in, strlen(in), &cut);
+            assert_true(cut);
+            /* "aaa...a[cut]": the partial character is not in it */
+            assert_int_equal(strlen(q), 1 + before + 5 + 1);
+            assert_memory_equal(q + 1 + before, "[cut]\"", 7);
+        }
+        /* ending exactly at byte 256: kept, then the cut */
+        memset(in, 'a', 256 - clen);
+        memcpy(in + 256 - clen, chars[c], clen);
+        memcpy(in + 256, "zzz", 4);
+        const char *q = quote_n(in, strlen(in), &cut);
+        assert_true(cut);
+        assert_memory_equal(q + 1 + 256 - clen, chars[c], clen);
+        assert_memory_equal(q + 1 + 256, "[cut]\"", 7);
+    }
+    /* A cut escape is never split either: 255 'a' and a quote make 256
+     * input bytes, kept whole as \" */
+    memset(in, 'a', 255);
+    strcpy(in + 255, "\"bc");
+    const char *q = quote_n(in, strlen(in), &cut);
+    assert_true(cut);
+    assert_memory_equal(q + 256, "\\\"[cut]\"", 9);
+}
+
+/* Any limit, not only the trace's. */
+static void test_quote_other_limits(void **state)
+{
+    char out[64];
+    bool cut;
+
+    (void)state;
+    assert_int_equal(json_quote(out, sizeof out, "hello", 5, 0, &cut), 7);
+    assert_string_equal(out, "\"[cut]\"");
+    assert_true(cut);
+    json_quote(out, sizeof out, "hello", 5, 5, &cut);
+    assert_string_equal(out, "\"hello\"");
+    assert_false(cut);
+    json_quote(out, sizeof out, "h\xc3\xa9llo", 6, 2, &cut);
+    assert_string_equal(out, "\"h[cut]\"");
+    assert_true(cut);
+    json_quote(out, sizeof out, "", 0, 0, &cut);
+    assert_string_equal(out, "\"\"");
+    assert_false(cut);
+}
+
+/* Every buffer size from 0 up: nothing written past cap, always a string
+ * the reader takes, cut only on a character boundary and then marked. */
+static void test_quote_tiny_buffers(void **state)
+{
+    static const char *inputs[] = {
+        "plain text that is long enough to need cutting",
+        "\"\\\"\\\"\\\"\\\"\\\"\\",
+        "\x01\x02\x03\x04\x05\x06\x07\x08\x7f\x7f",
+        "caf\xc3\xa9 \xe2\x82\xac\xe2\x82\xac \xf0\x9f\x98\x80\xf0\x9f\x98\x80",
+        "\xff\xfe\xc3\xe2\x82",
+    };
+
+    (void)state;
+    for (size_t k = 0; k < sizeof inputs / sizeof inputs[0]; k++) {
+        const char *in = inputs[k];
+        size_t n = strlen(in);
+        for (size_t cap = 0; cap < 80; cap++) {
+            char *buf = malloc(cap + 16);
+            bool cut = false;
+            assert_non_null(buf);
+            memset(buf, '#', cap + 16);
+            size_t len = json_quote(buf, cap, in, n, 256, &cut);
+            for (size_t g = cap; g < cap + 16; g++)
+                if (buf[g] != '#')
+                    fail_msg("input %zu, cap %zu: byte %zu written", k, cap, g);
+            if (len == 0) {
+                /* too small for a string and the cut mark */
+                assert_true(cap < 9);
+                if (cap > 0)
+                    assert_int_equal(buf[0], '\0');
+                free(buf);
+                continue;
+            }
+            assert_true(len < cap);
+            assert_int_equal(strlen(buf), len);
+            assert_int_equal(buf[0], '"');
+            assert_int_equal(buf[len - 1], '"');
+            char *back = round_trip(buf);
+            size_t bl = strlen(back);
+            if (cut) {
+                assert_true(bl >= 5);
+                assert_string_equal(back + bl - 5, "[cut]");
+                bl -= 5;
+            } else {
+                assert_int_equal(strlen(buf), len);
+            }
+            /* The kept part is the input's beginning, cut at a character
+             * boundary (invalid bytes aside, which read back as U+FFFD). */
+            if (k < 4) {
+                assert_memory_equal(back, in, bl);
+                if (cut)
+                    assert_true(bl < n && ((unsigned char)in[bl] & 0xC0) != 0x80);
+                else
+                    assert_int_equal(bl, n);
+            }
+            free(back);
+            free(buf);
+        }
+    }
+}
+
+/* ---- json_parse ---------------------------------------------------------- */
+
+static void test_parse_trace_line(void **state)
+{
+    const char *line =
+        "{\"v\":1,\"ts_ns\":1700000000123456789,\"pid\":4242,\"prog\":\"03-copy\","
+        "\"event\":\"call\",\"object\":\"/MyFileMappingObject\",\"step\":\"map\","
+        "\"call\":\"mmap\",\"args\":\"NULL, 256, PROT_READ | PROT_WRITE\","
+        "\"ret\":\"0x7f0000001000\",\"errno\":\"0\",\"win32\":\"MapViewOfFile(...)\","
+        "\"expected\":false,\"addr\":\"0x7f0000001000\",\"len\":256,\"offset\":0}\n";
+    struct json_obj *o = parse_ok(line);
+    const struct json_field *f;
+
+    (void)state;
+    assert_int_equal(o->n, 16);
+    f = json_get(o, "v");
+    assert_non_null(f);
+    assert_int_equal(f->type, JSON_NUMBER);
+    assert_true(f->is_int);
+    assert_int_equal(f->num, 1);
+    f = json_get(o, "ts_ns");
+    assert_true(f->is_int);
+    assert_true(f->num == 1700000000123456789LL);
+    assert_int_equal(json_get(o, "pid")->num, 4242);
+    assert_string_equal(json_str(o, "prog"), "03-copy");
+    assert_string_equal(json_str(o, "event"), "call");
+    assert_string_equal(json_str(o, "args"), "NULL, 256, PROT_READ | PROT_WRITE");
+    f = json_get(o, "expected");
+    assert_int_equal(f->type, JSON_BOOL);
+    assert_false(f->b);
+    assert_int_equal(json_get(o, "len")->num, 256);
+    assert_int_equal(json_get(o, "offset")->num, 0);
+    /* missing keys, and json_str of a non-string */
+    assert_null(json_get(o, "status"));
+    assert_null(json_str(o, "status"));
+    assert_null(json_str(o, "pid"));
+    assert_null(json_str(o, "expected"));
+    free(o);
+}
+
+static void test_parse_value_kinds(void **state)
+{
+    struct json_obj *o = parse_ok(
+        " { \"t\" : true , \"f\":false,\"z\":null, \"neg\":-12, \"zero\":0,"
+        "\"mz\":-0,\"fl\":1.5,\"ex\":2e3,\"EX\":-1.25E-2,"
+        "\"obj\":{\"a\":[1,2,{\"x\":\"}]\"}]},\"arr\":[ ],\"eo\":{},"
+        "\"s\":\"\\b\\f\\n\\r\\t\\/\\\\\\\"\\u0041\\u00e9\\u20ac\\ud83d\\ude00\"}\r\n\t ");
+    const struct json_field *f;
+
+    (void)state;
+    assert_int_equal(o->n, 13);
+    f = json_get(o, "t");
+    assert_int_equal(f->type, JSON_BOOL);
+    assert_true(f->b);
+    assert_string_equal(f->str, "true");
+    f = json_get(o, "f");
+    assert_int_equal(f->type, JSON_BOOL);
+    assert_false(f->b);
+    assert_int_equal(json_get(o, "z")->type, JSON_NULL);
+    f = json_get(o, "neg");
+    assert_true(f->is_int);
+    assert_int_equal(f->num, -12);
+    assert_true(json_get(o, "zero")->is_int);
+    assert_int_equal(json_get(o, "mz")->num, 0);
+    f = json_get(o, "fl");
+    assert_int_equal(f->type, JSON_NUMBER);
+    assert_false(f->is_int);
+    assert_string_equal(f->str, "1.5");
+    assert_int_equal(f->num, 1);
+    f = json_get(o, "ex");
+    assert_false(f->is_int);
+    assert_int_equal(f->num, 2000);
+    assert_string_equal(json_get(o, "EX")->str, "-1.25E-2");
+    f = json_get(o, "obj");
+    assert_int_equal(f->type, JSON_NESTED);
+    assert_string_equal(f->str, "{\"a\":[1,2,{\"x\":\"}]\"}]}");
+    assert_int_equal(json_get(o, "arr")->type, JSON_NESTED);
+    assert_string_equal(json_get(o, "arr")->str, "[ ]");
+    assert_string_equal(json_get(o, "eo")->str, "{}");
+    assert_string_equal(json_str(o, "s"),
+                        "\b\f\n\r\t/\\\"A\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80");
+    free(o);
+
+    o = parse_ok("{}");
+    assert_int_equal(o->n, 0);
+    free(o);
+    o = parse_ok("{\"\":\"\"}");
+    assert_int_equal(o->n, 1);
+    assert_string_equal(json_str(o, ""), "");
+    free(o);
+}
+
+/* Numbers beyond long long stay on the right side and are not "int". */
+static void test_parse_big_numbers(void **state)
+{
+    const struct json_field *f;
+    struct json_obj *o = parse_ok(
+        "{\"max\":9223372036854775807,\"min\":-9223372036854775808,"
+        "\"over\":9223372036854775808,\"under\":-99999999999999999999,"
+        "\"huge\":1e300,\"nhuge\":-1e300,\"inf\":1e999}");
+
+    (void)state;
+    f = json_get(o, "max");
+    assert_true(f->is_int);
+    assert_true(f->num == LLONG_MAX);
+    f = json_get(o, "min");
+    assert_true(f->is_int);
+    assert_true(f->num == LLONG_MIN);
+    f = json_get(o, "over");
+    assert_false(f->is_int);
+    assert_true(f->num > 0);
+    f = json_get(o, "under");
+    assert_false(f->is_int);
+    assert_true(f->num < 0);
+    f = json_get(o, "huge");
+    assert_false(f->is_int);
+    assert_true(f->num > 0);
+    f = json_get(o, "nhuge");
+    assert_true(f->num < 0);
+    f = json_get(o, "inf");
+    assert_true(f->num > 0);
+    free(o);
+}
+
+/* Everything the writer can produce reads back as what was written. */
+static void test_parse_round_trip_all_bytes(void **state)
+{
+    char in[300], line[4000], q[2000];
+    struct json_obj *o = malloc(sizeof *o);
+
+    (void)state;
+    assert_non_null(o);
+    /* every ASCII byte but NUL */
+    for (int i = 1; i < 128; i++)
+        in[i - 1] = (char)i;
+    in[127] = '\0';
+    json_quote(q, sizeof q, in, 127, 256, NULL);
+    snprintf(line, sizeof line, "{\"all\":%s,\"n\":3}", q);
+    assert_int_equal(json_parse(line, strlen(line), o), 0);
+    assert_string_equal(json_str(o, "all"), in);
+    assert_int_equal(json_get(o, "n")->num, 3);
+
+    /* every byte 0x80-0xFF on its own: each reads back as U+FFFD */
+    for (int i = 0x80; i < 0x100; i++) {
+        char one[2] = { (char)i, 0 };
+        json_quote(q, sizeof q, one, 1, 256, NULL);
+        snprintf(line, sizeof line, "{\"b\":%s}", q);
+        assert_int_equal(json_parse(line, strlen(line), o), 0);
+        assert_string_equal(json_str(o, "b"), "\xef\xbf\xbd");
+    }
+    free(o);
+}
+
+static void test_parse_malformed(void **state)
+{
+    static const char *bad[] = {
+        "", " ", "{", "}", "[]", "\"a\"", "1", "null",
+        "{\"a\"}", "{\"a\":}", "{\"a\" 1}", "{\"a\":1,}", "{,}", "{\"a\":1,,\"b\":2}",
+        "{\"a\":1 \"b\":2}", "{'a':1}", "{a:1}", "{\"a\":1}}", "{\"a\":1} x",
+        "{\"a\":1}{}", "{\"a\":tru}", "{\"a\":True}", "{\"a\":nul}", "{\"a\":nulll}",
+        "{\"a\":\"unterminated}", "{\"a\":\"raw\x01control\"}",
+        "{\"a\":\"raw\nnewline\"}", "{\"a\":\"\\x41\"}", "{\"a\":\"\\u12G4\"}",
+        "{\"a\":\"\\u12\"}", "{\"a\":\"\\", "{\"a\":\"\\ud83d\"}",
+        "{\"a\":\"\\ud83d\\u0041\"}", "{\"a\":\"\\ude00\"}",
+        "{\"a\":01}", "{\"a\":1.}", "{\"a\":.5}", "{\"a\":-}", "{\"a\":+1}",
+        "{\"a\":1e}", "{\"a\":1e+}", "{\"a\":0x10}", "{\"a\":--1}",
+        "{\"a\":[1,]}", "{\"a\":[1}", "{\"a\":[1 2]}", "{\"a\":[}",
+        "{\"a\":{\"b\"}}", "{\"a\":{\"b\":1,}}", "{\"a\":{1:2}}",
+        "{\"a\":[\"x]}", "{\"a\":{\"b\":[\"\\", "{\"a\":[[[[",
+        "{\"a\":1", "{\"a\":\"b\"", "{\"a\"",
+    };
+    struct json_obj *o = malloc(sizeof *o);
+
+    (void)state;
+    assert_non_null(o);
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        /* An exact-size copy with no NUL: ASan sees any read past len. */
+        size_t n = strlen(bad[i]);
+        char *copy = malloc(n ? n : 1);
+        memcpy(copy, bad[i], n);
+        if (json_parse(copy, n, o) != -1)
+            fail_msg("accepted: %s", bad[i]);
+        free(copy);
+    }
+    free(o);
+}
+
+/* Every prefix of a good line is refused, and read no further than its
+ * length. */
+static void test_parse_every_prefix(void **state)
+{
+    const char *line =
+        "{\"v\":1,\"s\":\"a\\\"b\\u00e9\\ud83d\\ude00\",\"n\":-1.5e3,"
+        "\"t\":true,\"f\":false,\"z\":null,\"x\":{\"a\":[1,\"]\"]}}";
+    size_t n = strlen(line);
+    struct json_obj *o = malloc(sizeof *o);
+
+    (void)state;
+    assert_non_null(o);
+    for (size_t k = 0; k < n; k++) {
+        char *copy = malloc(k ? k : 1);
+        memcpy(copy, line, k);
+        if (json_parse(copy, k, o) != -1)
+            fail_msg("prefix of %zu bytes accepted", k);
+        free(copy);
+    }
+    char *copy = malloc(n);
+    memcpy(copy, line, n);
+    assert_int_equal(json_parse(copy, n, o), 0);
+    assert_int_equal(o->n, 7);
+    free(copy);
+    free(o);
+}
+
+static void test_parse_depth_limit(void **state)
+{
+    char line[1000];
+    struct json_obj *o = malloc(sizeof *o);
+    size_t n;
+
+    (void)state;
+    assert_non_null(o);
+    /* 60 levels deep is fine */
+    n = (size_t)snprintf(line, sizeof line, "{\"a\":");
+    for (int i = 0; i < 60; i++)
+        line[n++] = '[';
+    for (int i = 0; i < 60; i++)
+        line[n++] = ']';
+    line[n++] = '}';
+    line[n] = '\0';
+    assert_int_equal(json_parse(line, n, o), 0);
+    /* 300 levels is refused, not a deep recursion */
+    char *deep = malloc(1000);
+    n = (size_t)snprintf(deep, 1000, "{\"a\":");
+    for (int i = 0; i < 300; i++)
+        deep[n++] = '[';
+    for (int i = 0; i < 300; i++)
+        deep[n++] = ']';
+    deep[n++] = '}';
+    assert_int_equal(json_parse(deep, n, o), -1);
+    free(deep);
+    free(o);
+}
+
+/* More text than the store holds is refused, not overflowed; more fields
+ * than JSON_MAX_FIELDS keep the first ones. */
+static void test_parse_limits(void **state)
+{
+    struct json_obj *o = malloc(sizeof *o);
+    char *big = malloc(20000);
+    size_t n;
+
+    (void)state;
+    assert_non_null(o);
+    assert_non_null(big);
+    n = (size_t)sprintf(big, "{\"s\":\"");
+    memset(big + n, 'x', 10000);
+    n += 10000;
+    n += (size_t)sprintf(big + n, "\"}");
+    assert_int_equal(json_parse(big, n, o), -1);
+    n = (size_t)sprintf(big, "{\"s\":[\"");
+    memset(big + n, 'x', 10000);
+    n += 10000;
+    n += (size_t)sprintf(big + n, "\"]}");
+    assert_int_equal(json_parse(big, n, o), -1);
+
+    n = (size_t)sprintf(big, "{");
+    for (int i = 0; i < 60; i++)
+        n += (size_t)sprintf(big + n, "%s\"k%d\":%d", i ? "," : "", i, i);
+    n += (size_t)sprintf(big + n, "}");
+    assert_int_equal(json_parse(big, n, o), 0);
+    assert_int_equal(o->n, JSON_MAX_FIELDS);
+    assert_int_equal(json_get(o, "k0")->num, 0);
+    assert_int_equal(json_get(o, "k39")->num, 39);
+    free(big);
+    free(o);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_quote_plain),
+        cmocka_unit_test(test_quote_quotes_backslashes),
+        cmocka_unit_test(test_quote_every_control_byte),
+        cmocka_unit_test(test_quote_del),
+        cmocka_unit_test(test_quote_valid_utf8_kept),
+        cmocka_unit_test(test_quote_invalid_utf8),
+        cmocka_unit_test(test_quote_cap_256),
+        cmocka_unit_test(test_quote_cut_on_character_boundary),
+        cmocka_unit_test(test_quote_other_limits),
+        cmocka_unit_test(test_quote_tiny_buffers),
+        cmocka_unit_test(test_parse_trace_line),
+        cmocka_unit_test(test_parse_value_kinds),
+        cmocka_unit_test(test_parse_big_numbers),
+        cmocka_unit_test(test_parse_round_trip_all_bytes),
+        cmocka_unit_test(test_parse_malformed),
+        cmocka_unit_test(test_parse_every_prefix),
+        cmocka_unit_test(test_parse_depth_limit),
+        cmocka_unit_test(test_parse_limits),
+    };
+    return cmocka_run_group_tests_name("json", tests, NULL, NULL);
+}
