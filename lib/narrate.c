@@ -373,7 +373,12 @@ void ml_catch_signals(void)
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_signal;
     sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
-    sigaction(SIGHUP, &sa, NULL);
+    for (int i = 0; i < 3; i++) {
+        int sig = (int[]){ SIGINT, SIGTERM, SIGHUP }[i];
+        struct sigaction old;
+        /* A signal ignored on entry (a background job, nohup) stays ignored. */
+        if (sigaction(sig, NULL, &old) == 0 && old.sa_handler == SIG_IGN)
+            continue;
+        sigaction(sig, &sa, NULL);
+    }
 }

@@ -10,7 +10,10 @@ for sig in INT TERM; do
     N=$(t_name); TR=$(t_trace); F=/dev/shm/${N#/}
     num=$(kill -l "$sig")
     "$BIN/01-create" -n "$N" >/dev/null
-    start_held first "$BIN/03-copy" -n "$N" -m "still here after SIG$sig" --trace "$TR"
+    # A script's background job inherits SIGINT ignored, as a program started
+    # with & from a shell without job control does; a student's foreground
+    # program does not, so restore the default first.
+    start_held first env --default-signal=INT "$BIN/03-copy" -n "$N" -m "still here after SIG$sig" --trace "$TR"
     wait_event "$TR" 03-copy hold || not_ok "03-copy reaches its hold point" "$(err_of first)"
     kill -s "$sig" "$(pid_of first)"
     wait_exit "$(pid_of first)"
@@ -25,6 +28,17 @@ for sig in INT TERM; do
     "$BIN/05-close" -n "$N" >/dev/null 2>&1
     expect_eq "SIG$sig: 05-close then removes it" "0 gone" "$? $(test -e "$F" || echo gone)"
 done
+
+# A program started with SIGINT ignored (nohup, a background job) keeps it
+# ignored: Ctrl-C meant for the shell does not stop it.
+N=$(t_name); TR=$(t_trace)
+"$BIN/01-create" -n "$N" >/dev/null
+start_held bg env --ignore-signal=INT "$BIN/03-copy" -n "$N" --trace "$TR"
+wait_event "$TR" 03-copy hold || not_ok "03-copy reaches its hold point" "$(err_of bg)"
+kill -INT "$(pid_of bg)"
+finish bg
+expect_eq "a program that inherited SIGINT ignored is not stopped by it" 0 "$T_STATUS"
+"$BIN/05-close" -n "$N" >/dev/null 2>&1
 
 # A hold at end of input goes on: a program run with </dev/null finishes.
 N=$(t_name); TR=$(t_trace)
