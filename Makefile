@@ -121,7 +121,7 @@ check: deps-check
 install: programs
 	install -d $(DESTDIR)$(LIBEXECDIR) $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
 	install -m 755 $(DEMO_BINS) $(DESTDIR)$(LIBEXECDIR)/
-	install -m 755 $(INSTALL_BIN) $(DESTDIR)$(BINDIR)/
+	$(if $(INSTALL_BIN),install -m 755 $(INSTALL_BIN) $(DESTDIR)$(BINDIR)/)
 	sed -e 's|@LIBEXECDIR@|$(LIBEXECDIR)|' -e 's|@VERSION@|$(VERSION)|' \
 		tools/mmaplab.sh > $(DESTDIR)$(BINDIR)/mmaplab
 	chmod 755 $(DESTDIR)$(BINDIR)/mmaplab

@@ -38,6 +38,9 @@ programs() {
 
 find_prog() {
     want=$1
+    case $want in
+    [0-9]) want=0$want ;;
+    esac
     for p in $(programs); do
         case $p in
         "$want"|"$want"-*|[0-9][0-9]-"$want") echo "$p"; return 0 ;;

@@ -1,0 +1,54 @@
+#!/bin/bash
+# make install / uninstall, and the mmaplab front door as a user meets it.
+. "$(dirname "$0")/../lib.sh"
+
+P=$T_SCRATCH/prefix
+out=$(make -s -C "$ROOT" install PREFIX="$P" 2>&1); rc=$?
+expect_eq "make install PREFIX=... succeeds" 0 "$rc"
+[ $rc = 0 ] || echo "$out" | sed 's/^/# /'
+for p in 01-create 02-map 03-copy 04-open 05-close; do
+    check "$p is installed in libexec/mmaplab" test -x "$P/libexec/mmaplab/$p"
+done
+check "the front door is installed in bin" test -x "$P/bin/mmaplab"
+expect_match "mmaplab list names the programs in order with what each does" \
+    "^  01-create +create a named shared memory object" "$("$P/bin/mmaplab" list)"
+expect_eq "mmaplab list starts at 01-create and keeps the order" "01-create 02-map 03-copy 04-open 05-close" \
+    "$("$P/bin/mmaplab" list | awk '{print $1}' | grep -E '^0[1-5]-' | tr '\n' ' ' | sed 's/ $//')"
+
+N=$(t_name)
+out=$("$P/bin/mmaplab" run 01-create -n "$N" 2>&1)
+check "mmaplab run 01-create runs the installed program" test -f "/dev/shm/${N#/}"
+out=$("$P/bin/mmaplab" run 4 -n "$N" --no-hold 2>&1)
+expect_match "mmaplab run 4 finds 04-open by its number" "^Message from first process\.\$|^$" "$out"
+out=$("$P/bin/mmaplab" run close -n "$N" 2>&1)
+check "mmaplab run close finds 05-close by its word" test ! -e "/dev/shm/${N#/}"
+out=$("$P/bin/mmaplab" run 99-nothing 2>&1); rc=$?
+expect_eq "mmaplab run of an unknown program exits 2" 2 "$rc"
+expect_match "...and lists the programs there are" "^  01-create" "$out"
+
+# clean: the user's own leftovers, objects in use kept.
+A=$(t_name); B=$(t_name)
+"$BIN/01-create" -n "$A" >/dev/null; "$BIN/01-create" -n "$B" >/dev/null
+start_held user "$BIN/02-map" -n "$B" --trace "$T_SCRATCH/clean.jsonl"
+wait_event "$T_SCRATCH/clean.jsonl" 02-map hold
+out=$(MMAPLAB_SHM_DIR=/dev/shm "$P/bin/mmaplab" clean --dry-run)
+expect_match "clean --dry-run lists a leftover object with owner and size" "^  $A +\($(id -un) 256 bytes" "$out"
+expect_match "clean --dry-run shows which object is in use, and by whom" "^  $B .*in use by pid $(pid_of user)" "$out"
+check "clean --dry-run removes nothing" test -e "/dev/shm/${A#/}" -a -e "/dev/shm/${B#/}"
+out=$("$P/bin/mmaplab" clean)
+expect_match "clean removes the leftover" "^  removed +$A " "$out"
+expect_match "clean keeps the one in use, and says how to force it" "^  kept +$B .*--force" "$out"
+check "...the leftover is gone and the one in use stays" test ! -e "/dev/shm/${A#/}" -a -e "/dev/shm/${B#/}"
+finish user
+"$BIN/05-close" -n "$B" >/dev/null 2>&1
+
+out=$(make -s -C "$ROOT" uninstall PREFIX="$P" 2>&1)
+left=$(find "$P" -type f 2>/dev/null | grep -v '/share/man/' )
+expect_eq "make uninstall removes every program and the front door" "" "$left"
+
+# DESTDIR stages the same layout under another root.
+D=$T_SCRATCH/stage
+make -s -C "$ROOT" install DESTDIR="$D" PREFIX=/usr >/dev/null 2>&1
+check "DESTDIR: programs staged under DESTDIR/usr/libexec/mmaplab" test -x "$D/usr/libexec/mmaplab/03-copy"
+expect_match "DESTDIR: the front door looks for programs in the final place" \
+    "^LIBEXEC=/usr/libexec/mmaplab\$" "$(cat "$D/usr/bin/mmaplab")"
