@@ -123,14 +123,9 @@ void trace_write(struct trace_event *e)
     if (trace_fd < 0)
         return;
     if (e->overflow) {
-        /* Never write half an object: say that one event was too large. */
-        e->overflow = false;
-        e->len = 0;
-        add_s(e, "{");
-        trace_int(e, "v", TRACE_VERSION);
-        trace_str(e, "prog", trace_prog);
-        trace_str(e, "event", "error");
-        trace_str(e, "object", "");
+        /* Never write half an object: say that one event was too large,
+         * in an event with every common key like any other. */
+        trace_begin(e, trace_prog, "error", "");
         trace_str(e, "message", "trace event too large, dropped");
     }
     memcpy(e->buf + e->len, "}\n", 2);
