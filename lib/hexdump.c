@@ -1,7 +1,9 @@
 /* hexdump.c — bytes and sizes shown to people. */
 #include "mmaplab.h"
+#include "json.h"
 
 #include <stdio.h>
+#include <string.h>
 
 size_t ml_hexdump(char *out, size_t outsz, const void *p, size_t n,
                   long long base, const char *indent)
@@ -62,29 +64,44 @@ void ml_human_size(unsigned long long bytes, char *out, size_t outsz)
 size_t ml_escape(char *out, size_t outsz, const void *p, size_t n)
 {
     const unsigned char *b = p;
-    size_t o = 0;
+    size_t o = 0, i = 0;
 
     if (outsz == 0)
         return 0;
-    for (size_t i = 0; i < n; i++) {
+    while (i < n) {
         char e[8];
-        int l;
+        size_t len = 1;          /* input bytes this step consumes */
+        const char *text = e;
+        size_t tlen;
+
         switch (b[i]) {
-        case '\n': l = snprintf(e, sizeof e, "\\n"); break;
-        case '\t': l = snprintf(e, sizeof e, "\\t"); break;
-        case '\r': l = snprintf(e, sizeof e, "\\r"); break;
-        case '\\': l = snprintf(e, sizeof e, "\\\\"); break;
-        case '"':  l = snprintf(e, sizeof e, "\\\""); break;
+        case '\n': text = "\\n"; break;
+        case '\t': text = "\\t"; break;
+        case '\r': text = "\\r"; break;
+        case '\\': text = "\\\\"; break;
+        case '"':  text = "\\\""; break;
         default:
-            if (b[i] >= 0x20 && b[i] < 0x7f)
-                l = snprintf(e, sizeof e, "%c", b[i]);
-            else
-                l = snprintf(e, sizeof e, "\\x%02x", b[i]);
+            if (b[i] >= 0x20 && b[i] < 0x7f) {
+                e[0] = (char)b[i];
+                e[1] = '\0';
+                break;
+            }
+            /* A whole UTF-8 character passes, except the C1 controls
+             * (U+0080-U+009F), which a terminal would act on. */
+            len = b[i] >= 0x80 ? json_utf8_len(b + i, n - i) : 0;
+            if (len > 1 && !(b[i] == 0xC2 && b[i + 1] < 0xA0)) {
+                text = (const char *)b + i;
+            } else {
+                len = 1;
+                snprintf(e, sizeof e, "\\x%02x", b[i]);
+            }
         }
-        if (o + (size_t)l + 1 > outsz)
+        tlen = text == (const char *)b + i ? len : strlen(text);
+        if (o + tlen + 1 > outsz)
             break;
-        for (int k = 0; k < l; k++)
-            out[o++] = e[k];
+        memcpy(out + o, text, tlen);
+        o += tlen;
+        i += len;
     }
     out[o] = '\0';
     return o;

@@ -10,10 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Length of the valid UTF-8 sequence at s (at most n bytes), or 0 when the
- * bytes there are not one (bad lead, bad continuation, overlong, surrogate,
- * past U+10FFFF, or cut short). */
-static size_t utf8_len(const unsigned char *s, size_t n)
+size_t json_utf8_len(const unsigned char *s, size_t n)
 {
     unsigned c = s[0];
     size_t len;
@@ -85,7 +82,7 @@ size_t json_quote(char *out, size_t cap, const char *s, size_t n,
         } else if (c < 0x80) {
             esc[0] = (char)c; elen = 1;
         } else {
-            ilen = utf8_len(u + i, n - i);
+            ilen = json_utf8_len(u + i, n - i);
             if (ilen == 0) {
                 memcpy(esc, "\\ufffd", 6); elen = 6; ilen = 1;
             } else {

@@ -19,6 +19,11 @@
 size_t json_quote(char *out, size_t cap, const char *s, size_t n,
                   size_t limit, bool *cut);
 
+/* Length of the valid UTF-8 sequence at s (at most n bytes), or 0 when the
+ * bytes there are not one (bad lead, bad continuation, overlong, surrogate,
+ * past U+10FFFF, or cut short). */
+size_t json_utf8_len(const unsigned char *s, size_t n);
+
 enum json_type { JSON_STRING, JSON_NUMBER, JSON_BOOL, JSON_NULL, JSON_NESTED };
 
 struct json_field {
