@@ -92,13 +92,20 @@ void ml_hint(const char *call, int err, const char *object, const char *owner,
         return;
     case EACCES:
     case EPERM:
-        if (named || owner)
+        /* mmap and shm_unlink first: the object's owner is known for them
+         * too, but its mode is not what refused them. */
+        if (is(call, "mmap"))
+            snprintf(out, outsz, "the descriptor was not opened for the access "
+                     "asked for: a shared writable mapping needs O_RDWR");
+        else if (is(call, "shm_unlink"))
+            snprintf(out, outsz, "%s is owned by %s: in /dev/shm (a sticky "
+                     "directory) only its owner can remove it, whatever its "
+                     "mode. Ask them to, or use an object of your own "
+                     "(-n %s-$(id -un))", o, who, o);
+        else if (named || owner)
             snprintf(out, outsz, "%s is owned by %s: its mode does not let you "
                      "open it this way. Use an object of your own (-n %s-$(id -un)), "
                      "or ask its owner to remove it", o, who, o);
-        else if (is(call, "mmap"))
-            snprintf(out, outsz, "the descriptor was not opened for the access "
-                     "asked for: a shared writable mapping needs O_RDWR");
         else
             snprintf(out, outsz, "you lack the permission for %s here", call);
         return;
