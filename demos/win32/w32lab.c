@@ -611,13 +611,14 @@ static void help(void)
             "                      optionally after Global\\ (every session) or\n"
             "                      Local\\ (this session, the default). A leading\n"
             "                      '/' (the POSIX form) is dropped.\n",
-            WL_DEFAULT_NAME, MAX_PATH);
+            prog->default_name ? prog->default_name : WL_DEFAULT_NAME,
+            MAX_PATH);
     if (t & WL_TAKES_SIZE)
         out(stdout,
-            "  -s, --size BYTES    %s (default %d):\n"
+            "  -s, --size BYTES    %s (default %llu):\n"
             "                      a number with an optional k, M or G, e.g. 4k\n",
             prog->size_help ? prog->size_help : "the object's size",
-            WL_DEFAULT_SIZE);
+            prog->default_size ? prog->default_size : WL_DEFAULT_SIZE);
     if (t & WL_TAKES_MESSAGE)
         out(stdout, "  -m, --message TEXT  the message to copy (default \"%s\")\n",
             WL_DEFAULT_MESSAGE);
@@ -699,7 +700,7 @@ void wl_start(const struct wl_prog *p, int argc, char *argv[],
     setvbuf(stdout, NULL, _IOFBF, 1 << 14);
     prog = p;
     memset(o, 0, sizeof *o);
-    o->size = WL_DEFAULT_SIZE;
+    o->size = p->default_size ? p->default_size : WL_DEFAULT_SIZE;
     o->message = WL_DEFAULT_MESSAGE;
     o->hold = true;
 
@@ -785,7 +786,8 @@ void wl_start(const struct wl_prog *p, int argc, char *argv[],
         else if (env_name && env_name[0])
             check_name(env_name, "MMAPLAB_NAME");
         else
-            check_name(WL_DEFAULT_NAME, NULL);
+            check_name(p->default_name ? p->default_name : WL_DEFAULT_NAME,
+                       NULL);
         o->name = name_buf;
         object = name_buf;
     } else {
@@ -950,8 +952,8 @@ static bool report(const char *ret, bool failed, DWORD err, const void *addr_res
         snprintf(gle, sizeof gle, "  GetLastError() = %lu %s (%s)",
                  (unsigned long)err, errname, text);
     } else if (exists) {
-        snprintf(gle, sizeof gle, "  GetLastError() = %lu %s (the name was "
-                 "taken: this handle opens the existing object)",
+        snprintf(gle, sizeof gle, "  GetLastError() = %lu %s (it existed "
+                 "already: this handle opens it)",
                  (unsigned long)err, errname);
     }
 

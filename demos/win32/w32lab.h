@@ -72,6 +72,8 @@ struct wl_prog {
     const char *teaches;   /* a few lines for --help */
     const char *posix;     /* the POSIX programs it is the twin of */
     const char *size_help; /* what -s means here (NULL: the object's size) */
+    unsigned long long default_size;   /* 0: WL_DEFAULT_SIZE */
+    const char *default_name;          /* NULL: WL_DEFAULT_NAME */
     unsigned takes;        /* WL_TAKES_* */
     const struct wl_option *own;   /* ended by an entry with name NULL */
     /* Called for each of the program's own options; returns 0, or -1 after
@@ -120,10 +122,12 @@ void wl_call(const char *call, const char *posix, const char *argsfmt, ...)
     WL_PRINTF(3, 4);
 
 /* The address, length and offset the pending call works on, for the trace
- * (addr NULL: the result is the address, as for MapViewOfFile). */
+ * (addr NULL: the result is the address, as for MapViewOfFile); after
+ * wl_call. */
 void wl_span(const void *addr, size_t len, long long offset);
 
-/* The pending call is meant to fail with err, to show the failure. */
+/* The pending call is meant to fail with err, to show the failure (after
+ * wl_call, which forgets what the call before wanted). */
 void wl_expect(DWORD err);
 
 /* Report the pending call's result; each returns true when it succeeded. */

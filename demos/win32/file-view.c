@@ -1,0 +1,285 @@
+/* file-view.c — views of a file: two of one region, a copy-on-write one,
+ * one at an offset, and one at an offset Windows refuses.
+ *
+ * A mapping of a file larger than the file grows the file.  Two views of
+ * one region are two addresses for the same pages.  A FILE_MAP_COPY view
+ * takes a private copy of a page on the first write: the file and the
+ * other views never see it.  A view's offset is given as high and low
+ * DWORDs and must be a multiple of the allocation granularity (64 KiB),
+ * not just of the page size as mmap asks: otherwise ERROR_MAPPED_ALIGNMENT.
+ *
+ * POSIX twins: 07-file-pages, 08-private-cow, 10-mapped-array.  Lessons
+ * quote the parts between [lesson:NAME] and [/lesson].
+ */
+#include "w32lab.h"
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define COW_MESSAGE "Copy-on-write: only this process sees this."
+#define MARKER      "This page is 64 KiB into the file."
+
+enum { OPT_FILE = 300, OPT_BAD_OFFSET };
+
+static const char *path = "file-view.dat";
+static unsigned long long bad_offset;      /* 0: the page size */
+
+static int own_option(int key, const char *arg)
+{
+    char *end;
+
+    switch (key) {
+    case OPT_FILE:
+        if (arg[0] == '\0') {
+            wl_usage_error("--file needs a path");
+            return -1;
+        }
+        path = arg;
+        return 0;
+    case OPT_BAD_OFFSET:
+        bad_offset = strtoull(arg, &end, 0);
+        if (arg[0] < '0' || arg[0] > '9' || *end != '\0' || bad_offset == 0) {
+            wl_usage_error("--bad-offset takes a number of bytes above 0, such "
+                           "as 4096, not '%s'", arg);
+            return -1;
+        }
+        return 0;
+    }
+    return -1;
+}
+
+static const struct wl_option own[] = {
+    { "file", OPT_FILE, "PATH", "the file to map; it is made, or emptied, "
+                                "and left for you (default file-view.dat)" },
+    { "bad-offset", OPT_BAD_OFFSET, "BYTES", "the offset to show refused "
+                                "(default: the page size, 4096)" },
+    { NULL, 0, NULL, NULL },
+};
+
+static const struct wl_prog prog = {
+    .name = "file-view",
+    .summary = "map a file: shared views, a copy-on-write view, view offsets",
+    .teaches =
+        "CreateFile and CreateFileMapping of a file (which grows the file to\n"
+        "the mapping's size), two views of one region, a FILE_MAP_COPY view\n"
+        "whose writes stay private, a view at an offset given as high and low\n"
+        "DWORDs, and the offset Windows refuses: not a multiple of the\n"
+        "allocation granularity gives ERROR_MAPPED_ALIGNMENT (1132).",
+    .posix = "07-file-pages, 08-private-cow, 10-mapped-array (open, mmap "
+             "MAP_SHARED and MAP_PRIVATE, offsets)",
+    .takes = WL_TAKES_MESSAGE | WL_TAKES_HOLD,
+    .own = own,
+    .own_option = own_option,
+};
+
+int main(int argc, char *argv[])
+{
+    struct wl_opts o;
+    SYSTEM_INFO si;
+    HANDLE hFile, hMapFile;
+    char *pA, *pB, *pC, *pD, *pBad;
+    LARGE_INTEGER fileSize, zero = { .QuadPart = 0 };
+    char fileHead[128];
+    DWORD got = 0;
+
+    wl_start(&prog, argc, argv, &o);
+    wl_set_object(path);
+    size_t len = strlen(o.message) + 1;
+    if (len > 4096) {
+        wl_error("the message (%zu bytes with its '\\0') must fit in a page "
+                 "(4096 bytes)", len);
+        wl_exit(WL_USAGE);
+    }
+
+    wl_step("granularity", "how views must be aligned here");
+    /* [lesson:granularity] */
+    wl_call("GetSystemInfo", "sysconf(_SC_PAGESIZE)", "&si");
+    GetSystemInfo(&si);                 /* sysconf(_SC_PAGESIZE): the page size only */
+    wl_result_void();
+    /* [/lesson] */
+    unsigned long long gran = si.dwAllocationGranularity;
+    unsigned long long size = 2 * gran;     /* two granules: one view at each */
+    if (bad_offset == 0)
+        bad_offset = si.dwPageSize;
+    wl_say("dwPageSize = %lu, dwAllocationGranularity = %llu: a view may start "
+           "only at a multiple of %llu bytes", (unsigned long)si.dwPageSize,
+           gran, gran);
+
+    wl_step("open", "the file, made anew");
+    /* [lesson:open] */
+    wl_call("CreateFile", "open(path, O_RDWR | O_CREAT | O_TRUNC, 0644)",
+            "\"%s\", GENERIC_READ | GENERIC_WRITE, FILE_SHARE_READ | "
+            "FILE_SHARE_WRITE, NULL, CREATE_ALWAYS, FILE_ATTRIBUTE_NORMAL, NULL",
+            path);
+    hFile = CreateFile(path,
+                       GENERIC_READ | GENERIC_WRITE,        /* O_RDWR */
+                       FILE_SHARE_READ | FILE_SHARE_WRITE,  /* others may open it too */
+                       NULL,
+                       CREATE_ALWAYS,                       /* O_CREAT | O_TRUNC */
+                       FILE_ATTRIBUTE_NORMAL, NULL);
+    if (!wl_result_file(hFile))
+        wl_exit(WL_FAILED);
+    /* [/lesson] */
+
+    wl_step("create", "a mapping of the file, larger than the empty file");
+    /* [lesson:create] */
+    wl_call("CreateFileMapping", "ftruncate(fd, size) (mmap itself never grows a file)",
+            "hFile, NULL, PAGE_READWRITE, 0, %llu, NULL", size);
+    hMapFile = CreateFileMapping(hFile, NULL,
+                                 PAGE_READWRITE,  /* views may be read-write or copy-on-write */
+                                 0, (DWORD)size,  /* grows the file to this size */
+                                 NULL);           /* no name: this process alone */
+    if (!wl_result_handle(hMapFile))
+        wl_exit(WL_FAILED);
+    wl_call("GetFileSizeEx", "fstat(fd, &st) + st.st_size", "hFile, &fileSize");
+    if (!wl_result_bool(GetFileSizeEx(hFile, &fileSize)))
+        wl_exit(WL_FAILED);
+    /* [/lesson] */
+    wl_say("the file is %lld bytes now: the mapping grew it", fileSize.QuadPart);
+
+    wl_step("map", "two views of the same region");
+    /* [lesson:two-views] */
+    wl_call("MapViewOfFile",
+            "mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0)",
+            "hMapFile, FILE_MAP_ALL_ACCESS, 0, 0, %llu", size);
+    wl_span(NULL, (size_t)size, 0);
+    pA = MapViewOfFile(hMapFile, FILE_MAP_ALL_ACCESS, 0, 0, (SIZE_T)size);
+    if (!wl_result_ptr(pA))
+        wl_exit(WL_FAILED);
+    wl_call("MapViewOfFile", "mmap(NULL, len, PROT_READ, MAP_SHARED, fd, 0)",
+            "hMapFile, FILE_MAP_READ, 0, 0, %llu", gran);
+    wl_span(NULL, (size_t)gran, 0);
+    pB = MapViewOfFile(hMapFile, FILE_MAP_READ, 0, 0, (SIZE_T)gran);
+    if (!wl_result_ptr(pB))
+        wl_exit(WL_FAILED);
+    /* [/lesson] */
+
+    wl_step("copy", "the message through the first view");
+    wl_call("CopyMemory", "memcpy(addr, msg, strlen(msg) + 1)",
+            "pA, \"%s\", %zu", o.message, len);
+    wl_span(pA, len, 0);
+    CopyMemory(pA, o.message, len);
+    wl_result_void();
+
+    wl_step("read", "the message through the second view, at another address");
+    wl_call("printf", "printf(\"%s\\n\", addr2)", "\"%%s\\n\", pB");
+    wl_result_int(printf("%s\n", pB));
+    wl_say("pA = 0x%llx and pB = 0x%llx: two addresses, one page of the file",
+           (unsigned long long)(uintptr_t)pA, (unsigned long long)(uintptr_t)pB);
+
+    wl_step("cow", "a copy-on-write view: its writes stay in this process");
+    /* [lesson:cow] */
+    wl_call("MapViewOfFile",
+            "mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0)",
+            "hMapFile, FILE_MAP_COPY, 0, 0, %llu", gran);
+    wl_span(NULL, (size_t)gran, 0);
+    pC = MapViewOfFile(hMapFile, FILE_MAP_COPY, 0, 0, (SIZE_T)gran);  /* MAP_PRIVATE */
+    if (!wl_result_ptr(pC))
+        wl_exit(WL_FAILED);
+    wl_call("CopyMemory", "memcpy(private_addr, msg, strlen(msg) + 1)",
+            "pC, \"%s\", %zu", COW_MESSAGE, sizeof COW_MESSAGE);
+    wl_span(pC, sizeof COW_MESSAGE, 0);
+    CopyMemory(pC, COW_MESSAGE, sizeof COW_MESSAGE);  /* this page is copied first */
+    wl_result_void();
+    /* [/lesson] */
+    wl_say("through pC: \"%s\"", pC);
+    wl_say("through pA: \"%s\" (unchanged: the write went to a private copy)", pA);
+
+    wl_step("offset", "a view that starts 64 KiB into the file");
+    wl_call("CopyMemory", "memcpy(addr + 65536, marker, strlen(marker) + 1)",
+            "pA + %llu, \"%s\", %zu", gran, MARKER, sizeof MARKER);
+    wl_span(pA + gran, sizeof MARKER, (long long)gran);
+    CopyMemory(pA + gran, MARKER, sizeof MARKER);
+    wl_result_void();
+    /* [lesson:offset] */
+    DWORD offHigh = (DWORD)(gran >> 32);           /* a 64-bit offset, split */
+    DWORD offLow = (DWORD)(gran & 0xffffffffu);
+    wl_call("MapViewOfFile", "mmap(NULL, len, PROT_READ, MAP_SHARED, fd, 65536)",
+            "hMapFile, FILE_MAP_READ, %lu, %lu, %llu", (unsigned long)offHigh,
+            (unsigned long)offLow, gran);
+    wl_span(NULL, (size_t)gran, (long long)gran);
+    pD = MapViewOfFile(hMapFile, FILE_MAP_READ, offHigh, offLow, (SIZE_T)gran);
+    if (!wl_result_ptr(pD))
+        wl_exit(WL_FAILED);
+    /* [/lesson] */
+    wl_say("through pD, at its start: \"%s\"", pD);
+
+    /* [lesson:misaligned] */
+    offHigh = (DWORD)(bad_offset >> 32);
+    offLow = (DWORD)(bad_offset & 0xffffffffu);
+    wl_call("MapViewOfFile",
+            "mmap(NULL, len, PROT_READ, MAP_SHARED, fd, 4096) (mmap asks only "
+            "for a multiple of the page size)",
+            "hMapFile, FILE_MAP_READ, %lu, %lu, %lu", (unsigned long)offHigh,
+            (unsigned long)offLow, (unsigned long)si.dwPageSize);
+    wl_expect(ERROR_MAPPED_ALIGNMENT);
+    wl_span(NULL, si.dwPageSize, (long long)bad_offset);
+    pBad = MapViewOfFile(hMapFile, FILE_MAP_READ, offHigh, offLow, si.dwPageSize);
+    wl_result_ptr(pBad);                 /* NULL, ERROR_MAPPED_ALIGNMENT (1132) */
+    /* [/lesson] */
+    if (pBad != NULL && !UnmapViewOfFile(pBad))
+        wl_exit(WL_FAILED);
+    else if (pBad == NULL && !wl_failed_as_expected())
+        wl_exit(WL_FAILED);
+
+    wl_step("flush", "write the shared view's dirty pages to the file");
+    /* [lesson:flush] */
+    wl_call("FlushViewOfFile", "msync(addr, size, MS_SYNC)", "pA, 0");
+    if (!wl_result_bool(FlushViewOfFile(pA, 0)))   /* 0: the whole view */
+        wl_exit(WL_FAILED);
+    /* [/lesson] */
+
+    wl_step("verify", "read the file itself, not a view");
+    /* [lesson:verify] */
+    wl_call("SetFilePointerEx", "lseek(fd, 0, SEEK_SET)", "hFile, 0, NULL, FILE_BEGIN");
+    if (!wl_result_bool(SetFilePointerEx(hFile, zero, NULL, FILE_BEGIN)))
+        wl_exit(WL_FAILED);
+    ZeroMemory(fileHead, sizeof fileHead);
+    wl_call("ReadFile", "read(fd, buf, sizeof buf - 1)",
+            "hFile, fileHead, %zu, &got, NULL", sizeof fileHead - 1);
+    if (!wl_result_bool(ReadFile(hFile, fileHead, sizeof fileHead - 1, &got, NULL)))
+        wl_exit(WL_FAILED);
+    /* [/lesson] */
+    wl_say("the file begins with \"%s\"", fileHead);
+    if (strcmp(fileHead, o.message) != 0) {
+        wl_error("the file does not hold the message written through the shared "
+                 "view");
+        wl_exit(WL_FAILED);
+    }
+    wl_say("the shared view's message reached the file; the copy-on-write text "
+           "did not: it lives only in this process's private page");
+
+    wl_hold("look at %s now (xxd %s | head -n 3); press Enter to unmap and close",
+            path, path);
+
+    wl_step("unmap", "all four views");
+    wl_call("UnmapViewOfFile", "munmap(addr, size)", "pA");
+    if (!wl_result_bool(UnmapViewOfFile(pA)))
+        wl_exit(WL_FAILED);
+    wl_call("UnmapViewOfFile", "munmap(addr2, len)", "pB");
+    if (!wl_result_bool(UnmapViewOfFile(pB)))
+        wl_exit(WL_FAILED);
+    wl_call("UnmapViewOfFile", "munmap(private_addr, len): the private copy is freed",
+            "pC");
+    if (!wl_result_bool(UnmapViewOfFile(pC)))
+        wl_exit(WL_FAILED);
+    wl_call("UnmapViewOfFile", "munmap(addr3, len)", "pD");
+    if (!wl_result_bool(UnmapViewOfFile(pD)))
+        wl_exit(WL_FAILED);
+
+    wl_step("close", "the mapping, then the file");
+    wl_call("CloseHandle", "(no mapping object on POSIX: the views hold the file)",
+            "hMapFile");
+    if (!wl_result_bool(CloseHandle(hMapFile)))
+        wl_exit(WL_FAILED);
+    wl_call("CloseHandle", "close(fd)", "hFile");
+    if (!wl_result_bool(CloseHandle(hFile)))
+        wl_exit(WL_FAILED);
+
+    wl_next("%s is left for you (%lld bytes): it begins with the message and "
+            "holds the marker at 64 KiB, never the copy-on-write text. Delete it "
+            "when done.", path, fileSize.QuadPart);
+    wl_exit(WL_DONE);
+}

@@ -1,0 +1,274 @@
+/* mutex.c — a named mutex whose owner dies holding it.
+ *
+ * The parent makes the shared data and the named mutex that guards it,
+ * and starts itself again as the holder: the holder takes the mutex, gets
+ * halfway through an update of the data, and is killed (TerminateProcess)
+ * before it can finish or release.  The parent's next wait returns
+ * WAIT_ABANDONED: it now owns the mutex, and it alone knows the data may be
+ * half-updated, so it repairs the data before releasing.  On Windows the
+ * mutex itself needs no repair; a POSIX robust mutex must be marked with
+ * pthread_mutex_consistent, or it becomes unusable (ENOTRECOVERABLE).
+ *
+ * POSIX twin: 11-robust-mutex.  Lessons quote the parts between
+ * [lesson:NAME] and [/lesson].
+ */
+#include "w32lab.h"
+
+#include <stdio.h>
+#include <string.h>
+
+enum { OPT_HOLDER = 0x4000 };
+
+static bool holder;
+
+static int own_option(int key, const char *arg)
+{
+    (void)arg;
+    if (key == OPT_HOLDER) {
+        holder = true;
+        return 0;
+    }
+    return -1;
+}
+
+static const struct wl_option own[] = {
+    { "holder", OPT_HOLDER, NULL, "(how the parent starts the holder)" },
+    { NULL, 0, NULL, NULL },
+};
+
+static const struct wl_prog prog = {
+    .name = "mutex",
+    .summary = "a named mutex abandoned by a killed owner, reported and repaired",
+    .teaches =
+        "A holder process takes a named mutex, starts an update of shared data\n"
+        "and is killed with TerminateProcess. The next WaitForSingleObject on\n"
+        "the mutex returns WAIT_ABANDONED: the waiter owns it, repairs the half\n"
+        "done update, and releases it; the mutex then works as before. The\n"
+        "mapping NAME.data holds the data, the event NAME.ready says the holder\n"
+        "has the mutex.",
+    .posix = "11-robust-mutex (pthread_mutex_lock returns EOWNERDEAD; "
+             "pthread_mutex_consistent)",
+    .default_name = "MyMutexObject",
+    .takes = WL_TAKES_NAME | WL_TAKES_HOLD,
+    .own = own,
+    .own_option = own_option,
+};
+
+/* What the mutex guards.  Its rule: updating is 0 whenever nobody owns the
+ * mutex. */
+struct shared {
+    LONG value;
+    LONG updating;
+    char note[112];
+};
+
+/* The holder: take the mutex, start an update, say so, and wait to die. */
+static int run_holder(const char *name, const char *dataName,
+                      const char *readyName)
+{
+    HANDLE hMutex, hMapFile, hReady;
+    struct shared *data;
+
+    wl_step("open", "the mutex, the data and the event, by name");
+    wl_call("OpenMutex", "(the child of fork shares the mutex in the mapping)",
+            "SYNCHRONIZE, FALSE, \"%s\"", name);
+    hMutex = OpenMutex(SYNCHRONIZE, FALSE, name);
+    if (!wl_result_handle(hMutex))
+        wl_exit(WL_FAILED);
+    wl_call("OpenFileMapping", "shm_open(name, O_RDWR, 0)",
+            "FILE_MAP_ALL_ACCESS, FALSE, \"%s\"", dataName);
+    hMapFile = OpenFileMapping(FILE_MAP_ALL_ACCESS, FALSE, dataName);
+    if (!wl_result_handle(hMapFile))
+        wl_exit(WL_FAILED);
+    wl_call("MapViewOfFile",
+            "mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0)",
+            "hMapFile, FILE_MAP_ALL_ACCESS, 0, 0, %zu", sizeof *data);
+    data = MapViewOfFile(hMapFile, FILE_MAP_ALL_ACCESS, 0, 0, sizeof *data);
+    if (!wl_result_ptr(data))
+        wl_exit(WL_FAILED);
+    wl_call("OpenEvent", "sem_open(name, 0)", "EVENT_MODIFY_STATE, FALSE, \"%s\"",
+            readyName);
+    hReady = OpenEvent(EVENT_MODIFY_STATE, FALSE, readyName);
+    if (!wl_result_handle(hReady))
+        wl_exit(WL_FAILED);
+
+    wl_step("lock", "take the mutex and start an update");
+    /* [lesson:holder] */
+    wl_call("WaitForSingleObject", "pthread_mutex_lock(&data->lock)",
+            "hMutex, INFINITE");
+    if (!wl_result_wait(WaitForSingleObject(hMutex, INFINITE)))
+        wl_exit(WL_FAILED);
+    data->updating = 1;                 /* the rule is broken from here ... */
+    data->value += 1;
+    snprintf(data->note, sizeof data->note, "half-updated by process %lu",
+             (unsigned long)GetCurrentProcessId());
+    /* ... to the end of the update, which never comes */
+    /* [/lesson] */
+    wl_say("value = %ld, updating = %ld: halfway through", (long)data->value,
+           (long)data->updating);
+    wl_call("SetEvent", "sem_post(ready)", "hReady");
+    if (!wl_result_bool(SetEvent(hReady)))
+        wl_exit(WL_FAILED);
+
+    wl_step("sleep", "holding the mutex until the parent kills this process");
+    wl_call("Sleep", "pause()", "60000");
+    Sleep(60000);
+    wl_result_void();
+    wl_error("nobody killed the holder within a minute; it exits with the "
+             "mutex, which abandons it all the same");
+    wl_exit(WL_FAILED);
+}
+
+int main(int argc, char *argv[])
+{
+    struct wl_opts o;
+    HANDLE hMapFile, hMutex, hReady;
+    struct shared *data;
+    char dataName[MAX_PATH + 16], readyName[MAX_PATH + 16];
+    char cmdline[MAX_PATH * 4 + 256], extra[MAX_PATH + 32];
+    STARTUPINFO si;
+    PROCESS_INFORMATION pi;
+    DWORD w;
+
+    wl_start(&prog, argc, argv, &o);
+    snprintf(dataName, sizeof dataName, "%s.data", o.name);
+    snprintf(readyName, sizeof readyName, "%s.ready", o.name);
+    if (holder)
+        return run_holder(o.name, dataName, readyName);
+
+    wl_step("create", "the shared data, the named mutex, and a ready signal");
+    wl_call("CreateFileMapping",
+            "shm_open(name, O_CREAT | O_EXCL | O_RDWR, 0600) + ftruncate(fd, size)",
+            "INVALID_HANDLE_VALUE, NULL, PAGE_READWRITE, 0, %zu, \"%s\"",
+            sizeof *data, dataName);
+    hMapFile = CreateFileMapping(INVALID_HANDLE_VALUE, NULL, PAGE_READWRITE, 0,
+                                 sizeof *data, dataName);
+    if (!wl_result_handle(hMapFile))
+        wl_exit(WL_FAILED);
+    wl_call("MapViewOfFile",
+            "mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0)",
+            "hMapFile, FILE_MAP_ALL_ACCESS, 0, 0, %zu", sizeof *data);
+    data = MapViewOfFile(hMapFile, FILE_MAP_ALL_ACCESS, 0, 0, sizeof *data);
+    if (!wl_result_ptr(data))
+        wl_exit(WL_FAILED);
+    /* [lesson:create] */
+    wl_call("CreateMutex",
+            "pthread_mutex_init(&data->lock, &attr) (attr: "
+            "PTHREAD_PROCESS_SHARED, PTHREAD_MUTEX_ROBUST)",
+            "NULL, FALSE, \"%s\"", o.name);
+    hMutex = CreateMutex(NULL,
+                         FALSE,      /* not owned yet */
+                         o.name);    /* a kernel object: robust by nature */
+    if (!wl_result_handle(hMutex))
+        wl_exit(WL_FAILED);
+    /* [/lesson] */
+    wl_call("CreateEvent", "sem_open(name, O_CREAT, 0600, 0)",
+            "NULL, TRUE, FALSE, \"%s\"", readyName);
+    hReady = CreateEvent(NULL, TRUE, FALSE, readyName);  /* manual reset, unset */
+    if (!wl_result_handle(hReady))
+        wl_exit(WL_FAILED);
+
+    wl_step("holder", "start the process that will die holding the mutex");
+    snprintf(extra, sizeof extra, "--holder -n \"%s\"", o.name);
+    wl_self_command(cmdline, sizeof cmdline, extra);
+    ZeroMemory(&si, sizeof si);
+    si.cb = sizeof si;
+    wl_say("cmdline: %s", cmdline);
+    wl_call("CreateProcess", "fork()",
+            "NULL, cmdline, NULL, NULL, FALSE, 0, NULL, NULL, &si, &pi");
+    if (!wl_result_bool(CreateProcess(NULL, cmdline, NULL, NULL, FALSE, 0, NULL,
+                                      NULL, &si, &pi)))
+        wl_exit(WL_FAILED);
+    wl_call("WaitForSingleObject", "sem_wait(ready)", "hReady, 30000");
+    w = WaitForSingleObject(hReady, 30000);
+    if (!wl_result_wait(w) || w != WAIT_OBJECT_0) {
+        wl_error("the holder did not take the mutex within 30 s");
+        TerminateProcess(pi.hProcess, 1);
+        wl_exit(WL_FAILED);
+    }
+    wl_say("the holder owns the mutex: value = %ld, updating = %ld",
+           (long)data->value, (long)data->updating);
+
+    wl_hold("the holder (process %lu) owns \"%s\". Press Enter to kill it.",
+            (unsigned long)pi.dwProcessId, o.name);
+
+    wl_step("kill", "end the holder at once, the mutex still owned");
+    /* [lesson:kill] */
+    wl_call("TerminateProcess", "kill(pid, SIGKILL)", "pi.hProcess, 137");
+    if (!wl_result_bool(TerminateProcess(pi.hProcess, 137)))   /* kill -9 */
+        wl_exit(WL_FAILED);
+    wl_call("WaitForSingleObject", "waitpid(pid, &status, 0)",
+            "pi.hProcess, 30000");
+    if (!wl_result_wait(WaitForSingleObject(pi.hProcess, 30000)))
+        wl_exit(WL_FAILED);
+    /* [/lesson] */
+
+    wl_step("wait", "for the mutex its owner can no longer release");
+    /* [lesson:abandoned] */
+    wl_call("WaitForSingleObject",
+            "pthread_mutex_lock(&data->lock) (EOWNERDEAD)", "hMutex, 10000");
+    w = WaitForSingleObject(hMutex, 10000);
+    if (!wl_result_wait(w))
+        wl_exit(WL_FAILED);
+    if (w != WAIT_ABANDONED) {
+        wl_error("the wait returned %s, not WAIT_ABANDONED", wl_wait_name(w));
+        wl_exit(WL_FAILED);
+    }
+    /* [/lesson] */
+    wl_say("WAIT_ABANDONED: this process owns the mutex now, and its last owner "
+           "died holding it. The data may be half-updated: value = %ld, "
+           "updating = %ld, note \"%s\"", (long)data->value,
+           (long)data->updating, data->note);
+
+    wl_step("repair", "restore the rule the dead owner broke");
+    /* [lesson:repair] */
+    if (data->updating) {
+        data->value -= 1;               /* undo the half-done update */
+        data->updating = 0;
+        snprintf(data->note, sizeof data->note, "repaired by process %lu",
+                 (unsigned long)GetCurrentProcessId());
+    }
+    /* POSIX must also call pthread_mutex_consistent(&data->lock) here;
+     * a Win32 mutex needs nothing: the ownership has passed already. */
+    /* [/lesson] */
+    wl_say("repaired: value = %ld, updating = %ld, note \"%s\"",
+           (long)data->value, (long)data->updating, data->note);
+
+    wl_step("release", "let the mutex go");
+    wl_call("ReleaseMutex", "pthread_mutex_unlock(&data->lock)", "hMutex");
+    if (!wl_result_bool(ReleaseMutex(hMutex)))
+        wl_exit(WL_FAILED);
+
+    wl_step("again", "the mutex works as before");
+    wl_call("WaitForSingleObject", "pthread_mutex_lock(&data->lock)",
+            "hMutex, 10000");
+    w = WaitForSingleObject(hMutex, 10000);
+    if (!wl_result_wait(w) || w != WAIT_OBJECT_0) {
+        wl_error("the mutex did not come back cleanly: %s", wl_wait_name(w));
+        wl_exit(WL_FAILED);
+    }
+    wl_call("ReleaseMutex", "pthread_mutex_unlock(&data->lock)", "hMutex");
+    if (!wl_result_bool(ReleaseMutex(hMutex)))
+        wl_exit(WL_FAILED);
+
+    wl_step("close", "every handle");
+    wl_call("UnmapViewOfFile", "munmap(addr, size)", "data");
+    if (!wl_result_bool(UnmapViewOfFile(data)))
+        wl_exit(WL_FAILED);
+    wl_call("CloseHandle", "close(fd)", "hMapFile");
+    if (!wl_result_bool(CloseHandle(hMapFile)))
+        wl_exit(WL_FAILED);
+    wl_call("CloseHandle", "pthread_mutex_destroy(&data->lock)", "hMutex");
+    if (!wl_result_bool(CloseHandle(hMutex)))
+        wl_exit(WL_FAILED);
+    wl_call("CloseHandle", "sem_close(ready)", "hReady");
+    if (!wl_result_bool(CloseHandle(hReady)))
+        wl_exit(WL_FAILED);
+    wl_call("CloseHandle", "(a pid needs no closing)", "pi.hProcess");
+    if (!wl_result_bool(CloseHandle(pi.hProcess)))
+        wl_exit(WL_FAILED);
+    wl_call("CloseHandle", "(a thread id needs no closing)", "pi.hThread");
+    if (!wl_result_bool(CloseHandle(pi.hThread)))
+        wl_exit(WL_FAILED);
+    wl_exit(WL_DONE);
+}

@@ -1,0 +1,241 @@
+/* reserve.c — reserve a large mapping, commit a part, and see the part
+ * committed from a second process.
+ *
+ * SEC_RESERVE makes a mapping backed by the paging file whose pages are
+ * only reserved: they cost no commit charge until VirtualAlloc(MEM_COMMIT)
+ * commits some of them through a view.  The commit belongs to the object,
+ * so another process that maps it sees those pages committed, and the rest
+ * still reserved.  On Windows, touching a reserved page raises an access
+ * violation; Wine does not reproduce that, so nothing here touches one.
+ *
+ * Run it, and while it holds run `reserve.exe --open` with the same name.
+ * POSIX twin: 09-reserve-grow.  Lessons quote the parts between
+ * [lesson:NAME] and [/lesson].
+ */
+#include "w32lab.h"
+
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+enum { OPT_COMMIT = 300, OPT_OPEN };
+
+static unsigned long long commit = 64 * 1024;
+static bool opener;
+
+static int own_option(int key, const char *arg)
+{
+    char why[256];
+
+    switch (key) {
+    case OPT_COMMIT:
+        if (wl_parse_size(arg, &commit, why, sizeof why) == -1) {
+            wl_usage_error("--commit: %s", why);
+            return -1;
+        }
+        return 0;
+    case OPT_OPEN:
+        opener = true;
+        return 0;
+    }
+    return -1;
+}
+
+static const struct wl_option own[] = {
+    { "commit", OPT_COMMIT, "BYTES", "how much of the view to commit (default 64k)" },
+    { "open", OPT_OPEN, NULL, "be the second process: open the object by name "
+                              "and look at what is committed" },
+    { NULL, 0, NULL, NULL },
+};
+
+static const struct wl_prog prog = {
+    .name = "reserve",
+    .summary = "reserve a mapping (SEC_RESERVE), commit part of it, share it",
+    .teaches =
+        "CreateFileMapping with SEC_RESERVE reserves the pages of a mapping\n"
+        "backed by the paging file without committing them; VirtualAlloc with\n"
+        "MEM_COMMIT on a view commits a part. The commit is the object's: a\n"
+        "second process (--open) sees that part committed and the rest reserved\n"
+        "(VirtualQuery). On Windows a reserved page faults when touched (Wine\n"
+        "lets it pass, so nothing here touches one).",
+    .posix = "09-reserve-grow (ftruncate to grow, mmap of the reserved range)",
+    .size_help = "how much to reserve",
+    .default_size = 1024 * 1024,
+    .takes = WL_TAKES_NAME | WL_TAKES_SIZE | WL_TAKES_MESSAGE | WL_TAKES_HOLD,
+    .own = own,
+    .own_option = own_option,
+};
+
+static const char *state_name(DWORD state)
+{
+    return state == MEM_COMMIT ? "MEM_COMMIT" : state == MEM_RESERVE
+           ? "MEM_RESERVE" : state == MEM_FREE ? "MEM_FREE" : "?";
+}
+
+/* Show a region VirtualQuery described. */
+static void say_region(const char *where, const MEMORY_BASIC_INFORMATION *mbi)
+{
+    wl_say("%s: State = %s, RegionSize = %llu", where, state_name(mbi->State),
+           (unsigned long long)mbi->RegionSize);
+}
+
+/* The second process: open, map, look, read. */
+static int run_opener(const struct wl_opts *o)
+{
+    HANDLE hMapFile;
+    char *pView;
+    MEMORY_BASIC_INFORMATION mbi;
+
+    wl_step("open", "the reserved mapping, by name");
+    wl_call("OpenFileMapping", "shm_open(name, O_RDWR, 0)",
+            "FILE_MAP_ALL_ACCESS, FALSE, \"%s\"", o->name);
+    hMapFile = OpenFileMapping(FILE_MAP_ALL_ACCESS, FALSE, o->name);
+    if (!wl_result_handle(hMapFile))
+        wl_exit(WL_FAILED);
+
+    wl_step("map", "all of it (0: the whole object)");
+    wl_call("MapViewOfFile",
+            "mmap(NULL, st.st_size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0)",
+            "hMapFile, FILE_MAP_ALL_ACCESS, 0, 0, 0");
+    pView = MapViewOfFile(hMapFile, FILE_MAP_ALL_ACCESS, 0, 0, 0);
+    if (!wl_result_ptr(pView))
+        wl_exit(WL_FAILED);
+
+    wl_step("query", "which pages the other process committed");
+    /* [lesson:query-other] */
+    wl_call("VirtualQuery", "(mincore(addr, len, vec) shows residency; POSIX "
+            "has no commit state)", "pView, &mbi, %zu", sizeof mbi);
+    if (!wl_result_size(VirtualQuery(pView, &mbi, sizeof mbi)))
+        wl_exit(WL_FAILED);
+    /* [/lesson] */
+    say_region("at pView", &mbi);
+    bool committed = mbi.State == MEM_COMMIT;
+    SIZE_T first = mbi.RegionSize;
+    wl_call("VirtualQuery", "(mincore(addr, len, vec))",
+            "pView + %llu, &mbi, %zu", (unsigned long long)first, sizeof mbi);
+    if (!wl_result_size(VirtualQuery(pView + first, &mbi, sizeof mbi)))
+        wl_exit(WL_FAILED);
+    say_region("after it", &mbi);
+    if (!committed) {
+        wl_error("the first pages are not committed here: run reserve.exe "
+                 "(without --open) first and leave it holding");
+        wl_exit(WL_FAILED);
+    }
+    wl_say("the %llu bytes the creator committed are committed here too: "
+           "the commit is the object's, not the view's",
+           (unsigned long long)first);
+
+    wl_step("read", "the message, from the committed pages");
+    int n = (int)strnlen(pView, first);
+    wl_call("printf", "printf(\"%s\\n\", addr)", "\"%%.*s\\n\", %d, pView", n);
+    wl_result_int(printf("%.*s\n", n, pView));
+
+    wl_step("unmap", "this process's view");
+    wl_call("UnmapViewOfFile", "munmap(addr, size)", "pView");
+    if (!wl_result_bool(UnmapViewOfFile(pView)))
+        wl_exit(WL_FAILED);
+    wl_step("close", "this process's handle");
+    wl_call("CloseHandle", "close(fd)", "hMapFile");
+    if (!wl_result_bool(CloseHandle(hMapFile)))
+        wl_exit(WL_FAILED);
+    wl_exit(WL_DONE);
+}
+
+int main(int argc, char *argv[])
+{
+    struct wl_opts o;
+    HANDLE hMapFile;
+    char *pView;
+    LPVOID pCommitted;
+    MEMORY_BASIC_INFORMATION mbi;
+
+    wl_start(&prog, argc, argv, &o);
+    if (opener)
+        return run_opener(&o);
+    size_t len = strlen(o.message) + 1;
+    if (commit >= o.size || len > commit) {
+        wl_error("--commit (%llu) must be less than -s (%llu), and hold the "
+                 "message (%zu bytes)", commit, o.size, len);
+        wl_exit(WL_USAGE);
+    }
+
+    wl_step("create", "a mapping whose pages are reserved, not committed");
+    /* [lesson:create] */
+    wl_call("CreateFileMapping",
+            "shm_open(name, O_CREAT | O_EXCL | O_RDWR, 0600) + ftruncate(fd, "
+            "size) (tmpfs takes a page only when it is touched)",
+            "INVALID_HANDLE_VALUE, NULL, PAGE_READWRITE | SEC_RESERVE, %lu, %lu, "
+            "\"%s\"", (unsigned long)(o.size >> 32),
+            (unsigned long)(o.size & 0xffffffffu), o.name);
+    hMapFile = CreateFileMapping(INVALID_HANDLE_VALUE, NULL,
+                                 PAGE_READWRITE | SEC_RESERVE,  /* reserve only */
+                                 (DWORD)(o.size >> 32),
+                                 (DWORD)(o.size & 0xffffffffu), o.name);
+    if (!wl_result_handle(hMapFile))
+        wl_exit(WL_FAILED);
+    /* [/lesson] */
+
+    wl_step("map", "a view of all of it: address space, still no commit");
+    wl_call("MapViewOfFile",
+            "mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0)",
+            "hMapFile, FILE_MAP_ALL_ACCESS, 0, 0, 0");
+    pView = MapViewOfFile(hMapFile, FILE_MAP_ALL_ACCESS, 0, 0, 0);
+    if (!wl_result_ptr(pView))
+        wl_exit(WL_FAILED);
+
+    wl_step("query", "the view's pages before the commit");
+    wl_call("VirtualQuery", "(mincore(addr, len, vec) shows residency; POSIX "
+            "has no commit state)", "pView, &mbi, %zu", sizeof mbi);
+    if (!wl_result_size(VirtualQuery(pView, &mbi, sizeof mbi)))
+        wl_exit(WL_FAILED);
+    say_region("at pView", &mbi);
+    wl_say("on Windows, touching a reserved page raises an access violation "
+           "(EXCEPTION_ACCESS_VIOLATION); Wine does not, so this program never "
+           "touches one");
+
+    wl_step("commit", "the first part of the view");
+    /* [lesson:commit] */
+    wl_call("VirtualAlloc",
+            "ftruncate(fd, len) (grow what may be touched) + mprotect(addr, "
+            "len, PROT_READ | PROT_WRITE)",
+            "pView, %llu, MEM_COMMIT, PAGE_READWRITE", commit);
+    wl_span(pView, (size_t)commit, 0);
+    pCommitted = VirtualAlloc(pView, (SIZE_T)commit,
+                              MEM_COMMIT,       /* charge these pages, now usable */
+                              PAGE_READWRITE);
+    if (!wl_result_ptr(pCommitted))
+        wl_exit(WL_FAILED);
+    /* [/lesson] */
+    wl_call("VirtualQuery", "(mincore(addr, len, vec))", "pView, &mbi, %zu",
+            sizeof mbi);
+    if (!wl_result_size(VirtualQuery(pView, &mbi, sizeof mbi)))
+        wl_exit(WL_FAILED);
+    say_region("at pView", &mbi);
+    wl_call("VirtualQuery", "(mincore(addr, len, vec))",
+            "pView + %llu, &mbi, %zu", commit, sizeof mbi);
+    if (!wl_result_size(VirtualQuery(pView + commit, &mbi, sizeof mbi)))
+        wl_exit(WL_FAILED);
+    say_region("after the committed part", &mbi);
+
+    wl_step("copy", "the message, into a committed page");
+    wl_call("CopyMemory", "memcpy(addr, msg, strlen(msg) + 1)",
+            "pView, \"%s\", %zu", o.message, len);
+    wl_span(pView, len, 0);
+    CopyMemory(pView, o.message, len);
+    wl_result_void();
+
+    wl_step("hold", "keep the object while a second process looks at it");
+    wl_hold("run reserve.exe --open -n \"%s\" now: it sees %llu bytes committed "
+            "and the rest reserved. Press Enter here to unmap and close.",
+            o.name, commit);
+
+    wl_step("unmap", "the view (the commit stays with the object)");
+    wl_call("UnmapViewOfFile", "munmap(addr, size)", "pView");
+    if (!wl_result_bool(UnmapViewOfFile(pView)))
+        wl_exit(WL_FAILED);
+    wl_step("close", "the handle: with the last one, the object goes");
+    wl_call("CloseHandle", "close(fd)", "hMapFile");
+    if (!wl_result_bool(CloseHandle(hMapFile)))
+        wl_exit(WL_FAILED);
+    wl_exit(WL_DONE);
+}
