@@ -14,9 +14,10 @@ size_t ml_hexdump(char *out, size_t outsz, const void *p, size_t n,
     if (outsz == 0)
         return 0;
     out[0] = '\0';
+    size_t ilen = strlen(indent);
     for (size_t row = 0; row < n; row += 16) {
-        char line[128];
-        int l = snprintf(line, sizeof line, "%s%08llx ", indent,
+        char line[128];     /* the row without the indent: 88 bytes at most */
+        int l = snprintf(line, sizeof line, "%08llx ",
                          (unsigned long long)base + row);
         for (size_t i = row; i < row + 16; i++) {
             if (i < n)
@@ -32,11 +33,11 @@ size_t ml_hexdump(char *out, size_t outsz, const void *p, size_t n,
         line[l++] = '|';
         line[l++] = '\n';
         line[l] = '\0';
-        if (o + (size_t)l + 1 > outsz)
+        if (o + ilen + (size_t)l + 1 > outsz)
             break;
-        for (int i = 0; i <= l; i++)
-            out[o + (size_t)i] = line[i];
-        o += (size_t)l;
+        memcpy(out + o, indent, ilen);
+        memcpy(out + o + ilen, line, (size_t)l + 1);
+        o += ilen + (size_t)l;
     }
     return o;
 }
