@@ -52,7 +52,8 @@ void ml_human_size(unsigned long long bytes, char *out, size_t outsz)
         snprintf(out, outsz, "%llu byte%s", bytes, bytes == 1 ? "" : "s");
         return;
     }
-    while (v >= 1024 && u < 5) {
+    /* 1023.95 and up would print as "1024.0": that is the next unit. */
+    while (v >= 1023.95 && u < 5) {
         v /= 1024;
         u++;
     }
