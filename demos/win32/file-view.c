@@ -37,6 +37,7 @@ static int own_option(int key, const char *arg)
             return -1;
         }
         path = arg;
+        wl_set_object(path);        /* the trace names the file from the start */
         return 0;
     case OPT_BAD_OFFSET:
         bad_offset = strtoull(arg, &end, 0);
@@ -84,8 +85,8 @@ int main(int argc, char *argv[])
     char fileHead[128];
     DWORD got = 0;
 
-    wl_start(&prog, argc, argv, &o);
     wl_set_object(path);
+    wl_start(&prog, argc, argv, &o);
     size_t len = strlen(o.message) + 1;
     if (len > 4096) {
         wl_error("the message (%zu bytes with its '\\0') must fit in a page "
