@@ -683,7 +683,9 @@ static BOOL WINAPI on_ctrl(DWORD type)
     out(stderr, "\n%s: stopped by %s; Windows closes every handle this process "
         "had: when they were the last ones, the object and its name are "
         "gone\n", prog_name(), name);
-    return FALSE;               /* the default handler ends the process */
+    /* The status the trace just recorded, and what a shell expects of a
+     * program stopped by SIGINT (Wine's default handler would exit 0). */
+    ExitProcess(130);
 }
 
 void wl_start(const struct wl_prog *p, int argc, char *argv[],

@@ -42,7 +42,7 @@ trap 'w_end; t_cleanup' EXIT
 # there; otherwise one SKIP (a missing tool) or one failure (a missing
 # build), and 1.
 w_ready() {
-    if ! command -v x86_64-w64-mingw32-gcc >/dev/null 2>&1; then
+    if ! command -v "${MMAPLAB_WIN32_CC:-x86_64-w64-mingw32-gcc}" >/dev/null 2>&1; then
         skip "$SUITE" "x86_64-w64-mingw32-gcc is not installed (sudo apt-get install gcc-mingw-w64-x86-64)"
         return 1
     fi
@@ -260,3 +260,19 @@ expect_eq "--step runs to the end on end of input" 0 "$rc"
 expect_match "--step shows the next call before it runs" \
     '^  next: CreateFileMapping\(INVALID_HANDLE_VALUE' "$out"
 expect_eq "--step holds once per call" 5 "$(w_get "$TR" event --event hold | wc -l)"
+
+# Ctrl-C (SIGINT, which Wine turns into CTRL_C_EVENT) at a hold point: the
+# exit is recorded, and the shell sees 130 as for a POSIX program.
+TR=$(t_trace)
+start_held ctrlc w_exec first-process.exe -n ctrlc --trace "$(w_path "$TR")"
+if w_wait_event "$TR" first-process hold 1 60; then
+    kill -INT "$(pid_of ctrlc)"
+    wait_exit "$(pid_of ctrlc)" 30
+    expect_eq "Ctrl-C at the hold point: exit status 130" 130 "$T_STATUS"
+    expect_eq "...recorded in the trace as the exit, with the event's name" "130 CTRL_C_EVENT" \
+        "$(w_get "$TR" status --event exit) $(w_get "$TR" message --event exit)"
+    expect_match "...and explained" "^first-process: stopped by CTRL_C_EVENT; Windows closes every handle" \
+        "$(w_errof ctrlc)"
+else
+    not_ok "first-process reaches its hold point" "$(w_out ctrlc)"
+fi
