@@ -185,9 +185,10 @@ static bool report(const char *ret, int err, const void *addr_result)
                    ml_c(expected ? "33" : "31"), ret, errname, strerror(err),
                    ml_c("0"), ml_c("2"), pending.win32, ml_c("0"));
     }
-    if (expected && !quiet()) {
-        printf("  %sexpected:%s this failure is the point: %s\n", ml_c("33"),
-               ml_c("0"), hint);
+    if (expected) {
+        if (!quiet())
+            printf("  %sexpected:%s this failure is the point: %s\n",
+                   ml_c("33"), ml_c("0"), hint);
     } else if (err != 0) {
         fflush(stdout);
         fprintf(stderr, "%s: error: %s failed: %s (%s)\n%s: next: %s\n",
