@@ -63,11 +63,11 @@ int main(int argc, char *argv[])
     /* [lesson:already-exists] */
     if (dwErr == ERROR_ALREADY_EXISTS) {
         /* POSIX: O_EXCL makes shm_open fail with EEXIST instead. */
-        wl_say("\"%s\" existed already: this handle opens that object, with the "
-               "size it was created with (-s is ignored). POSIX O_EXCL would "
-               "have failed with EEXIST. The message copied below replaces the "
-               "one its creator copied: both processes share one object now.",
-               o.name);
+        wl_say("\"%s\" existed already: this handle opens that object, with "
+               "the size it was created with (a larger -s cannot be mapped). "
+               "POSIX O_EXCL would have failed with EEXIST. The message copied "
+               "below replaces the one its creator copied: both processes share "
+               "one object now.", o.name);
     }
     /* [/lesson] */
 

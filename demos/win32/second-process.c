@@ -93,7 +93,7 @@ int main(int argc, char *argv[])
         wl_call("MessageBox", "printf(\"%s\\n\", addr)",
                 "NULL, pBuf, \"Process2\", MB_OK");
         shown = MessageBox(NULL, pBuf, "Process2", MB_OK);  /* waits for OK */
-        if (!wl_result_int(shown == 0 ? -1 : shown))
+        if (!wl_result_positive(shown))
             wl_say("no desktop to show it on; here it is: %.*s", n, pBuf);
     } else {
         wl_call("printf", "printf(\"%s\\n\", addr)", "\"%%.*s\\n\", %d, pBuf", n);

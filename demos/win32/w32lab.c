@@ -111,6 +111,7 @@ static const struct { DWORD code; const char *name; } error_names[] = {
     { ERROR_NO_SYSTEM_RESOURCES, "ERROR_NO_SYSTEM_RESOURCES" },
     { ERROR_COMMITMENT_LIMIT, "ERROR_COMMITMENT_LIMIT" },
     { ERROR_INVALID_HANDLE_STATE, "ERROR_INVALID_HANDLE_STATE" },
+    { ERROR_INVALID_WINDOW_HANDLE, "ERROR_INVALID_WINDOW_HANDLE" },
 };
 
 const char *wl_error_name(DWORD err)
@@ -250,6 +251,10 @@ static void hint(const char *call, DWORD err, char *h, size_t hsz)
     case ERROR_SHARING_VIOLATION:
         snprintf(h, hsz, "another process opened %s without sharing it; close "
                  "that program first", object);
+        return;
+    case ERROR_INVALID_WINDOW_HANDLE:
+        snprintf(h, hsz, "there is no desktop to show a window on (no display "
+                 "under Wine, or a service's session); leave out --box");
         return;
     case ERROR_INVALID_PARAMETER:
         snprintf(h, hsz, "an argument is out of range for %s; see its "
@@ -1069,6 +1074,15 @@ bool wl_result_int(int n)
 
     snprintf(s, sizeof s, "%d", n);
     return report(s, n < 0, err, NULL);
+}
+
+bool wl_result_positive(int n)
+{
+    DWORD err = GetLastError();
+    char s[32];
+
+    snprintf(s, sizeof s, "%d", n);
+    return report(s, n <= 0, err, NULL);
 }
 
 void wl_result_void(void)

@@ -138,6 +138,8 @@ bool wl_result_bool(BOOL ok);       /* FALSE is failure */
 bool wl_result_wait(DWORD w);       /* WAIT_FAILED is failure */
 bool wl_result_size(SIZE_T n);      /* 0 is failure (VirtualQuery) */
 bool wl_result_int(int n);          /* negative is failure (printf) */
+bool wl_result_positive(int n);     /* 0 is failure (MessageBox; Wine
+                                       without a desktop returns -1) */
 void wl_result_void(void);          /* CopyMemory, GetSystemInfo */
 
 /* The last error the last wl_result_* read. */
