@@ -51,6 +51,9 @@ expect_match "second-process unmaps and closes" \
 out=$(w_run second-process.exe -n "$N" --no-hold --trace "$WTR"); rc=$?
 expect_eq "with first-process still holding, the name still opens (exit 0)" 0 "$rc"
 expect_match "...and the message is still there" "^$MSG\$" "$out"
+out=$(unset DISPLAY WAYLAND_DISPLAY; w_run second-process.exe -n "$N" --box --no-hold); rc=$?
+expect_eq "second-process --box with no desktop still ends cleanly (exit 0)" 0 "$rc"
+expect_match "...showing the message on the console instead of the MessageBox" "$MSG\$" "$out"
 finish first 60
 expect_eq "first-process exits 0 after Enter" 0 "$T_STATUS"
 expect_match "first-process closes its handle last" \
