@@ -363,6 +363,32 @@ static void test_quote_tiny_buffers(void **state)
     }
 }
 
+/* The UTF-8 check itself (ml_escape uses it too). */
+static void test_utf8_len(void **state)
+{
+    static const struct { const char *s; size_t n, want; } cases[] = {
+        { "A", 1, 1 }, { "\x7f", 1, 1 },
+        { "\xc3\xa9", 2, 2 }, { "\xe2\x82\xac", 3, 3 },
+        { "\xf0\x9f\x98\x80", 4, 4 }, { "\xf4\x8f\xbf\xbf", 4, 4 },
+        { "\xc3\xa9zz", 4, 2 },               /* only the first character */
+        { "\x80", 1, 0 }, { "\xc0\x80", 2, 0 }, { "\xc1\xbf", 2, 0 },
+        { "\xf5\x80\x80\x80", 4, 0 }, { "\xff", 1, 0 },
+        { "\xc3", 1, 0 }, { "\xe2\x82", 2, 0 },
+        { "\xe2\x82\xac", 2, 0 },            /* n cuts it short */
+        { "\xc3(", 2, 0 },                     /* bad continuation */
+        { "\xe0\x9f\xbf", 3, 0 }, { "\xf0\x8f\xbf\xbf", 4, 0 },
+        { "\xed\xa0\x80", 3, 0 }, { "\xed\xbf\xbf", 3, 0 },
+        { "\xed\x9f\xbf", 3, 3 }, { "\xf4\x90\x80\x80", 4, 0 },
+    };
+
+    (void)state;
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        size_t got = json_utf8_len((const unsigned char *)cases[i].s, cases[i].n);
+        if (got != cases[i].want)
+            fail_msg("case %zu: %zu, want %zu", i, got, cases[i].want);
+    }
+}
+
 /* ---- json_parse ---------------------------------------------------------- */
 
 static void test_parse_trace_line(void **state)
@@ -654,6 +680,7 @@ int main(void)
         cmocka_unit_test(test_quote_cut_on_character_boundary),
         cmocka_unit_test(test_quote_other_limits),
         cmocka_unit_test(test_quote_tiny_buffers),
+        cmocka_unit_test(test_utf8_len),
         cmocka_unit_test(test_parse_trace_line),
         cmocka_unit_test(test_parse_value_kinds),
         cmocka_unit_test(test_parse_big_numbers),
