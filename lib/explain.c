@@ -119,7 +119,8 @@ void ml_hint(const char *call, int err, const char *object, const char *owner,
                      "round the offset down and map from there");
         else if (is(call, "ftruncate"))
             snprintf(out, outsz, "the size is negative or larger than this file "
-                     "system allows; try a smaller -s");
+                     "system allows (try a smaller -s), or the descriptor is not "
+                     "open for writing (ftruncate needs O_RDWR)");
         else if (is(call, "munmap"))
             snprintf(out, outsz, "the address is not page-aligned or the "
                      "length is 0: unmap exactly what mmap returned");
