@@ -251,6 +251,28 @@ static void test_owner_of_a_file(void **state)
     assert_contains(out, uid);
 }
 
+/* What Linux really says for ftruncate on a read-only descriptor, and the
+ * hint for it. */
+static void test_hint_ftruncate_readonly(void **state)
+{
+    struct fx *fx = *state;
+
+    snprintf(fx->shm, sizeof fx->shm, "/mmaplab-unit-%ld-ro", (long)getpid());
+    int fd = shm_open(fx->shm, O_CREAT | O_EXCL | O_RDWR, 0600);
+    if (fd == -1) {
+        fx->shm[0] = '\0';
+        fail_msg("shm_open: %s", strerror(errno));
+    }
+    close(fd);
+    fd = shm_open(fx->shm, O_RDONLY, 0);
+    assert_true(fd >= 0);
+    assert_int_equal(ftruncate(fd, 4096), -1);
+    int err = errno;
+    close(fd);
+    assert_int_equal(err, EINVAL);
+    assert_contains(hint("ftruncate", err, fx->shm, NULL), "O_RDWR");
+}
+
 /* The real /dev/shm when shm_dir is NULL. */
 static void test_owner_real_shm(void **state)
 {
@@ -409,6 +431,7 @@ static void test_hint_einval(void **state)
     assert_lacks(h, "valid name");
     h = hint("ftruncate", EINVAL, "/lab7", NULL);
     assert_contains(h, "smaller -s");
+    assert_contains(h, "ftruncate needs O_RDWR");
     h = hint("munmap", EINVAL, "/lab7", NULL);
     assert_contains(h, "page-aligned");
     h = hint("pthread_mutex_init", EINVAL, "/lab7", NULL);
@@ -523,6 +546,7 @@ int main(void)
         cmocka_unit_test(test_hint_eacces_mmap),
         cmocka_unit_test(test_hint_unlink_not_yours),
         cmocka_unit_test(test_hint_einval),
+        T(test_hint_ftruncate_readonly),
         cmocka_unit_test(test_hint_space_and_size),
         cmocka_unit_test(test_hint_descriptors),
         cmocka_unit_test(test_hint_mutex),
