@@ -2,6 +2,7 @@
 #include "mmaplab.h"
 #include "json.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -89,9 +90,15 @@ size_t ml_escape(char *out, size_t outsz, const void *p, size_t n)
                 break;
             }
             /* A whole UTF-8 character passes, except the C1 controls
-             * (U+0080-U+009F), which a terminal would act on. */
+             * (U+0080-U+009F), which a terminal would act on, and the
+             * bidirectional overrides (U+202A-U+202E, U+2066-U+2069),
+             * which would make the text read other than it is. */
             len = b[i] >= 0x80 ? json_utf8_len(b + i, n - i) : 0;
-            if (len > 1 && !(b[i] == 0xC2 && b[i + 1] < 0xA0)) {
+            bool c1 = len == 2 && b[i] == 0xC2 && b[i + 1] < 0xA0;
+            bool bidi = len == 3 && b[i] == 0xE2 &&
+                        ((b[i + 1] == 0x80 && b[i + 2] >= 0xAA && b[i + 2] <= 0xAE) ||
+                         (b[i + 1] == 0x81 && b[i + 2] >= 0xA6 && b[i + 2] <= 0xA9));
+            if (len > 1 && !c1 && !bidi) {
                 text = (const char *)b + i;
             } else {
                 len = 1;

@@ -140,7 +140,8 @@ size_t ml_hexdump(char *out, size_t outsz, const void *p, size_t n,
                   long long base, const char *indent);
 
 /* n bytes as text a terminal can show: printable ASCII and whole UTF-8
- * characters as they are (but not the C1 controls U+0080-U+009F), the rest
+ * characters as they are (but not the C1 controls U+0080-U+009F nor the
+ * bidirectional overrides U+202A-U+202E, U+2066-U+2069), the rest
  * as C escapes (\n, \t, \", \\, \x01), byte by byte.  A small out keeps
  * whole escapes and characters only.  Returns the length written. */
 size_t ml_escape(char *out, size_t outsz, const void *p, size_t n);

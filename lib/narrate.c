@@ -168,6 +168,7 @@ static bool report(const char *ret, int err, const void *addr_result)
     pending.failed_as_expected = expected;
     if (err != 0) {
         bool has_owner = (err == EEXIST || err == EACCES || err == EPERM) &&
+                         ml_run.object != NULL &&
                          ml_describe_owner(ml_run.object, NULL, owner,
                                            sizeof owner) == 0;
         ml_hint(pending.call, err, ml_run.object, has_owner ? owner : NULL,

@@ -209,6 +209,11 @@ static void test_escape_utf8(void **state)
     assert_string_equal(ESC("\xc0\xaf"), "\\xc0\\xaf");        /* overlong */
     assert_string_equal(ESC("\xed\xa0\x80"), "\\xed\\xa0\\x80"); /* surrogate */
     assert_string_equal(ESC("\xf4\x90\x80\x80"), "\\xf4\\x90\\x80\\x80");
+    /* bidirectional overrides would make the text read other than it is */
+    assert_string_equal(ESC("a\xe2\x80\xae" "b"), "a\\xe2\\x80\\xaeb");  /* U+202E */
+    assert_string_equal(ESC("\xe2\x80\xaa"), "\\xe2\\x80\\xaa");          /* U+202A */
+    assert_string_equal(ESC("\xe2\x81\xa9"), "\\xe2\\x81\\xa9");          /* U+2069 */
+    assert_string_equal(ESC("\xe2\x80\x94"), "\xe2\x80\x94");          /* an em dash passes */
     /* a character cut off by n is escaped, not read past n */
     char *heap = malloc(2);
     memcpy(heap, "\xc3\xa9", 2);
