@@ -103,6 +103,7 @@ include viewer/viewer.mk
 include demos/win32/win32.mk
 include tests/tests.mk
 -include tests/fuzz/fuzz.mk
+-include lessons/lessons.mk
 
 programs: $(PROGRAMS)
 
