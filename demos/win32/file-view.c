@@ -129,13 +129,13 @@ int main(int argc, char *argv[])
     wl_call("CreateFileMapping", "ftruncate(fd, size) (mmap itself never grows a file)",
             "hFile, NULL, PAGE_READWRITE, 0, %llu, NULL", size);
     hMapFile = CreateFileMapping(hFile, NULL,
-                                 PAGE_READWRITE,  /* views may be read-write or copy-on-write */
-                                 0, (DWORD)size,  /* grows the file to this size */
+                                 PAGE_READWRITE,  /* views: read-write or copy */
+                                 0, (DWORD)size,  /* ftruncate: the file grows */
                                  NULL);           /* no name: this process alone */
     if (!wl_result_handle(hMapFile))
         wl_exit(WL_FAILED);
     wl_call("GetFileSizeEx", "fstat(fd, &st) + st.st_size", "hFile, &fileSize");
-    if (!wl_result_bool(GetFileSizeEx(hFile, &fileSize)))
+    if (!wl_result_bool(GetFileSizeEx(hFile, &fileSize)))   /* fstat: st_size */
         wl_exit(WL_FAILED);
     /* [/lesson] */
     wl_say("the file is %lld bytes now: the mapping grew it", fileSize.QuadPart);
@@ -146,13 +146,14 @@ int main(int argc, char *argv[])
             "mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0)",
             "hMapFile, FILE_MAP_ALL_ACCESS, 0, 0, %llu", size);
     wl_span(NULL, (size_t)size, 0);
-    pA = MapViewOfFile(hMapFile, FILE_MAP_ALL_ACCESS, 0, 0, (SIZE_T)size);
+    pA = MapViewOfFile(hMapFile, FILE_MAP_ALL_ACCESS,  /* MAP_SHARED */
+                       0, 0, (SIZE_T)size);
     if (!wl_result_ptr(pA))
         wl_exit(WL_FAILED);
     wl_call("MapViewOfFile", "mmap(NULL, len, PROT_READ, MAP_SHARED, fd, 0)",
             "hMapFile, FILE_MAP_READ, 0, 0, %llu", gran);
     wl_span(NULL, (size_t)gran, 0);
-    pB = MapViewOfFile(hMapFile, FILE_MAP_READ, 0, 0, (SIZE_T)gran);
+    pB = MapViewOfFile(hMapFile, FILE_MAP_READ, 0, 0, (SIZE_T)gran);  /* PROT_READ */
     if (!wl_result_ptr(pB))
         wl_exit(WL_FAILED);
     /* [/lesson] */
@@ -161,7 +162,7 @@ int main(int argc, char *argv[])
     wl_call("CopyMemory", "memcpy(addr, msg, strlen(msg) + 1)",
             "pA, \"%s\", %zu", o.message, len);
     wl_span(pA, len, 0);
-    CopyMemory(pA, o.message, len);
+    CopyMemory(pA, o.message, len);                     /* memcpy */
     wl_result_void();
 
     wl_step("read", "the message through the second view, at another address");
@@ -192,7 +193,7 @@ int main(int argc, char *argv[])
     wl_call("CopyMemory", "memcpy(addr + 65536, marker, strlen(marker) + 1)",
             "pA + %llu, \"%s\", %zu", gran, MARKER, sizeof MARKER);
     wl_span(pA + gran, sizeof MARKER, (long long)gran);
-    CopyMemory(pA + gran, MARKER, sizeof MARKER);
+    CopyMemory(pA + gran, MARKER, sizeof MARKER);       /* memcpy */
     wl_result_void();
     /* [lesson:offset] */
     DWORD offHigh = (DWORD)(gran >> 32);           /* a 64-bit offset, split */
@@ -201,7 +202,9 @@ int main(int argc, char *argv[])
             "hMapFile, FILE_MAP_READ, %lu, %lu, %llu", (unsigned long)offHigh,
             (unsigned long)offLow, gran);
     wl_span(NULL, (size_t)gran, (long long)gran);
-    pD = MapViewOfFile(hMapFile, FILE_MAP_READ, offHigh, offLow, (SIZE_T)gran);
+    pD = MapViewOfFile(hMapFile, FILE_MAP_READ,
+                       offHigh, offLow,    /* mmap's off_t offset, as two DWORDs */
+                       (SIZE_T)gran);
     if (!wl_result_ptr(pD))
         wl_exit(WL_FAILED);
     /* [/lesson] */
@@ -217,10 +220,12 @@ int main(int argc, char *argv[])
             (unsigned long)offLow, (unsigned long)si.dwPageSize);
     wl_expect(ERROR_MAPPED_ALIGNMENT);
     wl_span(NULL, si.dwPageSize, (long long)bad_offset);
-    pBad = MapViewOfFile(hMapFile, FILE_MAP_READ, offHigh, offLow, si.dwPageSize);
-    wl_result_ptr(pBad);                 /* NULL, ERROR_MAPPED_ALIGNMENT (1132) */
+    pBad = MapViewOfFile(hMapFile, FILE_MAP_READ,
+                         offHigh, offLow,  /* 4096: mmap takes it, Windows does not */
+                         si.dwPageSize);
+    wl_result_ptr(pBad);                   /* NULL, ERROR_MAPPED_ALIGNMENT (1132) */
     /* [/lesson] */
-    if (pBad != NULL && !UnmapViewOfFile(pBad))
+    if (pBad != NULL && !UnmapViewOfFile(pBad))         /* munmap */
         wl_exit(WL_FAILED);
     else if (pBad == NULL && !wl_failed_as_expected())
         wl_exit(WL_FAILED);
@@ -228,19 +233,20 @@ int main(int argc, char *argv[])
     wl_step("flush", "write the shared view's dirty pages to the file");
     /* [lesson:flush] */
     wl_call("FlushViewOfFile", "msync(addr, size, MS_SYNC)", "pA, 0");
-    if (!wl_result_bool(FlushViewOfFile(pA, 0)))   /* 0: the whole view */
+    if (!wl_result_bool(FlushViewOfFile(pA, 0)))  /* msync; 0: the whole view */
         wl_exit(WL_FAILED);
     /* [/lesson] */
 
     wl_step("verify", "read the file itself, not a view");
     /* [lesson:verify] */
     wl_call("SetFilePointerEx", "lseek(fd, 0, SEEK_SET)", "hFile, 0, NULL, FILE_BEGIN");
-    if (!wl_result_bool(SetFilePointerEx(hFile, zero, NULL, FILE_BEGIN)))
+    if (!wl_result_bool(SetFilePointerEx(hFile, zero, NULL, FILE_BEGIN)))  /* lseek */
         wl_exit(WL_FAILED);
     ZeroMemory(fileHead, sizeof fileHead);
     wl_call("ReadFile", "read(fd, buf, sizeof buf - 1)",
             "hFile, fileHead, %zu, &got, NULL", sizeof fileHead - 1);
-    if (!wl_result_bool(ReadFile(hFile, fileHead, sizeof fileHead - 1, &got, NULL)))
+    if (!wl_result_bool(ReadFile(hFile, fileHead, sizeof fileHead - 1,
+                                 &got, NULL)))      /* read(fd, buf, n) */
         wl_exit(WL_FAILED);
     /* [/lesson] */
     wl_say("the file begins with \"%s\"", fileHead);
@@ -257,26 +263,26 @@ int main(int argc, char *argv[])
 
     wl_step("unmap", "all four views");
     wl_call("UnmapViewOfFile", "munmap(addr, size)", "pA");
-    if (!wl_result_bool(UnmapViewOfFile(pA)))
+    if (!wl_result_bool(UnmapViewOfFile(pA)))           /* munmap */
         wl_exit(WL_FAILED);
     wl_call("UnmapViewOfFile", "munmap(addr2, len)", "pB");
-    if (!wl_result_bool(UnmapViewOfFile(pB)))
+    if (!wl_result_bool(UnmapViewOfFile(pB)))           /* munmap */
         wl_exit(WL_FAILED);
     wl_call("UnmapViewOfFile", "munmap(private_addr, len): the private copy is freed",
             "pC");
-    if (!wl_result_bool(UnmapViewOfFile(pC)))
+    if (!wl_result_bool(UnmapViewOfFile(pC)))           /* munmap */
         wl_exit(WL_FAILED);
     wl_call("UnmapViewOfFile", "munmap(addr3, len)", "pD");
-    if (!wl_result_bool(UnmapViewOfFile(pD)))
+    if (!wl_result_bool(UnmapViewOfFile(pD)))           /* munmap */
         wl_exit(WL_FAILED);
 
     wl_step("close", "the mapping, then the file");
     wl_call("CloseHandle", "(no mapping object on POSIX: the views hold the file)",
             "hMapFile");
-    if (!wl_result_bool(CloseHandle(hMapFile)))
+    if (!wl_result_bool(CloseHandle(hMapFile)))         /* POSIX: nothing */
         wl_exit(WL_FAILED);
     wl_call("CloseHandle", "close(fd)", "hFile");
-    if (!wl_result_bool(CloseHandle(hFile)))
+    if (!wl_result_bool(CloseHandle(hFile)))            /* close(fd) */
         wl_exit(WL_FAILED);
 
     wl_next("%s is left for you (%lld bytes): it begins with the message and "

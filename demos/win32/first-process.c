@@ -54,7 +54,7 @@ int main(int argc, char *argv[])
         PAGE_READWRITE,                /* O_RDWR */
         (DWORD)(o.size >> 32),         /* the size, high DWORD: ftruncate(fd, size) */
         (DWORD)(o.size & 0xffffffffu), /* the size, low DWORD */
-        o.name);                       /* "MyFileMappingObject": "/MyFileMappingObject" */
+        o.name);                       /* no leading '/': "/MyFileMappingObject" */
     dwErr = GetLastError();            /* read at once: the next call may change it */
     if (!wl_result_handle(hMapFile))
         wl_exit(WL_FAILED);

@@ -76,75 +76,74 @@ static const struct wl_prog prog = {
     .own_option = own_option,
 };
 
-/* The child: the value on its command line is the parent's handle. */
-static int run_child(void)
-{
-    HANDLE hMapFile = (HANDLE)(uintptr_t)child_value;   /* fd = atoi(argv[i]) */
-    char *pBuf;
-    char reply[64];
-
-    wl_step("inherited", "map the handle value the parent passed on the "
-            "command line");
-    /* [lesson:child-map] */
-    wl_call("MapViewOfFile",
-            "mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0)",
-            "0x%llx, FILE_MAP_ALL_ACCESS, 0, 0, 0", child_value);
-    if (expect_invalid)
-        wl_expect(ERROR_INVALID_HANDLE);
-    pBuf = MapViewOfFile(hMapFile, FILE_MAP_ALL_ACCESS, 0, 0, 0);
-    if (!wl_result_ptr(pBuf)) {
-        if (wl_failed_as_expected()) {
-            wl_say("0x%llx is not a handle in this process: it was not "
-                   "inherited", child_value);
-            wl_exit(WL_DONE);
-        }
-        wl_exit(WL_FAILED);
-    }
-    /* [/lesson] */
-    if (expect_invalid) {
-        wl_error("the handle was usable although the parent took away an "
-                 "inheritance flag");
-        wl_exit(WL_FAILED);
-    }
-
-    wl_step("read", "the parent's message, through the inherited handle");
-    wl_call("printf", "printf(\"%s\\n\", addr)", "\"%%.*s\\n\", %d, pBuf",
-            (int)strnlen(pBuf, REPLY_AT));
-    wl_result_int(printf("%.*s\n", (int)strnlen(pBuf, REPLY_AT), pBuf));
-
-    wl_step("copy", "a reply for the parent, into the same pages");
-    snprintf(reply, sizeof reply, "Reply from child process %lu.",
-             (unsigned long)GetCurrentProcessId());
-    wl_call("CopyMemory", "memcpy(addr + 128, reply, strlen(reply) + 1)",
-            "pBuf + %d, \"%s\", %zu", REPLY_AT, reply, strlen(reply) + 1);
-    CopyMemory(pBuf + REPLY_AT, reply, strlen(reply) + 1);
-    wl_result_void();
-
-    wl_step("unmap", "the child's view");
-    wl_call("UnmapViewOfFile", "munmap(addr, size)", "pBuf");
-    if (!wl_result_bool(UnmapViewOfFile(pBuf)))
-        wl_exit(WL_FAILED);
-    wl_step("close", "the child's copy of the handle");
-    wl_call("CloseHandle", "close(fd)", "0x%llx", child_value);
-    if (!wl_result_bool(CloseHandle(hMapFile)))
-        wl_exit(WL_FAILED);
-    wl_exit(WL_DONE);
-}
-
 int main(int argc, char *argv[])
 {
     struct wl_opts o;
     HANDLE hMapFile;
     char *pBuf;
-    char extra[128], cmdline[MAX_PATH * 4 + 256];
+    char extra[128], cmdline[MAX_PATH * 4 + 256], reply[64];
     STARTUPINFO si;
     PROCESS_INFORMATION pi;
     DWORD code = 0;
     BOOL ok;
 
     wl_start(&prog, argc, argv, &o);
-    if (child)
-        return run_child();
+
+    if (child) {
+        /* ---- the child: the value on its command line is the parent's
+         * handle, valid here only if it was inherited ---- */
+        hMapFile = (HANDLE)(uintptr_t)child_value;        /* fd = atoi(argv[i]) */
+
+        wl_step("inherited", "map the handle value the parent passed on the "
+                "command line");
+        /* [lesson:child-map] */
+        wl_call("MapViewOfFile",
+                "mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0)",
+                "0x%llx, FILE_MAP_ALL_ACCESS, 0, 0, 0", child_value);
+        if (expect_invalid)
+            wl_expect(ERROR_INVALID_HANDLE);
+        pBuf = MapViewOfFile(hMapFile, FILE_MAP_ALL_ACCESS,  /* mmap(..., fd, 0) */
+                             0, 0, 0);                       /* 0: all of it */
+        if (!wl_result_ptr(pBuf)) {
+            if (wl_failed_as_expected()) {
+                wl_say("0x%llx is not a handle in this process: it was not "
+                       "inherited", child_value);
+                wl_exit(WL_DONE);
+            }
+            wl_exit(WL_FAILED);
+        }
+        /* [/lesson] */
+        if (expect_invalid) {
+            wl_error("the handle was usable although the parent took away an "
+                     "inheritance flag");
+            wl_exit(WL_FAILED);
+        }
+
+        wl_step("read", "the parent's message, through the inherited handle");
+        int n = (int)strnlen(pBuf, REPLY_AT);
+        wl_call("printf", "printf(\"%s\\n\", addr)", "\"%%.*s\\n\", %d, pBuf", n);
+        wl_result_int(printf("%.*s\n", n, pBuf));
+
+        wl_step("copy", "a reply for the parent, into the same pages");
+        snprintf(reply, sizeof reply, "Reply from child process %lu.",
+                 (unsigned long)GetCurrentProcessId());     /* getpid() */
+        wl_call("CopyMemory", "memcpy(addr + 128, reply, strlen(reply) + 1)",
+                "pBuf + %d, \"%s\", %zu", REPLY_AT, reply, strlen(reply) + 1);
+        CopyMemory(pBuf + REPLY_AT, reply, strlen(reply) + 1);  /* memcpy */
+        wl_result_void();
+
+        wl_step("unmap", "the child's view");
+        wl_call("UnmapViewOfFile", "munmap(addr, size)", "pBuf");
+        if (!wl_result_bool(UnmapViewOfFile(pBuf)))         /* munmap */
+            wl_exit(WL_FAILED);
+        wl_step("close", "the child's copy of the handle");
+        wl_call("CloseHandle", "close(fd)", "0x%llx", child_value);
+        if (!wl_result_bool(CloseHandle(hMapFile)))         /* close(fd) */
+            wl_exit(WL_FAILED);
+        wl_exit(WL_DONE);
+    }
+
+    /* ---- the parent ---- */
     size_t len = strlen(o.message) + 1;
     if (len > REPLY_AT) {
         wl_error("the message (%zu bytes with its '\\0') must fit in %d bytes: "
@@ -166,9 +165,11 @@ int main(int argc, char *argv[])
             "execve keeps it)",
             "INVALID_HANDLE_VALUE, &sa {bInheritHandle = %s}, PAGE_READWRITE, 0, "
             "%d, NULL", sa_inherit ? "TRUE" : "FALSE", BUF_SIZE);
-    hMapFile = CreateFileMapping(INVALID_HANDLE_VALUE, &sa, PAGE_READWRITE,
-                                 0, BUF_SIZE,
-                                 NULL);       /* no name: only inheritance reaches it */
+    hMapFile = CreateFileMapping(INVALID_HANDLE_VALUE,  /* memfd_create */
+                                 &sa,                   /* inheritable or not */
+                                 PAGE_READWRITE,
+                                 0, BUF_SIZE,           /* ftruncate(fd, 256) */
+                                 NULL);   /* no name: only inheritance reaches it */
     if (!wl_result_handle(hMapFile))
         wl_exit(WL_FAILED);
     /* [/lesson] */
@@ -178,14 +179,14 @@ int main(int argc, char *argv[])
             "mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0)",
             "hMapFile, FILE_MAP_ALL_ACCESS, 0, 0, %d", BUF_SIZE);
     wl_span(NULL, BUF_SIZE, 0);
-    pBuf = MapViewOfFile(hMapFile, FILE_MAP_ALL_ACCESS, 0, 0, BUF_SIZE);
+    pBuf = MapViewOfFile(hMapFile, FILE_MAP_ALL_ACCESS, 0, 0, BUF_SIZE);  /* mmap */
     if (!wl_result_ptr(pBuf))
         wl_exit(WL_FAILED);
 
     wl_step("copy", "the message, for the child to read");
     wl_call("CopyMemory", "memcpy(addr, msg, strlen(msg) + 1)",
             "pBuf, \"%s\", %zu", o.message, len);
-    CopyMemory(pBuf, o.message, len);
+    CopyMemory(pBuf, o.message, len);                       /* memcpy */
     wl_result_void();
 
     wl_step("spawn", "a child, with the handle's value on its command line");
@@ -220,11 +221,11 @@ int main(int argc, char *argv[])
     /* [lesson:wait] */
     wl_call("WaitForSingleObject", "waitpid(pid, &status, 0)",
             "pi.hProcess, 60000");
-    if (!wl_result_wait(WaitForSingleObject(pi.hProcess, 60000)))
+    if (!wl_result_wait(WaitForSingleObject(pi.hProcess, 60000)))  /* waitpid */
         wl_exit(WL_FAILED);
     wl_call("GetExitCodeProcess", "waitpid(pid, &status, 0) + WEXITSTATUS(status)",
             "pi.hProcess, &code");
-    if (!wl_result_bool(GetExitCodeProcess(pi.hProcess, &code)))
+    if (!wl_result_bool(GetExitCodeProcess(pi.hProcess, &code)))  /* WEXITSTATUS */
         wl_exit(WL_FAILED);
     /* [/lesson] */
     wl_say("the child's exit code: %lu (%s)", (unsigned long)code,
@@ -236,7 +237,7 @@ int main(int argc, char *argv[])
         int n = (int)strnlen(pBuf + REPLY_AT, BUF_SIZE - REPLY_AT);
         wl_call("printf", "printf(\"%s\\n\", addr + 128)",
                 "\"%%.*s\\n\", %d, pBuf + %d", n, REPLY_AT);
-        wl_result_int(printf("%.*s\n", n, pBuf + REPLY_AT));
+        wl_result_int(printf("%.*s\n", n, pBuf + REPLY_AT));  /* the same printf */
     }
     if (inherited && replied)
         wl_say("the child's reply is here: one object, mapped in two processes "
@@ -248,17 +249,17 @@ int main(int argc, char *argv[])
 
     wl_step("unmap", "the parent's view");
     wl_call("UnmapViewOfFile", "munmap(addr, size)", "pBuf");
-    if (!wl_result_bool(UnmapViewOfFile(pBuf)))
+    if (!wl_result_bool(UnmapViewOfFile(pBuf)))         /* munmap */
         wl_exit(WL_FAILED);
     wl_step("close", "the mapping and the child's process and thread handles");
     wl_call("CloseHandle", "close(fd)", "hMapFile");
-    if (!wl_result_bool(CloseHandle(hMapFile)))
+    if (!wl_result_bool(CloseHandle(hMapFile)))         /* close(fd) */
         wl_exit(WL_FAILED);
     wl_call("CloseHandle", "(a pid needs no closing)", "pi.hProcess");
-    if (!wl_result_bool(CloseHandle(pi.hProcess)))
+    if (!wl_result_bool(CloseHandle(pi.hProcess)))      /* POSIX: nothing */
         wl_exit(WL_FAILED);
     wl_call("CloseHandle", "(a thread id needs no closing)", "pi.hThread");
-    if (!wl_result_bool(CloseHandle(pi.hThread)))
+    if (!wl_result_bool(CloseHandle(pi.hThread)))       /* POSIX: nothing */
         wl_exit(WL_FAILED);
 
     if (code != 0 || replied != inherited) {

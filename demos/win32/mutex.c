@@ -62,63 +62,6 @@ struct shared {
     char note[112];
 };
 
-/* The holder: take the mutex, start an update, say so, and wait to die. */
-static int run_holder(const char *name, const char *dataName,
-                      const char *readyName)
-{
-    HANDLE hMutex, hMapFile, hReady;
-    struct shared *data;
-
-    wl_step("open", "the mutex, the data and the event, by name");
-    wl_call("OpenMutex", "(the child of fork shares the mutex in the mapping)",
-            "SYNCHRONIZE, FALSE, \"%s\"", name);
-    hMutex = OpenMutex(SYNCHRONIZE, FALSE, name);
-    if (!wl_result_handle(hMutex))
-        wl_exit(WL_FAILED);
-    wl_call("OpenFileMapping", "shm_open(name, O_RDWR, 0)",
-            "FILE_MAP_ALL_ACCESS, FALSE, \"%s\"", dataName);
-    hMapFile = OpenFileMapping(FILE_MAP_ALL_ACCESS, FALSE, dataName);
-    if (!wl_result_handle(hMapFile))
-        wl_exit(WL_FAILED);
-    wl_call("MapViewOfFile",
-            "mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0)",
-            "hMapFile, FILE_MAP_ALL_ACCESS, 0, 0, %zu", sizeof *data);
-    data = MapViewOfFile(hMapFile, FILE_MAP_ALL_ACCESS, 0, 0, sizeof *data);
-    if (!wl_result_ptr(data))
-        wl_exit(WL_FAILED);
-    wl_call("OpenEvent", "sem_open(name, 0)", "EVENT_MODIFY_STATE, FALSE, \"%s\"",
-            readyName);
-    hReady = OpenEvent(EVENT_MODIFY_STATE, FALSE, readyName);
-    if (!wl_result_handle(hReady))
-        wl_exit(WL_FAILED);
-
-    wl_step("lock", "take the mutex and start an update");
-    /* [lesson:holder] */
-    wl_call("WaitForSingleObject", "pthread_mutex_lock(&data->lock)",
-            "hMutex, INFINITE");
-    if (!wl_result_wait(WaitForSingleObject(hMutex, INFINITE)))
-        wl_exit(WL_FAILED);
-    data->updating = 1;                 /* the rule is broken from here ... */
-    data->value += 1;
-    snprintf(data->note, sizeof data->note, "half-updated by process %lu",
-             (unsigned long)GetCurrentProcessId());
-    /* ... to the end of the update, which never comes */
-    /* [/lesson] */
-    wl_say("value = %ld, updating = %ld: halfway through", (long)data->value,
-           (long)data->updating);
-    wl_call("SetEvent", "sem_post(ready)", "hReady");
-    if (!wl_result_bool(SetEvent(hReady)))
-        wl_exit(WL_FAILED);
-
-    wl_step("sleep", "holding the mutex until the parent kills this process");
-    wl_call("Sleep", "pause()", "60000");
-    Sleep(60000);
-    wl_result_void();
-    wl_error("nobody killed the holder within a minute; it exits with the "
-             "mutex, which abandons it all the same");
-    wl_exit(WL_FAILED);
-}
-
 int main(int argc, char *argv[])
 {
     struct wl_opts o;
@@ -133,8 +76,63 @@ int main(int argc, char *argv[])
     wl_start(&prog, argc, argv, &o);
     snprintf(dataName, sizeof dataName, "%s.data", o.name);
     snprintf(readyName, sizeof readyName, "%s.ready", o.name);
-    if (holder)
-        return run_holder(o.name, dataName, readyName);
+
+    if (holder) {
+        /* ---- the holder: take the mutex, start an update, say so, and
+         * wait to be killed ---- */
+        wl_step("open", "the mutex, the data and the event, by name");
+        wl_call("OpenMutex", "(the child of fork shares the mutex in the mapping)",
+                "SYNCHRONIZE, FALSE, \"%s\"", o.name);
+        hMutex = OpenMutex(SYNCHRONIZE, FALSE, o.name);   /* POSIX: inherited by fork */
+        if (!wl_result_handle(hMutex))
+            wl_exit(WL_FAILED);
+        wl_call("OpenFileMapping", "shm_open(name, O_RDWR, 0)",
+                "FILE_MAP_ALL_ACCESS, FALSE, \"%s\"", dataName);
+        hMapFile = OpenFileMapping(FILE_MAP_ALL_ACCESS, FALSE,  /* shm_open */
+                                   dataName);
+        if (!wl_result_handle(hMapFile))
+            wl_exit(WL_FAILED);
+        wl_call("MapViewOfFile",
+                "mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0)",
+                "hMapFile, FILE_MAP_ALL_ACCESS, 0, 0, %zu", sizeof *data);
+        data = MapViewOfFile(hMapFile, FILE_MAP_ALL_ACCESS, 0, 0,  /* mmap */
+                             sizeof *data);
+        if (!wl_result_ptr(data))
+            wl_exit(WL_FAILED);
+        wl_call("OpenEvent", "sem_open(name, 0)",
+                "EVENT_MODIFY_STATE, FALSE, \"%s\"", readyName);
+        hReady = OpenEvent(EVENT_MODIFY_STATE, FALSE, readyName);   /* sem_open */
+        if (!wl_result_handle(hReady))
+            wl_exit(WL_FAILED);
+
+        wl_step("lock", "take the mutex and start an update");
+        /* [lesson:holder] */
+        wl_call("WaitForSingleObject", "pthread_mutex_lock(&data->lock)",
+                "hMutex, INFINITE");
+        if (!wl_result_wait(WaitForSingleObject(hMutex, INFINITE)))  /* lock */
+            wl_exit(WL_FAILED);
+        data->updating = 1;             /* the rule is broken from here ... */
+        data->value += 1;
+        snprintf(data->note, sizeof data->note, "half-updated by process %lu",
+                 (unsigned long)GetCurrentProcessId());
+        /* ... to the end of the update, which never comes */
+        /* [/lesson] */
+        wl_say("value = %ld, updating = %ld: halfway through", (long)data->value,
+               (long)data->updating);
+        wl_call("SetEvent", "sem_post(ready)", "hReady");
+        if (!wl_result_bool(SetEvent(hReady)))              /* sem_post */
+            wl_exit(WL_FAILED);
+
+        wl_step("sleep", "holding the mutex until the parent kills this process");
+        wl_call("Sleep", "pause()", "60000");
+        Sleep(60000);                                       /* pause() */
+        wl_result_void();
+        wl_error("nobody killed the holder within a minute; it exits with the "
+                 "mutex, which abandons it all the same");
+        wl_exit(WL_FAILED);
+    }
+
+    /* ---- the parent ---- */
 
     wl_step("create", "the shared data, the named mutex, and a ready signal");
     wl_call("CreateFileMapping",
@@ -142,13 +140,14 @@ int main(int argc, char *argv[])
             "INVALID_HANDLE_VALUE, NULL, PAGE_READWRITE, 0, %zu, \"%s\"",
             sizeof *data, dataName);
     hMapFile = CreateFileMapping(INVALID_HANDLE_VALUE, NULL, PAGE_READWRITE, 0,
-                                 sizeof *data, dataName);
+                                 sizeof *data, dataName);   /* shm_open + ftruncate */
     if (!wl_result_handle(hMapFile))
         wl_exit(WL_FAILED);
     wl_call("MapViewOfFile",
             "mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0)",
             "hMapFile, FILE_MAP_ALL_ACCESS, 0, 0, %zu", sizeof *data);
-    data = MapViewOfFile(hMapFile, FILE_MAP_ALL_ACCESS, 0, 0, sizeof *data);
+    data = MapViewOfFile(hMapFile, FILE_MAP_ALL_ACCESS, 0, 0,  /* mmap */
+                         sizeof *data);
     if (!wl_result_ptr(data))
         wl_exit(WL_FAILED);
     /* [lesson:create] */
@@ -156,7 +155,7 @@ int main(int argc, char *argv[])
             "pthread_mutex_init(&data->lock, &attr) (attr: "
             "PTHREAD_PROCESS_SHARED, PTHREAD_MUTEX_ROBUST)",
             "NULL, FALSE, \"%s\"", o.name);
-    hMutex = CreateMutex(NULL,
+    hMutex = CreateMutex(NULL,       /* pthread_mutex_init(&data->lock, &attr) */
                          FALSE,      /* not owned yet */
                          o.name);    /* a kernel object: robust by nature */
     if (!wl_result_handle(hMutex))
@@ -164,7 +163,7 @@ int main(int argc, char *argv[])
     /* [/lesson] */
     wl_call("CreateEvent", "sem_open(name, O_CREAT, 0600, 0)",
             "NULL, TRUE, FALSE, \"%s\"", readyName);
-    hReady = CreateEvent(NULL, TRUE, FALSE, readyName);  /* manual reset, unset */
+    hReady = CreateEvent(NULL, TRUE, FALSE, readyName);  /* sem_open(..., 0) */
     if (!wl_result_handle(hReady))
         wl_exit(WL_FAILED);
 
@@ -177,13 +176,13 @@ int main(int argc, char *argv[])
     wl_call("CreateProcess", "fork()",
             "NULL, cmdline, NULL, NULL, FALSE, 0, NULL, NULL, &si, &pi");
     if (!wl_result_bool(CreateProcess(NULL, cmdline, NULL, NULL, FALSE, 0, NULL,
-                                      NULL, &si, &pi)))
+                                      NULL, &si, &pi)))     /* fork() */
         wl_exit(WL_FAILED);
     wl_call("WaitForSingleObject", "sem_wait(ready)", "hReady, 30000");
-    w = WaitForSingleObject(hReady, 30000);
+    w = WaitForSingleObject(hReady, 30000);                /* sem_wait */
     if (!wl_result_wait(w) || w != WAIT_OBJECT_0) {
         wl_error("the holder did not take the mutex within 30 s");
-        TerminateProcess(pi.hProcess, 1);
+        TerminateProcess(pi.hProcess, 1);                  /* kill */
         wl_exit(WL_FAILED);
     }
     wl_say("the holder owns the mutex: value = %ld, updating = %ld",
@@ -199,7 +198,7 @@ int main(int argc, char *argv[])
         wl_exit(WL_FAILED);
     wl_call("WaitForSingleObject", "waitpid(pid, &status, 0)",
             "pi.hProcess, 30000");
-    if (!wl_result_wait(WaitForSingleObject(pi.hProcess, 30000)))
+    if (!wl_result_wait(WaitForSingleObject(pi.hProcess, 30000)))  /* waitpid */
         wl_exit(WL_FAILED);
     /* [/lesson] */
 
@@ -207,7 +206,7 @@ int main(int argc, char *argv[])
     /* [lesson:abandoned] */
     wl_call("WaitForSingleObject",
             "pthread_mutex_lock(&data->lock) (EOWNERDEAD)", "hMutex, 10000");
-    w = WaitForSingleObject(hMutex, 10000);
+    w = WaitForSingleObject(hMutex, 10000);   /* pthread_mutex_lock: EOWNERDEAD */
     if (!wl_result_wait(w))
         wl_exit(WL_FAILED);
     if (w != WAIT_ABANDONED) {
@@ -236,39 +235,39 @@ int main(int argc, char *argv[])
 
     wl_step("release", "let the mutex go");
     wl_call("ReleaseMutex", "pthread_mutex_unlock(&data->lock)", "hMutex");
-    if (!wl_result_bool(ReleaseMutex(hMutex)))
+    if (!wl_result_bool(ReleaseMutex(hMutex)))          /* pthread_mutex_unlock */
         wl_exit(WL_FAILED);
 
     wl_step("again", "the mutex works as before");
     wl_call("WaitForSingleObject", "pthread_mutex_lock(&data->lock)",
             "hMutex, 10000");
-    w = WaitForSingleObject(hMutex, 10000);
+    w = WaitForSingleObject(hMutex, 10000);   /* pthread_mutex_lock: 0 */
     if (!wl_result_wait(w) || w != WAIT_OBJECT_0) {
         wl_error("the mutex did not come back cleanly: %s", wl_wait_name(w));
         wl_exit(WL_FAILED);
     }
     wl_call("ReleaseMutex", "pthread_mutex_unlock(&data->lock)", "hMutex");
-    if (!wl_result_bool(ReleaseMutex(hMutex)))
+    if (!wl_result_bool(ReleaseMutex(hMutex)))          /* pthread_mutex_unlock */
         wl_exit(WL_FAILED);
 
     wl_step("close", "every handle");
     wl_call("UnmapViewOfFile", "munmap(addr, size)", "data");
-    if (!wl_result_bool(UnmapViewOfFile(data)))
+    if (!wl_result_bool(UnmapViewOfFile(data)))         /* munmap */
         wl_exit(WL_FAILED);
     wl_call("CloseHandle", "close(fd)", "hMapFile");
-    if (!wl_result_bool(CloseHandle(hMapFile)))
+    if (!wl_result_bool(CloseHandle(hMapFile)))         /* close(fd) */
         wl_exit(WL_FAILED);
     wl_call("CloseHandle", "pthread_mutex_destroy(&data->lock)", "hMutex");
-    if (!wl_result_bool(CloseHandle(hMutex)))
+    if (!wl_result_bool(CloseHandle(hMutex)))           /* pthread_mutex_destroy */
         wl_exit(WL_FAILED);
     wl_call("CloseHandle", "sem_close(ready)", "hReady");
-    if (!wl_result_bool(CloseHandle(hReady)))
+    if (!wl_result_bool(CloseHandle(hReady)))           /* sem_close */
         wl_exit(WL_FAILED);
     wl_call("CloseHandle", "(a pid needs no closing)", "pi.hProcess");
-    if (!wl_result_bool(CloseHandle(pi.hProcess)))
+    if (!wl_result_bool(CloseHandle(pi.hProcess)))      /* POSIX: nothing */
         wl_exit(WL_FAILED);
     wl_call("CloseHandle", "(a thread id needs no closing)", "pi.hThread");
-    if (!wl_result_bool(CloseHandle(pi.hThread)))
+    if (!wl_result_bool(CloseHandle(pi.hThread)))       /* POSIX: nothing */
         wl_exit(WL_FAILED);
     wl_exit(WL_DONE);
 }

@@ -79,68 +79,6 @@ static void say_region(const char *where, const MEMORY_BASIC_INFORMATION *mbi)
            (unsigned long long)mbi->RegionSize);
 }
 
-/* The second process: open, map, look, read. */
-static int run_opener(const struct wl_opts *o)
-{
-    HANDLE hMapFile;
-    char *pView;
-    MEMORY_BASIC_INFORMATION mbi;
-
-    wl_step("open", "the reserved mapping, by name");
-    wl_call("OpenFileMapping", "shm_open(name, O_RDWR, 0)",
-            "FILE_MAP_ALL_ACCESS, FALSE, \"%s\"", o->name);
-    hMapFile = OpenFileMapping(FILE_MAP_ALL_ACCESS, FALSE, o->name);
-    if (!wl_result_handle(hMapFile))
-        wl_exit(WL_FAILED);
-
-    wl_step("map", "all of it (0: the whole object)");
-    wl_call("MapViewOfFile",
-            "mmap(NULL, st.st_size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0)",
-            "hMapFile, FILE_MAP_ALL_ACCESS, 0, 0, 0");
-    pView = MapViewOfFile(hMapFile, FILE_MAP_ALL_ACCESS, 0, 0, 0);
-    if (!wl_result_ptr(pView))
-        wl_exit(WL_FAILED);
-
-    wl_step("query", "which pages the other process committed");
-    /* [lesson:query-other] */
-    wl_call("VirtualQuery", "(mincore(addr, len, vec) shows residency; POSIX "
-            "has no commit state)", "pView, &mbi, %zu", sizeof mbi);
-    if (!wl_result_size(VirtualQuery(pView, &mbi, sizeof mbi)))
-        wl_exit(WL_FAILED);
-    /* [/lesson] */
-    say_region("at pView", &mbi);
-    bool committed = mbi.State == MEM_COMMIT;
-    SIZE_T first = mbi.RegionSize;
-    wl_call("VirtualQuery", "(mincore(addr, len, vec))",
-            "pView + %llu, &mbi, %zu", (unsigned long long)first, sizeof mbi);
-    if (!wl_result_size(VirtualQuery(pView + first, &mbi, sizeof mbi)))
-        wl_exit(WL_FAILED);
-    say_region("after it", &mbi);
-    if (!committed) {
-        wl_error("the first pages are not committed here: run reserve.exe "
-                 "(without --open) first and leave it holding");
-        wl_exit(WL_FAILED);
-    }
-    wl_say("the %llu bytes the creator committed are committed here too: "
-           "the commit is the object's, not the view's",
-           (unsigned long long)first);
-
-    wl_step("read", "the message, from the committed pages");
-    int n = (int)strnlen(pView, first);
-    wl_call("printf", "printf(\"%s\\n\", addr)", "\"%%.*s\\n\", %d, pView", n);
-    wl_result_int(printf("%.*s\n", n, pView));
-
-    wl_step("unmap", "this process's view");
-    wl_call("UnmapViewOfFile", "munmap(addr, size)", "pView");
-    if (!wl_result_bool(UnmapViewOfFile(pView)))
-        wl_exit(WL_FAILED);
-    wl_step("close", "this process's handle");
-    wl_call("CloseHandle", "close(fd)", "hMapFile");
-    if (!wl_result_bool(CloseHandle(hMapFile)))
-        wl_exit(WL_FAILED);
-    wl_exit(WL_DONE);
-}
-
 int main(int argc, char *argv[])
 {
     struct wl_opts o;
@@ -150,8 +88,65 @@ int main(int argc, char *argv[])
     MEMORY_BASIC_INFORMATION mbi;
 
     wl_start(&prog, argc, argv, &o);
-    if (opener)
-        return run_opener(&o);
+
+    if (opener) {
+        /* ---- the second process: open, map, look, read ---- */
+        wl_step("open", "the reserved mapping, by name");
+        wl_call("OpenFileMapping", "shm_open(name, O_RDWR, 0)",
+                "FILE_MAP_ALL_ACCESS, FALSE, \"%s\"", o.name);
+        hMapFile = OpenFileMapping(FILE_MAP_ALL_ACCESS, FALSE, o.name);  /* shm_open */
+        if (!wl_result_handle(hMapFile))
+            wl_exit(WL_FAILED);
+
+        wl_step("map", "all of it (0: the whole object)");
+        wl_call("MapViewOfFile",
+                "mmap(NULL, st.st_size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0)",
+                "hMapFile, FILE_MAP_ALL_ACCESS, 0, 0, 0");
+        pView = MapViewOfFile(hMapFile, FILE_MAP_ALL_ACCESS, 0, 0, 0);  /* mmap */
+        if (!wl_result_ptr(pView))
+            wl_exit(WL_FAILED);
+
+        wl_step("query", "which pages the other process committed");
+        /* [lesson:query-other] */
+        wl_call("VirtualQuery", "(mincore(addr, len, vec) shows residency; "
+                "POSIX has no commit state)", "pView, &mbi, %zu", sizeof mbi);
+        if (!wl_result_size(VirtualQuery(pView, &mbi, sizeof mbi)))  /* mincore */
+            wl_exit(WL_FAILED);
+        /* [/lesson] */
+        say_region("at pView", &mbi);
+        bool committed = mbi.State == MEM_COMMIT;
+        SIZE_T first = mbi.RegionSize;
+        wl_call("VirtualQuery", "(mincore(addr, len, vec))",
+                "pView + %llu, &mbi, %zu", (unsigned long long)first, sizeof mbi);
+        if (!wl_result_size(VirtualQuery(pView + first, &mbi, sizeof mbi)))
+            wl_exit(WL_FAILED);
+        say_region("after it", &mbi);
+        if (!committed) {
+            wl_error("the first pages are not committed here: run reserve.exe "
+                     "(without --open) first and leave it holding");
+            wl_exit(WL_FAILED);
+        }
+        wl_say("the %llu bytes the creator committed are committed here too: "
+               "the commit is the object's, not the view's",
+               (unsigned long long)first);
+
+        wl_step("read", "the message, from the committed pages");
+        int n = (int)strnlen(pView, first);
+        wl_call("printf", "printf(\"%s\\n\", addr)", "\"%%.*s\\n\", %d, pView", n);
+        wl_result_int(printf("%.*s\n", n, pView));          /* the same printf */
+
+        wl_step("unmap", "this process's view");
+        wl_call("UnmapViewOfFile", "munmap(addr, size)", "pView");
+        if (!wl_result_bool(UnmapViewOfFile(pView)))        /* munmap */
+            wl_exit(WL_FAILED);
+        wl_step("close", "this process's handle");
+        wl_call("CloseHandle", "close(fd)", "hMapFile");
+        if (!wl_result_bool(CloseHandle(hMapFile)))         /* close(fd) */
+            wl_exit(WL_FAILED);
+        wl_exit(WL_DONE);
+    }
+
+    /* ---- the first process: reserve, commit a part, hold ---- */
     size_t len = strlen(o.message) + 1;
     if (commit >= o.size || len > commit) {
         wl_error("--commit (%llu) must be less than -s (%llu), and hold the "
@@ -167,10 +162,11 @@ int main(int argc, char *argv[])
             "INVALID_HANDLE_VALUE, NULL, PAGE_READWRITE | SEC_RESERVE, %lu, %lu, "
             "\"%s\"", (unsigned long)(o.size >> 32),
             (unsigned long)(o.size & 0xffffffffu), o.name);
-    hMapFile = CreateFileMapping(INVALID_HANDLE_VALUE, NULL,
+    hMapFile = CreateFileMapping(INVALID_HANDLE_VALUE, NULL,   /* shm_open */
                                  PAGE_READWRITE | SEC_RESERVE,  /* reserve only */
                                  (DWORD)(o.size >> 32),
-                                 (DWORD)(o.size & 0xffffffffu), o.name);
+                                 (DWORD)(o.size & 0xffffffffu),  /* ftruncate */
+                                 o.name);
     if (!wl_result_handle(hMapFile))
         wl_exit(WL_FAILED);
     /* [/lesson] */
@@ -179,14 +175,14 @@ int main(int argc, char *argv[])
     wl_call("MapViewOfFile",
             "mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0)",
             "hMapFile, FILE_MAP_ALL_ACCESS, 0, 0, 0");
-    pView = MapViewOfFile(hMapFile, FILE_MAP_ALL_ACCESS, 0, 0, 0);
+    pView = MapViewOfFile(hMapFile, FILE_MAP_ALL_ACCESS, 0, 0, 0);  /* mmap */
     if (!wl_result_ptr(pView))
         wl_exit(WL_FAILED);
 
     wl_step("query", "the view's pages before the commit");
     wl_call("VirtualQuery", "(mincore(addr, len, vec) shows residency; POSIX "
             "has no commit state)", "pView, &mbi, %zu", sizeof mbi);
-    if (!wl_result_size(VirtualQuery(pView, &mbi, sizeof mbi)))
+    if (!wl_result_size(VirtualQuery(pView, &mbi, sizeof mbi)))  /* mincore */
         wl_exit(WL_FAILED);
     say_region("at pView", &mbi);
     wl_say("on Windows, touching a reserved page raises an access violation "
@@ -200,7 +196,7 @@ int main(int argc, char *argv[])
             "len, PROT_READ | PROT_WRITE)",
             "pView, %llu, MEM_COMMIT, PAGE_READWRITE", commit);
     wl_span(pView, (size_t)commit, 0);
-    pCommitted = VirtualAlloc(pView, (SIZE_T)commit,
+    pCommitted = VirtualAlloc(pView, (SIZE_T)commit,  /* ftruncate + mprotect */
                               MEM_COMMIT,       /* charge these pages, now usable */
                               PAGE_READWRITE);
     if (!wl_result_ptr(pCommitted))
@@ -221,7 +217,7 @@ int main(int argc, char *argv[])
     wl_call("CopyMemory", "memcpy(addr, msg, strlen(msg) + 1)",
             "pView, \"%s\", %zu", o.message, len);
     wl_span(pView, len, 0);
-    CopyMemory(pView, o.message, len);
+    CopyMemory(pView, o.message, len);                  /* memcpy */
     wl_result_void();
 
     wl_step("hold", "keep the object while a second process looks at it");
@@ -231,11 +227,11 @@ int main(int argc, char *argv[])
 
     wl_step("unmap", "the view (the commit stays with the object)");
     wl_call("UnmapViewOfFile", "munmap(addr, size)", "pView");
-    if (!wl_result_bool(UnmapViewOfFile(pView)))
+    if (!wl_result_bool(UnmapViewOfFile(pView)))        /* munmap */
         wl_exit(WL_FAILED);
     wl_step("close", "the handle: with the last one, the object goes");
     wl_call("CloseHandle", "close(fd)", "hMapFile");
-    if (!wl_result_bool(CloseHandle(hMapFile)))
+    if (!wl_result_bool(CloseHandle(hMapFile)))         /* close(fd) */
         wl_exit(WL_FAILED);
     wl_exit(WL_DONE);
 }

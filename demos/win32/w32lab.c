@@ -639,7 +639,8 @@ static void help(void)
                      o->arg ? " " : "", o->arg ? o->arg : "");
         out(stdout, "  %-19s %s\n", left, o->help);
     }
-    out(stdout, "      --step          pause before every call, showing it (Enter runs it)\n");
+    out(stdout, "      --step          pause before every call, showing it "
+        "(Enter runs it)\n");
     if (t & WL_TAKES_HOLD)
         out(stdout, "      --no-hold       do not wait at the hold point\n");
     out(stdout,
