@@ -387,13 +387,14 @@ size_t npy_write_header(void *buf, size_t bufsz, struct npy_header *h)
     if (!supported(h->kind, h->itemsize) || h->ndim > NPY_MAX_DIMS ||
         (h->itemsize > 1 && h->byteorder != '<' && h->byteorder != '>'))
         return 0;
-    for (unsigned i = 0; i < h->ndim; i++) {
-        if (h->shape[i] == 0)
-            zero = true;
-        else if (count > UINT64_MAX / h->shape[i])
+    /* As the parser counts: a zero anywhere makes an empty array, however
+     * large the other dimensions. */
+    for (unsigned i = 0; i < h->ndim; i++)
+        zero |= h->shape[i] == 0;
+    for (unsigned i = 0; i < h->ndim && !zero; i++) {
+        if (count > UINT64_MAX / h->shape[i])
             return 0;
-        else
-            count *= h->shape[i];
+        count *= h->shape[i];
     }
     if (zero)
         count = 0;

@@ -259,6 +259,13 @@ static void test_write_refuses(void **state)
     assert_int_equal(npy_write_header(buf, 63, &w), 0);        /* too small */
     w.shape[0] = UINT64_MAX / 4;                               /* too much data */
     assert_int_equal(npy_write_header(buf, sizeof buf, &w), 0);
+    /* ...but an empty array may have huge other dimensions, as in numpy
+     * (found by the fuzz target: parser and writer disagreed). */
+    w.ndim = 3;
+    w.shape[1] = UINT64_MAX / 2;
+    w.shape[2] = 0;
+    assert_int_equal(npy_write_header(buf, sizeof buf, &w), 128);
+    assert_int_equal(w.count, 0);
     w.shape[0] = 3;
     w.ndim = NPY_MAX_DIMS + 1;
     assert_int_equal(npy_write_header(buf, sizeof buf, &w), 0);
