@@ -137,6 +137,31 @@ w_get() {
 
 [[ ${BASH_SOURCE[0]} != "$0" ]] && return 0
 
+# Lessons quote the programs between /* [lesson:NAME] */ and /* [/lesson] */:
+# in each file every marker closes, none nests, no NAME repeats.  (Source
+# only: this runs without MinGW or Wine too.)
+for p in $W_PROGRAMS; do
+    f=$ROOT/demos/win32/$p.c
+    why=$(awk '
+        /\/\* \[lesson:[a-z0-9-]+\] \*\// {
+            match($0, /\[lesson:[a-z0-9-]+\]/)
+            name = substr($0, RSTART + 8, RLENGTH - 9)
+            if (open != "") { print FNR ": [lesson:" name "] inside [lesson:" open "]"; bad = 1 }
+            if (seen[name]++) { print FNR ": [lesson:" name "] used twice"; bad = 1 }
+            open = name; n++
+        }
+        /\/\* \[\/lesson\] \*\// {
+            if (open == "") { print FNR ": [/lesson] with nothing open"; bad = 1 }
+            open = ""
+        }
+        END {
+            if (open != "") print "[lesson:" open "] never closed"
+            if (n == 0) print "no [lesson:NAME] markers"
+        }' "$f" 2>&1)
+    if [ -z "$why" ]; then ok "$p.c: its lesson markers pair up"
+    else not_ok "$p.c: its lesson markers pair up" "$why"; fi
+done
+
 w_ready || exit 0
 w_prefix || exit 0
 
