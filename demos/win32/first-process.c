@@ -82,7 +82,7 @@ int main(int argc, char *argv[])
                          0, 0,                /* offset 0, as high and low DWORDs */
                          (SIZE_T)o.size);     /* length */
     if (!wl_result_ptr(pBuf)) {
-        CloseHandle(hMapFile);
+        CloseHandle(hMapFile);                  /* close(fd) */
         wl_say("the mapping's handle was closed: the object is gone unless "
                "another process has it open");
         wl_exit(WL_FAILED);

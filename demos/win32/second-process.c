@@ -80,7 +80,7 @@ int main(int argc, char *argv[])
                          0, 0,                          /* offset 0 */
                          (SIZE_T)o.size);               /* BUF_SIZE */
     if (!wl_result_ptr(pBuf)) {
-        CloseHandle(hMapFile);
+        CloseHandle(hMapFile);                  /* close(fd) */
         wl_exit(WL_FAILED);
     }
     /* [/lesson] */
