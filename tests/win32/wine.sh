@@ -68,7 +68,7 @@ w_prefix() {
     WINEPREFIX=$(mktemp -d "$T_SCRATCH/wineprefix.XXXXXX")
     export WINEPREFIX WINEDEBUG=-all WINEDLLOVERRIDES="mscoree,mshtml="
     W_PREFIXES+=("$WINEPREFIX")
-    "$WINESERVER" -p >/dev/null 2>&1
+    timeout 30 "$WINESERVER" -p >/dev/null 2>&1
     local t0=$SECONDS
     if ! timeout -k 10 "$W_INIT_TIMEOUT" "$WINE" "$WBIN/first-process.exe" -V \
             >"$T_SCRATCH/wine-init.out" 2>&1; then
