@@ -8,7 +8,6 @@
  * handlers too.
  */
 #include "trace.h"
-#include "json.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -24,84 +23,14 @@ static bool warned;
 static char trace_file[4096];
 static const char *trace_prog = "mmaplab";
 
-static void add(struct trace_event *e, const char *s, size_t n)
-{
-    /* Keep room for the closing "}\n". */
-    if (e->overflow || e->len + n + 2 >= sizeof e->buf) {
-        e->overflow = true;
-        return;
-    }
-    memcpy(e->buf + e->len, s, n);
-    e->len += n;
-}
-
-static void add_s(struct trace_event *e, const char *s)
-{
-    add(e, s, strlen(s));
-}
-
-/* Decimal without snprintf (signal safety). */
-static void add_ll(struct trace_event *e, long long v)
-{
-    char tmp[24];
-    int i = sizeof tmp;
-    unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v
-                                 : (unsigned long long)v;
-    do {
-        tmp[--i] = (char)('0' + u % 10);
-        u /= 10;
-    } while (u != 0);
-    if (v < 0)
-        tmp[--i] = '-';
-    add(e, tmp + i, sizeof tmp - (size_t)i);
-}
-
-static void add_key(struct trace_event *e, const char *key)
-{
-    add_s(e, e->len > 1 ? ",\"" : "\"");
-    add_s(e, key);
-    add_s(e, "\":");
-}
-
-void trace_str(struct trace_event *e, const char *key, const char *val)
-{
-    char q[TRACE_STR_MAX * 6 + 16];
-
-    add_key(e, key);
-    if (val == NULL) {
-        add_s(e, "null");
-        return;
-    }
-    add(e, q, json_quote(q, sizeof q, val, strlen(val), TRACE_STR_MAX, NULL));
-}
-
-void trace_int(struct trace_event *e, const char *key, long long val)
-{
-    add_key(e, key);
-    add_ll(e, val);
-}
-
-void trace_bool(struct trace_event *e, const char *key, bool val)
-{
-    add_key(e, key);
-    add_s(e, val ? "true" : "false");
-}
-
 void trace_begin(struct trace_event *e, const char *prog, const char *event,
                  const char *object)
 {
     struct timespec ts;
 
-    e->len = 0;
-    e->overflow = false;
-    add_s(e, "{");
-    trace_int(e, "v", TRACE_VERSION);
     clock_gettime(CLOCK_REALTIME, &ts);
-    trace_int(e, "ts_ns", (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec);
-    trace_int(e, "pid", (long long)getpid());
-    trace_str(e, "prog", prog);
-    trace_str(e, "event", event);
-    trace_str(e, "object", object ? object : "");
+    trace_event_start(e, (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec,
+                      (long long)getpid(), prog, event, object);
 }
 
 /* One warning per process, written without stdio. */
@@ -122,14 +51,7 @@ void trace_write(struct trace_event *e)
 {
     if (trace_fd < 0)
         return;
-    if (e->overflow) {
-        /* Never write half an object: say that one event was too large,
-         * in an event with every common key like any other. */
-        trace_begin(e, trace_prog, "error", "");
-        trace_str(e, "message", "trace event too large, dropped");
-    }
-    memcpy(e->buf + e->len, "}\n", 2);
-    size_t n = e->len + 2;
+    size_t n = trace_event_end(e);
     int saved = errno;
     ssize_t w = write(trace_fd, e->buf, n);
     if (w != (ssize_t)n) {

@@ -11,21 +11,11 @@
 #include <stddef.h>
 #include <sys/types.h>
 
-#define TRACE_VERSION 1
-#define TRACE_STR_MAX 256      /* longer strings are cut and marked */
-
-struct trace_event {
-    char buf[4096];
-    size_t len;
-    bool overflow;
-};
+#include "event.h"
 
 /* Start an event: v, ts_ns, pid, prog, event and object. */
 void trace_begin(struct trace_event *e, const char *prog, const char *event,
                  const char *object);
-void trace_str(struct trace_event *e, const char *key, const char *val);
-void trace_int(struct trace_event *e, const char *key, long long val);
-void trace_bool(struct trace_event *e, const char *key, bool val);
 
 /* Where the trace goes when neither --trace nor MMAPLAB_TRACE says:
  * xdg/mmaplab/trace.jsonl when xdg (XDG_RUNTIME_DIR, may be NULL) is a real

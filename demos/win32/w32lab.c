@@ -7,7 +7,10 @@
  * the trace is appended with WriteFile.
  */
 #include "w32lab.h"
+#include "event.h"
 #include "json.h"
+#include "mmaplab.h"
+#include "parse.h"
 
 #include <getopt.h>
 #include <stdarg.h>
@@ -267,58 +270,9 @@ static void hint(const char *call, DWORD err, char *h, size_t hsz)
 
 /* ---- the trace ---------------------------------------------------------- */
 
-#define TRACE_VERSION 1
-#define TRACE_STR_MAX 256      /* longer strings are cut and marked */
-
-struct event {
-    char buf[4096];
-    size_t len;
-    bool overflow;
-};
-
 static HANDLE trace_h = INVALID_HANDLE_VALUE;
 static char trace_file[MAX_PATH * 2];
 static bool trace_warned;
-
-static void ev_add(struct event *e, const char *s, size_t n)
-{
-    if (e->overflow || e->len + n + 2 >= sizeof e->buf) {
-        e->overflow = true;
-        return;
-    }
-    memcpy(e->buf + e->len, s, n);
-    e->len += n;
-}
-
-static void ev_key(struct event *e, const char *key)
-{
-    const char *sep = e->len > 1 ? ",\"" : "\"";
-    ev_add(e, sep, strlen(sep));
-    ev_add(e, key, strlen(key));
-    ev_add(e, "\":", 2);
-}
-
-static void ev_str(struct event *e, const char *key, const char *val)
-{
-    char q[TRACE_STR_MAX * 6 + 16];
-
-    ev_key(e, key);
-    ev_add(e, q, json_quote(q, sizeof q, val, strlen(val), TRACE_STR_MAX, NULL));
-}
-
-static void ev_int(struct event *e, const char *key, long long val)
-{
-    char s[32];
-
-    ev_key(e, key);
-    ev_add(e, s, (size_t)snprintf(s, sizeof s, "%lld", val));
-}
-
-static void ev_bool(struct event *e, const char *key, bool val)
-{
-    ev_key(e, key);
-    ev_add(e, val ? "true" : "false", val ? 4 : 5);
-}
 
 /* CLOCK_REALTIME's nanoseconds: FILETIME counts 100 ns from 1601. */
 static long long now_ns(void)
@@ -332,17 +286,10 @@ static long long now_ns(void)
     return (long long)(t.QuadPart - 116444736000000000ULL) * 100;
 }
 
-static void ev_begin(struct event *e, const char *event)
+static void ev_begin(struct trace_event *e, const char *event)
 {
-    e->len = 0;
-    e->overflow = false;
-    ev_add(e, "{", 1);
-    ev_int(e, "v", TRACE_VERSION);
-    ev_int(e, "ts_ns", now_ns());
-    ev_int(e, "pid", (long long)GetCurrentProcessId());
-    ev_str(e, "prog", prog_name());
-    ev_str(e, "event", event);
-    ev_str(e, "object", object);
+    trace_event_start(e, now_ns(), (long long)GetCurrentProcessId(),
+                      prog_name(), event, object);
 }
 
 static void trace_warn(const char *what, DWORD err)
@@ -366,7 +313,7 @@ static void trace_warn(const char *what, DWORD err)
  * write also holds an exclusive lock on one byte far past any data: the
  * events stay whole under Wine too (a POSIX program appending to the same
  * file at the same moment is not covered by the lock). */
-static void ev_write(struct event *e)
+static void ev_write(struct trace_event *e)
 {
     OVERLAPPED ov;
     DWORD done = 0, err = GetLastError();
@@ -374,26 +321,16 @@ static void ev_write(struct event *e)
 
     if (trace_h == INVALID_HANDLE_VALUE)
         return;
-    if (e->overflow) {
-        e->overflow = false;
-        e->len = 0;
-        ev_add(e, "{", 1);
-        ev_int(e, "v", TRACE_VERSION);
-        ev_str(e, "prog", prog_name());
-        ev_str(e, "event", "error");
-        ev_str(e, "object", "");
-        ev_str(e, "message", "trace event too large, dropped");
-    }
-    memcpy(e->buf + e->len, "}\n", 2);
+    size_t n = trace_event_end(e);
     memset(&ov, 0, sizeof ov);
     ov.Offset = 0xfffffff0u;
     ov.OffsetHigh = 0x7fffffffu;
     locked = LockFileEx(trace_h, LOCKFILE_EXCLUSIVE_LOCK, 0, 1, 0, &ov);
-    BOOL ok = WriteFile(trace_h, e->buf, (DWORD)(e->len + 2), &done, NULL);
+    BOOL ok = WriteFile(trace_h, e->buf, (DWORD)n, &done, NULL);
     DWORD werr = GetLastError();
     if (locked)
         UnlockFileEx(trace_h, 0, 1, 0, &ov);
-    if (!ok || done != e->len + 2) {
+    if (!ok || done != n) {
         trace_warn(ok ? "write was short" : "write failed", ok ? 0 : werr);
         CloseHandle(trace_h);
         trace_h = INVALID_HANDLE_VALUE;
@@ -403,11 +340,11 @@ static void ev_write(struct event *e)
 
 static void trace_simple(const char *event, const char *message)
 {
-    struct event e;
+    struct trace_event e;
 
     ev_begin(&e, event);
     if (message)
-        ev_str(&e, "message", message);
+        trace_str(&e, "message", message);
     ev_write(&e);
 }
 
@@ -468,61 +405,16 @@ void wl_usage_error(const char *fmt, ...)
     va_end(ap);
 }
 
+/* The same rules as the POSIX programs (lib/parse.c), so that one -s works
+ * on both tracks. */
 int wl_parse_size(const char *text, unsigned long long *outv,
                   char *why, size_t whysz)
 {
-    const char *p = text;
-    unsigned long long v = 0, mult = 1;
+    off_t v;
 
-    if (*p == '\0') {
-        snprintf(why, whysz, "the size is empty: give a number of bytes, "
-                 "e.g. 256 or 4k");
+    if (ml_parse_size(text, &v, why, whysz) == -1)
         return -1;
-    }
-    if (*p == '-') {
-        snprintf(why, whysz, "the size '%s' is negative: a size is a number "
-                 "of bytes, at least 1", text);
-        return -1;
-    }
-    if (*p == '+')
-        p++;
-    if (*p < '0' || *p > '9') {
-        snprintf(why, whysz, "the size '%s' is not a number: give bytes with "
-                 "an optional k, M or G, e.g. 4k", text);
-        return -1;
-    }
-    for (; *p >= '0' && *p <= '9'; p++) {
-        if (v > (0x7fffffffffffffffULL - (unsigned)(*p - '0')) / 10) {
-            snprintf(why, whysz, "the size '%s' is too large", text);
-            return -1;
-        }
-        v = v * 10 + (unsigned)(*p - '0');
-    }
-    switch (*p) {
-    case 'k': case 'K': mult = 1ULL << 10; p++; break;
-    case 'm': case 'M': mult = 1ULL << 20; p++; break;
-    case 'g': case 'G': mult = 1ULL << 30; p++; break;
-    }
-    if (mult > 1 && p[0] == 'i' && p[1] == 'B')
-        p += 2;
-    else if (p[0] == 'B')
-        p++;
-    if (*p != '\0') {
-        snprintf(why, whysz, "the size '%s' has an unknown suffix: use k, M "
-                 "or G (powers of 1024), e.g. 64k or 1MiB", text);
-        return -1;
-    }
-    if (v == 0) {
-        snprintf(why, whysz, "the size must be at least 1 byte (got '%s')",
-                 text);
-        return -1;
-    }
-    if (v > 0x7fffffffffffffffULL / mult) {
-        snprintf(why, whysz, "the size '%s' is too large: at most 2^63-1 "
-                 "bytes", text);
-        return -1;
-    }
-    *outv = v * mult;
+    *outv = (unsigned long long)v;
     return 0;
 }
 
@@ -677,14 +569,14 @@ static void unknown_option(const char *arg, int opt)
 
 static BOOL WINAPI on_ctrl(DWORD type)
 {
-    struct event e;
+    struct trace_event e;
     const char *name = type == CTRL_C_EVENT ? "CTRL_C_EVENT"
                      : type == CTRL_BREAK_EVENT ? "CTRL_BREAK_EVENT"
                                                 : "CTRL_CLOSE_EVENT";
 
     ev_begin(&e, "exit");
-    ev_int(&e, "status", 130);
-    ev_str(&e, "message", name);
+    trace_int(&e, "status", 130);
+    trace_str(&e, "message", name);
     ev_write(&e);
     out(stderr, "\n%s: stopped by %s; Windows closes every handle this process "
         "had: when they were the last ones, the object and its name are "
@@ -840,7 +732,7 @@ void wl_step(const char *step, const char *fmt, ...)
 {
     char msg[512];
     va_list ap;
-    struct event e;
+    struct trace_event e;
 
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
@@ -849,8 +741,8 @@ void wl_step(const char *step, const char *fmt, ...)
     if (!quiet())
         out(stdout, "\n[%s] %s\n", step, msg);
     ev_begin(&e, "step");
-    ev_str(&e, "step", step);
-    ev_str(&e, "message", msg);
+    trace_str(&e, "step", step);
+    trace_str(&e, "message", msg);
     ev_write(&e);
 }
 
@@ -944,7 +836,7 @@ DWORD wl_last_error(void)
  * failed; err: GetLastError() as it was right after the call. */
 static bool report(const char *ret, bool failed, DWORD err, const void *addr_result)
 {
-    struct event e;
+    struct trace_event e;
     char h[1024] = "", text[512] = "", gle[640] = "";
     bool expected = failed && pending.expect != 0 && err == pending.expect;
     /* Create* succeed on a name that exists, and say so only here. */
@@ -980,23 +872,23 @@ static bool report(const char *ret, bool failed, DWORD err, const void *addr_res
     }
 
     ev_begin(&e, "call");
-    ev_str(&e, "step", step_now);
-    ev_str(&e, "call", pending.call);
-    ev_str(&e, "args", pending.args);
-    ev_str(&e, "ret", ret);
-    ev_str(&e, "errno", errname);
-    ev_str(&e, "posix", pending.posix);
-    ev_bool(&e, "expected", pending.expect != 0);
+    trace_str(&e, "step", step_now);
+    trace_str(&e, "call", pending.call);
+    trace_str(&e, "args", pending.args);
+    trace_str(&e, "ret", ret);
+    trace_str(&e, "errno", errname);
+    trace_str(&e, "posix", pending.posix);
+    trace_bool(&e, "expected", pending.expect != 0);
     if (pending.span) {
         const void *a = pending.addr ? pending.addr : addr_result;
         if (a) {
             char hex[32];
             snprintf(hex, sizeof hex, "0x%llx", (unsigned long long)(uintptr_t)a);
-            ev_str(&e, "addr", hex);
+            trace_str(&e, "addr", hex);
         }
-        ev_int(&e, "len", (long long)pending.len);
+        trace_int(&e, "len", (long long)pending.len);
         if (pending.offset >= 0)
-            ev_int(&e, "offset", pending.offset);
+            trace_int(&e, "offset", pending.offset);
     }
     ev_write(&e);
 
@@ -1112,31 +1004,12 @@ void wl_hold(const char *fmt, ...)
 
 void wl_dump(const void *p, size_t n, long long offset)
 {
-    const unsigned char *b = p;
+    char buf[1200];
 
     if (quiet())
         return;
-    if (n > 128)
-        n = 128;
-    for (size_t row = 0; row < n; row += 16) {
-        char line[128];
-        int l = snprintf(line, sizeof line, "    %08llx ",
-                         (unsigned long long)offset + row);
-        for (size_t i = row; i < row + 16; i++) {
-            if (i < n)
-                l += snprintf(line + l, sizeof line - (size_t)l, " %02x", b[i]);
-            else
-                l += snprintf(line + l, sizeof line - (size_t)l, "   ");
-            if (i == row + 7)
-                l += snprintf(line + l, sizeof line - (size_t)l, " ");
-        }
-        l += snprintf(line + l, sizeof line - (size_t)l, "  |");
-        for (size_t i = row; i < row + 16 && i < n; i++)
-            line[l++] = b[i] >= 0x20 && b[i] < 0x7f ? (char)b[i] : '.';
-        line[l++] = '|';
-        line[l] = '\0';
-        out(stdout, "%s\n", line);
-    }
+    ml_hexdump(buf, sizeof buf, p, n > 128 ? 128 : n, offset, "    ");
+    out(stdout, "%s", buf);
 }
 
 void wl_next(const char *fmt, ...)
@@ -1166,11 +1039,11 @@ void wl_error(const char *fmt, ...)
 
 void wl_exit(int status)
 {
-    struct event e;
+    struct trace_event e;
 
     fflush(stdout);
     ev_begin(&e, "exit");
-    ev_int(&e, "status", status);
+    trace_int(&e, "status", status);
     ev_write(&e);
     fflush(stdout);
     exit(status);

@@ -4,7 +4,8 @@
 #   make win32    bin/win32/*.exe (needs x86_64-w64-mingw32-gcc)
 #
 # Each demos/win32/NAME.c is one program, linked with the narration and
-# trace module w32lab.c and the portable JSON escaper lib/json.c.  The host's
+# trace module w32lab.c and the library's portable parts (no POSIX calls):
+# the JSON escaper, the trace event builder, the size rules, the hex dump.  The host's
 # CFLAGS and SANITIZE do not apply to the cross-compiler: WIN32_CFLAGS does.
 # The exes import only KERNEL32, USER32 and msvcrt (static libgcc), which
 # Wine provides.  Without the cross-compiler, `make` builds everything else
@@ -15,6 +16,7 @@ WIN32_FOUND   := $(shell command -v $(WIN32_CC) 2>/dev/null)
 WIN32_CFLAGS  ?= -O2 -g
 WIN32_ALL_CFLAGS = -std=c11 -Wall -Wextra -Werror \
                    -D__USE_MINGW_ANSI_STDIO=1 -D_WIN32_WINNT=0x0602 \
+                   -D_FILE_OFFSET_BITS=64 \
                    -DML_VERSION='"$(VERSION)"' -Ilib -Idemos/win32 \
                    $(WIN32_CFLAGS) -MMD -MP
 WIN32_LDFLAGS ?= -static-libgcc
@@ -24,7 +26,8 @@ WIN32_SRC     := $(filter-out $(WIN32_SUPPORT:%=demos/win32/%.c), \
                    $(sort $(wildcard demos/win32/*.c)))
 WIN32_NAMES   := $(WIN32_SRC:demos/win32/%.c=%)
 WIN32_EXES    := $(WIN32_NAMES:%=bin/win32/%.exe)
-WIN32_LIBOBJ  := $(B)/win32/w32lab.o $(B)/win32/json.o
+WIN32_PORTABLE := json event parse hexdump
+WIN32_LIBOBJ  := $(B)/win32/w32lab.o $(WIN32_PORTABLE:%=$(B)/win32/lib/%.o)
 
 .PHONY: win32
 ifneq ($(WIN32_FOUND),)
@@ -48,7 +51,8 @@ $(WIN32_NAMES:%=$(B)/win32/%.o) $(B)/win32/w32lab.o: $(B)/win32/%.o: demos/win32
 	$(say) CC-W32 $<
 	$(Q)$(WIN32_CC) $(WIN32_ALL_CFLAGS) -c -o $@ $<
 
-$(B)/win32/json.o: lib/json.c $(B)/win32/flags
+$(WIN32_PORTABLE:%=$(B)/win32/lib/%.o): $(B)/win32/lib/%.o: lib/%.c $(B)/win32/flags
+	@mkdir -p $(@D)
 	$(say) CC-W32 $<
 	$(Q)$(WIN32_CC) $(WIN32_ALL_CFLAGS) -c -o $@ $<
 
