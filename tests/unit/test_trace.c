@@ -335,6 +335,7 @@ static void test_record_overflow(void **state)
     memset(ctl, 1, sizeof ctl - 1);     /* 6 bytes each once escaped */
     ctl[sizeof ctl - 1] = '\0';
     trace_open("unit", path, NULL);
+    long long before = now_ns();
     trace_begin(&e, "unit", "call", "/x");
     for (int i = 0; i < 6; i++) {
         char key[8];
@@ -342,7 +343,7 @@ static void test_record_overflow(void **state)
         trace_str(&e, key, ctl);
     }
     assert_true(e.overflow);
-    long long before = now_ns();
+    long long after = now_ns();
     trace_write(&e);
     /* the next event is whole again */
     trace_begin(&e, "unit", "exit", "/x");
@@ -356,7 +357,9 @@ static void test_record_overflow(void **state)
     assert_string_equal(json_str(&o[0], "prog"), "unit");
     assert_contains(json_str(&o[0], "message"), "too large");
     assert_int_equal(json_get(&o[0], "pid")->num, getpid());
+    /* the replacement keeps the time the dropped event began */
     assert_true(json_get(&o[0], "ts_ns")->num >= before);
+    assert_true(json_get(&o[0], "ts_ns")->num <= after);
     assert_string_equal(json_str(&o[1], "event"), "exit");
 }
 
