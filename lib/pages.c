@@ -4,24 +4,75 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
+/* Hex digits at *p into *v; advances *p.  Returns the number of digits. */
+static int hex_field(const char **p, unsigned long long *v)
+{
+    const char *s = *p;
+    unsigned long long x = 0;
+    int n = 0;
+
+    for (;; s++, n++) {
+        unsigned d;
+        if (*s >= '0' && *s <= '9') d = (unsigned)(*s - '0');
+        else if (*s >= 'a' && *s <= 'f') d = (unsigned)(*s - 'a' + 10);
+        else if (*s >= 'A' && *s <= 'F') d = (unsigned)(*s - 'A' + 10);
+        else break;
+        if (n >= 16)
+            return 0;           /* more than 64 bits: not a maps field */
+        x = x << 4 | d;
+    }
+    *v = x;
+    *p = s;
+    return n;
+}
+
+/* Hand-written rather than sscanf: the viewer parses every line of every
+ * process's maps on each scan, and sscanf was most of that time. */
 int ml_maps_parse(const char *line, struct ml_maps_line *m)
 {
-    int pos = 0;
+    const char *p = line;
+    unsigned long long start, end, off, maj, min, ino = 0;
+    int digits = 0;
 
-    memset(m, 0, sizeof *m);
-    if (sscanf(line, "%lx-%lx %4s %llx %x:%x %llu%n", &m->start, &m->end,
-               m->perms, &m->offset, &m->dev_major, &m->dev_minor, &m->ino,
-               &pos) != 7)
+    if (!hex_field(&p, &start) || *p++ != '-' || !hex_field(&p, &end) ||
+        *p++ != ' ')
         return -1;
-    if (strlen(m->perms) != 4 || m->end < m->start)
+    for (int i = 0; i < 4; i++)
+        if (p[i] == '\0' || p[i] == ' ' || p[i] == '\n')
+            return -1;
+    if (p[4] != ' ')
         return -1;
-    const char *p = line + pos;
+    char perms[5] = { p[0], p[1], p[2], p[3], '\0' };
+    p += 5;
+    if (!hex_field(&p, &off) || *p++ != ' ' || !hex_field(&p, &maj) ||
+        *p++ != ':' || !hex_field(&p, &min) || *p++ != ' ')
+        return -1;
+    for (; *p >= '0' && *p <= '9'; p++, digits++) {
+        if (ino > (~0ULL - 9) / 10)
+            return -1;
+        ino = ino * 10 + (unsigned long long)(*p - '0');
+    }
+    if (digits == 0 || (*p != ' ' && *p != '\t' && *p != '\n' && *p != '\0'))
+        return -1;
+    if (end < start || start > ~0UL || end > ~0UL || maj > ~0U || min > ~0U)
+        return -1;
+
+    memset(m, 0, offsetof(struct ml_maps_line, path) + 1);
+    m->start = (unsigned long)start;
+    m->end = (unsigned long)end;
+    memcpy(m->perms, perms, sizeof perms);
+    m->offset = off;
+    m->dev_major = (unsigned)maj;
+    m->dev_minor = (unsigned)min;
+    m->ino = ino;
+    m->deleted = false;
     while (*p == ' ' || *p == '\t')
         p++;
     /* The path runs to the end of the line, spaces and all. */
@@ -53,7 +104,7 @@ int ml_smaps_field(const char *line, struct ml_smaps *s)
     };
     /* A field is "Name:" with no space in the name; a maps header line has
      * a space (or a '-') before any colon. */
-    size_t klen = strcspn(line, ": \t-");
+    size_t klen = strcspn(line, ": \t-\n");
     if (klen == 0 || line[klen] != ':')
         return 0;
     for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
@@ -156,24 +207,32 @@ int ml_kpagecount(uint64_t pfn, uint64_t *count)
     return 0;
 }
 
-bool ml_frames_visible(void)
+bool ml_has_cap(int cap)
 {
-    /* Capability bit 21 is CAP_SYS_ADMIN; read it from /proc rather than
-     * link libcap. */
+    /* Read the effective set from /proc rather than link libcap. */
     char line[256];
     bool yes = false;
-    FILE *f = fopen("/proc/self/status", "re");
+    FILE *f;
+
+    if (cap < 0 || cap > 63)
+        return false;
+    f = fopen("/proc/self/status", "re");
     if (f == NULL)
         return false;
     while (fgets(line, sizeof line, f) != NULL) {
         unsigned long long eff;
         if (sscanf(line, "CapEff: %llx", &eff) == 1) {
-            yes = eff >> 21 & 1;
+            yes = eff >> cap & 1;
             break;
         }
     }
     fclose(f);
     return yes;
+}
+
+bool ml_frames_visible(void)
+{
+    return ml_has_cap(21);      /* CAP_SYS_ADMIN */
 }
 
 void ml_faults(long *minor, long *major)

@@ -63,6 +63,10 @@ int ml_pagemap_at(pid_t pid, unsigned long vaddr, struct ml_pagemap *pm);
  * Returns 0, or -1 with errno. */
 int ml_kpagecount(uint64_t pfn, uint64_t *count);
 
+/* Is capability cap (a CAP_* number, linux/capability.h) in this process's
+ * effective set? */
+bool ml_has_cap(int cap);
+
 /* Does this process see real frame numbers?  (Needs CAP_SYS_ADMIN; without
  * it the kernel reports 0, which means hidden, never "frame 0".) */
 bool ml_frames_visible(void);
