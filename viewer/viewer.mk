@@ -1,1 +1,42 @@
-# viewer.mk — mmapview.  Included by the Makefile.
+# viewer.mk — mmapview, and `make bench`.  Included by the Makefile.
+#
+# The model (sampling) links without ncurses, so the unit tests can use it:
+# MODEL_OBJ.  The view, the printers and main make the program.
+
+VIEWER_MODEL := model object residency contents procscan frames tracetail
+VIEWER_REST  := describe print_text print_json view view_panels view_hex \
+                ui main
+MODEL_OBJ    := $(VIEWER_MODEL:%=$(B)/viewer/%.o)
+VIEWER_OBJ   := $(MODEL_OBJ) $(VIEWER_REST:%=$(B)/viewer/%.o)
+
+$(B)/viewer/%.o: ALL_CFLAGS += $(NCURSES_CFLAGS)
+
+bin/mmapview: $(VIEWER_OBJ) $(LIB)
+	$(say) LD $@
+	@mkdir -p bin
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $(VIEWER_OBJ) $(LIB) $(NCURSES_LIBS) $(LDLIBS)
+
+PROGRAMS     += bin/mmapview
+INSTALL_BIN  += bin/mmapview
+INSTALL_MAN1 += viewer/mmapview.1
+
+# The model's unit tests link the model and the words the printers share.
+UNIT_DEPS_test_model = $(MODEL_OBJ) $(B)/viewer/describe.o
+
+# A helper for the viewer's end-to-end tests: the SEEK_DATA map and
+# st_blocks of an object, seen from outside the viewer.
+TEST_EXTRA += $(B)/tests/viewer/seekmap
+$(B)/tests/viewer/seekmap: $(B)/tests/viewer/seekmap.o $(LIB)
+	$(say) LD $@
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $< $(LIB) $(LDLIBS)
+
+# ---- make bench: the viewer's speed targets (bench/README) --------------
+
+BENCH_HOLDER := $(B)/bench/holder
+$(BENCH_HOLDER): $(B)/bench/holder.o $(LIB)
+	$(say) LD $@
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $< $(LIB) $(LDLIBS)
+
+bench: deps-build
+	$(Q)$(MAKE) --no-print-directory bin/mmapview $(BENCH_HOLDER)
+	$(Q)bash bench/viewer.sh

@@ -1,0 +1,227 @@
+/* model.c — the two sampling tiers, and the snapshot they keep.
+ *
+ * Fast tier, every refresh: the object (stat of the name, fstat), residency
+ * (a budget of pages per tick), a few changed-page hashes, the selected
+ * page, its frames in the known mappers, and the trace.  Slow tier, about
+ * every 2 s or when something happened to the object: the /proc scan of
+ * mappers and holders and their smaps.  Under --once both run at the same
+ * time, the scan in a thread, so the answer costs little more than mincore.
+ */
+#include "model_parts.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+double mv_now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+static long long realtime_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+struct mv_model *mv_model_new(const struct mv_config *cfg, char *why,
+                              size_t whysz)
+{
+    struct mv_model *m = calloc(1, sizeof *m);
+
+    if (m == NULL) {
+        snprintf(why, whysz, "out of memory");
+        return NULL;
+    }
+    m->fd = -1;
+    m->trace_fd = -1;
+    m->single = cfg->single;
+    snprintf(m->shm_dir, sizeof m->shm_dir, "%s",
+             cfg->shm_dir ? cfg->shm_dir : "/dev/shm");
+    if (obj_resolve(m, cfg, why, whysz) == -1) {
+        free(m);
+        return NULL;
+    }
+    m->s.page_size = sysconf(_SC_PAGESIZE);
+    m->s.self = getpid();
+    m->s.frames_visible = ml_frames_visible();
+    m->s.page.index = cfg->page > 0 ? cfg->page : 0;
+    m->s.state = MV_WAITING;
+    m->trace_scan_ms = -1e9;
+    res_resize(m, 0);
+    tt_init(m, cfg->trace);
+    return m;
+}
+
+void mv_model_free(struct mv_model *m)
+{
+    if (m == NULL)
+        return;
+    obj_forget(m);
+    tt_close(m);
+    free(m->s.res.map);
+    free(m->s.res.changed);
+    free(m->hash);
+    free(m->hashed);
+    free(m->chunk);
+    free(m->s.page.bytes);
+    free(m->s.page.changed);
+    free(m->prev);
+    free(m);
+}
+
+const struct mv_snapshot *mv_model_snapshot(const struct mv_model *m)
+{
+    return &m->s;
+}
+
+struct scan_job {
+    dev_t dev;
+    ino_t ino;
+    const char *path;
+    pid_t self;
+    struct mv_procs out;
+    double ms;
+};
+
+static void *scan_run(void *arg)
+{
+    struct scan_job *j = arg;
+    double t0 = mv_now_ms();
+
+    ps_scan("/proc", j->dev, j->ino, j->path, j->self, &j->out);
+    j->ms = mv_now_ms() - t0;
+    return NULL;
+}
+
+static void scan_start(const struct mv_model *m, struct scan_job *j)
+{
+    memset(j, 0, sizeof *j);
+    j->dev = m->s.obj.dev;
+    j->ino = m->s.obj.ino;
+    j->path = m->s.path;
+    j->self = m->s.self;
+}
+
+/* Install a finished scan; let go of an object nobody uses. */
+static void scan_finish(struct mv_model *m, struct scan_job *j)
+{
+    ps_free(&m->s.procs);
+    m->s.procs = j->out;
+    m->s.slow_ms = j->ms;
+    m->s.slow_samples++;
+    m->want_slow = false;
+    ino_t before = m->s.obj.ino;
+    obj_after_scan(m);
+    if (m->s.obj.tracked && m->s.obj.ino != before) {
+        /* It followed the name to a new object: sample that one too. */
+        res_sample(m, true);
+        page_read(m);
+        struct scan_job again;
+        scan_start(m, &again);
+        scan_run(&again);
+        ps_free(&m->s.procs);
+        m->s.procs = again.out;
+    }
+}
+
+static void fast(struct mv_model *m, bool full)
+{
+    obj_sample(m);
+    res_sample(m, full);
+    hash_sample(m);
+    page_read(m);
+    tt_sample(m);
+}
+
+void mv_model_sample(struct mv_model *m, unsigned tiers)
+{
+    double t0 = mv_now_ms();
+    bool full = tiers & MV_FULL;
+
+    if ((tiers & MV_FAST) && (tiers & MV_SLOW) && full) {
+        /* The /proc scan and mincore each take a core's while: together. */
+        obj_sample(m);
+        struct scan_job j;
+        pthread_t th;
+        bool threaded = false;
+        if (m->s.obj.tracked) {
+            scan_start(m, &j);
+            threaded = pthread_create(&th, NULL, scan_run, &j) == 0;
+        }
+        res_sample(m, true);
+        hash_sample(m);
+        page_read(m);
+        tt_sample(m);
+        m->s.fast_ms = mv_now_ms() - t0;
+        if (threaded) {
+            pthread_join(th, NULL);
+            scan_finish(m, &j);
+        } else if (m->s.obj.tracked) {
+            scan_start(m, &j);
+            scan_run(&j);
+            scan_finish(m, &j);
+        } else {
+            ps_free(&m->s.procs);
+            m->want_slow = false;
+        }
+    } else {
+        if (tiers & MV_FAST) {
+            fast(m, full);
+            m->s.fast_ms = mv_now_ms() - t0;
+        }
+        if ((tiers & MV_SLOW) || m->want_slow) {
+            if (m->s.obj.tracked) {
+                struct scan_job j;
+                scan_start(m, &j);
+                scan_run(&j);
+                scan_finish(m, &j);
+            } else {
+                ps_free(&m->s.procs);
+                m->want_slow = false;
+            }
+        }
+    }
+    if (tiers & MV_FAST)
+        m->s.fast_samples++;
+    m->s.sampled_ns = realtime_ns();
+    frames_sample(m);
+}
+
+void mv_model_select(struct mv_model *m, long long page)
+{
+    m->s.page.index = page < 0 ? 0 : page;
+    page_read(m);
+    frames_sample(m);
+}
+
+const char *mv_state_word(enum mv_state s)
+{
+    static const char *w[] = { "waiting", "live", "unlinked", "replaced", "freed" };
+    return (unsigned)s < sizeof w / sizeof w[0] ? w[s] : "?";
+}
+
+const char *mv_kind_word(enum mv_kind k)
+{
+    return k == MV_SHM ? "shm" : "file";
+}
+
+const char *mv_source_word(enum mv_res_source s)
+{
+    static const char *w[] = { "none", "mincore", "seek_data", "unknown" };
+    return (unsigned)s < sizeof w / sizeof w[0] ? w[s] : "?";
+}
+
+const char *mv_frame_word(enum mv_frame_state f)
+{
+    static const char *w[] = { "outside", "absent", "present", "hidden",
+                               "swapped", "unreadable" };
+    return (unsigned)f < sizeof w / sizeof w[0] ? w[f] : "?";
+}

@@ -1,0 +1,124 @@
+/* model_parts.h — what the model's files share: the model itself and the
+ * functions each part gives the others.  Not for the view or the printers
+ * (they use model.h); the unit tests use it to reach the parsers.
+ */
+#ifndef MMAPVIEW_MODEL_PARTS_H
+#define MMAPVIEW_MODEL_PARTS_H
+
+#include "model.h"
+
+#include <sys/stat.h>
+
+/* Per tick, at most this many pages are looked at for residency (mincore)
+ * or this many for SEEK_DATA, which costs a system call per run; larger
+ * objects are covered over several ticks.  A full mincore pass over 1 GiB
+ * takes about 20 ms: at every refresh that alone would be 4% of a core. */
+#define RES_BUDGET_MINCORE 32768
+#define RES_BUDGET_SEEK    8192
+/* Per tick, at most this many bytes are read to spot changed pages. */
+#define HASH_BUDGET_BYTES  (4u << 20)
+/* A trace event for the object asks for a /proc scan, at most this often. */
+#define TRACE_SCAN_GAP_MS  250
+
+struct mv_model {
+    struct mv_snapshot s;
+    char shm_dir[256];
+    bool single;
+
+    /* The object followed. */
+    int fd;                   /* read-only descriptor, or -1 */
+    bool ever_tracked;
+    bool want_slow;
+    bool trusted;             /* mincore tells this process the truth */
+    uid_t trusted_uid;        /* what trusted was computed for */
+    mode_t trusted_mode;
+
+    /* Residency and change marks. */
+    size_t res_cursor;        /* where the next budgeted pass goes on */
+    size_t res_done;          /* pages looked at since the size changed */
+    size_t hash_cursor;
+    uint64_t *hash;           /* per page, valid where hashed[] */
+    uint8_t *hashed;
+    unsigned char *chunk;     /* a read buffer */
+    size_t chunk_cap;
+
+    /* The selected page's last contents, for marking changed bytes. */
+    bool prev_valid;
+    ino_t prev_ino;
+    long long prev_index;
+    unsigned char *prev;
+
+    /* The trace tail. */
+    int trace_fd;
+    dev_t trace_dev;
+    ino_t trace_ino;
+    off_t trace_pos;
+    char *partial;            /* a line not yet ended by its newline */
+    size_t partial_len;
+    bool partial_skip;        /* the line being read is too long: skip it */
+    double trace_scan_ms;     /* when a trace event last asked for a scan */
+};
+
+/* object.c */
+int obj_resolve(struct mv_model *m, const struct mv_config *cfg, char *why,
+                size_t whysz);
+void obj_sample(struct mv_model *m);
+/* After a /proc scan: let go of an object nobody else uses any more. */
+void obj_after_scan(struct mv_model *m);
+void obj_forget(struct mv_model *m);
+
+/* residency.c */
+void res_resize(struct mv_model *m, size_t npages);
+void res_sample(struct mv_model *m, bool full);
+/* Where residency comes from for this object now. */
+enum mv_res_source res_source(const struct mv_model *m);
+/* The state of pages [a, b) now, into out (MV_PAGE_*), by the current
+ * source.  Returns 0, or -1 when it cannot be known. */
+int res_range(struct mv_model *m, size_t a, size_t b, uint8_t *out);
+/* Would mincore tell this process the truth about the object?  (See
+ * residency.c.) */
+bool res_trusted(int fd, const struct stat *st);
+/* SEEK_DATA/SEEK_HOLE over pages [a, b): MV_PAGE_IN where allocated. */
+int res_allocated(struct mv_model *m, size_t a, size_t b, uint8_t *out);
+
+/* contents.c */
+void page_read(struct mv_model *m);
+void hash_sample(struct mv_model *m);
+/* How pages may be read without changing them: PAGE_READ (in memory),
+ * PAGE_ZEROS (a tmpfs hole: zeros, nothing to read), PAGE_DONT (reading
+ * would bring the page in).  Fills acc[0 .. b-a) from a fresh look. */
+enum { PAGE_READ, PAGE_ZEROS, PAGE_DONT };
+void page_plan(struct mv_model *m, size_t a, size_t b, uint8_t *acc);
+/* Why a PAGE_DONT page is not read, for people. */
+const char *page_dont_why(const struct mv_model *m);
+
+/* procscan.c */
+/* Call fn for each maps line in buf[0..n) that maps dev:ino (or, when the
+ * device numbers differ, as on some stacked file systems, ino at path). */
+typedef void (*ps_maps_fn)(const struct ml_maps_line *l, void *ctx);
+int ps_maps_match(const char *buf, size_t n, dev_t dev, ino_t ino,
+                  const char *path, ps_maps_fn fn, void *ctx);
+/* Fill the smaps sizes of procs' mappings of pid from an smaps text. */
+void ps_smaps_fill(const char *buf, size_t n, pid_t pid, struct mv_procs *p);
+/* Scan proc_root (/proc) for the mappers and holders of dev:ino. */
+void ps_scan(const char *proc_root, dev_t dev, ino_t ino, const char *path,
+             pid_t self, struct mv_procs *out);
+void ps_free(struct mv_procs *p);
+bool ps_is_viewer(const char *comm);
+
+/* frames.c */
+void frames_sample(struct mv_model *m);
+
+/* tracetail.c */
+void tt_init(struct mv_model *m, const char *flag);
+void tt_sample(struct mv_model *m);
+void tt_close(struct mv_model *m);
+/* Parse one trace line; true when it is an event for object. */
+bool tt_parse(const char *line, size_t n, const char *object,
+              const char *object2, struct mv_event *e);
+
+/* Bytes of pages and hashes. */
+uint64_t mv_hash(const unsigned char *p, size_t n);
+size_t mv_count_pages(off_t size, long page_size);
+
+#endif

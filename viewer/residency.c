@@ -1,0 +1,222 @@
+/* residency.c — which pages of the object are in memory, told truthfully.
+ *
+ * mincore needs a mapping: the model maps the range PROT_NONE, asks, and
+ * unmaps at once, so it never touches a page and is never a lasting mapper.
+ *
+ * The kernel lies to mincore about a file the caller neither owns nor could
+ * open for writing: it reports every page resident, with no error
+ * (mm/mincore.c, can_do_mincore).  So the model decides first whether it
+ * would be told the truth (owner, CAP_FOWNER, or write permission, which is
+ * the kernel's own test), and catches the lie anyway when mincore says a
+ * whole range is resident while SEEK_HOLE finds a hole in it.  When it
+ * would be lied to, a tmpfs object is read with SEEK_DATA/SEEK_HOLE instead
+ * (exact with read access, but it counts swapped-out pages too, hence
+ * "allocated"), and a file on disk is "unknown".
+ */
+#include "model_parts.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#define CAP_FOWNER_BIT 3
+
+size_t mv_count_pages(off_t size, long page_size)
+{
+    if (size <= 0)
+        return 0;
+    return (size_t)((size + page_size - 1) / page_size);
+}
+
+bool res_trusted(int fd, const struct stat *st)
+{
+    char p[64];
+
+    if (st->st_uid == geteuid() || ml_has_cap(CAP_FOWNER_BIT))
+        return true;
+    /* Through /proc/self/fd the test works for an unlinked object too. */
+    snprintf(p, sizeof p, "/proc/self/fd/%d", fd);
+    return faccessat(AT_FDCWD, p, W_OK, AT_EACCESS) == 0;
+}
+
+static void *grow(void *p, size_t n, size_t old, size_t each)
+{
+    unsigned char *q = realloc(p, (n ? n : 1) * each);
+    if (q == NULL) {
+        perror("mmapview: out of memory");
+        exit(1);
+    }
+    if (n > old)
+        memset(q + old * each, 0, (n - old) * each);
+    return q;
+}
+
+void res_resize(struct mv_model *m, size_t npages)
+{
+    struct mv_residency *r = &m->s.res;
+    size_t old = r->npages;
+
+    if (npages == old && r->map != NULL)
+        return;
+    r->map = grow(r->map, npages, old, 1);
+    r->changed = grow(r->changed, npages, old, 1);
+    m->hash = grow(m->hash, npages, old, sizeof *m->hash);
+    m->hashed = grow(m->hashed, npages, old, 1);
+    for (size_t i = old; i < npages; i++)
+        r->map[i] = MV_PAGE_UNKNOWN;
+    r->npages = npages;
+    if (m->res_cursor >= npages)
+        m->res_cursor = 0;
+    if (m->hash_cursor >= npages)
+        m->hash_cursor = 0;
+}
+
+enum mv_res_source res_source(const struct mv_model *m)
+{
+    if (m->fd < 0)
+        return m->s.obj.tracked ? MV_RES_UNKNOWN : MV_RES_NONE;
+    if (m->trusted && !m->s.res.lie_seen)
+        return MV_RES_MINCORE;
+    return m->s.obj.on_tmpfs ? MV_RES_SEEK_DATA : MV_RES_UNKNOWN;
+}
+
+int res_allocated(struct mv_model *m, size_t a, size_t b, uint8_t *out)
+{
+    long psz = m->s.page_size;
+    off_t off = (off_t)a * psz;
+    off_t end = (off_t)b * psz;
+
+    if (end > m->s.obj.size)
+        end = m->s.obj.size;
+    memset(out, MV_PAGE_OUT, b - a);
+    while (off < end) {
+        off_t d = lseek(m->fd, off, SEEK_DATA);
+        if (d == -1)
+            return errno == ENXIO ? 0 : -1;   /* ENXIO: only holes remain */
+        if (d >= end)
+            break;
+        off_t h = lseek(m->fd, d, SEEK_HOLE);
+        if (h == -1 || h > end)
+            h = end;
+        size_t first = (size_t)(d / psz), last = (size_t)((h + psz - 1) / psz);
+        for (size_t i = first; i < last && i < b; i++)
+            out[i - a] = MV_PAGE_IN;
+        if (h <= d)
+            break;
+        off = h;
+    }
+    return 0;
+}
+
+static int by_mincore(struct mv_model *m, size_t a, size_t b, uint8_t *out)
+{
+    long psz = m->s.page_size;
+    size_t len = (b - a) * (size_t)psz;
+    bool all_in = true;
+
+    void *p = mmap(NULL, len, PROT_NONE, MAP_SHARED, m->fd, (off_t)a * psz);
+    if (p == MAP_FAILED)
+        return -1;
+    int r = mincore(p, len, out);
+    int err = errno;
+    munmap(p, len);
+    if (r == -1) {
+        errno = err;
+        return -1;
+    }
+    for (size_t i = 0; i < b - a; i++) {
+        out[i] = out[i] & 1 ? MV_PAGE_IN : MV_PAGE_OUT;
+        all_in = all_in && out[i] == MV_PAGE_IN;
+    }
+    if (all_in && m->s.obj.on_tmpfs) {
+        /* A tmpfs hole has no page, so it cannot be resident. */
+        off_t end = (off_t)b * psz;
+        if (end > m->s.obj.size)
+            end = m->s.obj.size;
+        off_t h = lseek(m->fd, (off_t)a * psz, SEEK_HOLE);
+        if (h >= 0 && h < end) {
+            m->s.res.lie_seen = true;
+            return res_allocated(m, a, b, out);
+        }
+    }
+    return 0;
+}
+
+int res_range(struct mv_model *m, size_t a, size_t b, uint8_t *out)
+{
+    if (b <= a)
+        return 0;
+    switch (res_source(m)) {
+    case MV_RES_MINCORE:
+        return by_mincore(m, a, b, out);
+    case MV_RES_SEEK_DATA:
+        return res_allocated(m, a, b, out);
+    default:
+        memset(out, MV_PAGE_UNKNOWN, b - a);
+        return -1;
+    }
+}
+
+void res_sample(struct mv_model *m, bool full)
+{
+    struct mv_residency *r = &m->s.res;
+    size_t n = r->npages;
+
+    r->source = res_source(m);
+    if (r->source == MV_RES_NONE || r->source == MV_RES_UNKNOWN || n == 0) {
+        memset(r->map, MV_PAGE_UNKNOWN, n);
+        r->count = 0;
+        r->known = 0;
+        r->complete = r->source != MV_RES_UNKNOWN;
+        return;
+    }
+    size_t budget = r->source == MV_RES_MINCORE ? RES_BUDGET_MINCORE
+                                                 : RES_BUDGET_SEEK;
+    if (full || n <= budget) {
+        m->res_cursor = 0;
+        budget = n;
+    }
+    /* Chunks keep mincore's vector and the transient mapping small. */
+    size_t left = budget;
+    while (left > 0) {
+        size_t a = m->res_cursor;
+        size_t b = a + (left < 4096 ? left : 4096);
+        if (b > n)
+            b = n;
+        if (res_range(m, a, b, r->map + a) == -1) {
+            memset(r->map + a, MV_PAGE_UNKNOWN, b - a);
+            if (r->source != MV_RES_UNKNOWN) {
+                snprintf(m->s.obj.note, sizeof m->s.obj.note,
+                         "residency: %s", strerror(errno));
+            }
+        }
+        /* A lie caught in this chunk changes the source for the rest. */
+        enum mv_res_source now = res_source(m);
+        if (now != r->source) {
+            /* Nothing mincore said before the lie was caught stands. */
+            memset(r->map, MV_PAGE_UNKNOWN, n);
+            r->source = now;
+            m->res_cursor = 0;
+            m->res_done = 0;
+            if (now == MV_RES_SEEK_DATA && n > RES_BUDGET_SEEK && !full)
+                left = RES_BUDGET_SEEK;
+            else
+                left = n;
+            continue;
+        }
+        left -= b - a;
+        m->res_done += b - a;
+        m->res_cursor = b >= n ? 0 : b;
+    }
+    r->count = 0;
+    r->known = 0;
+    for (size_t i = 0; i < n; i++) {
+        r->count += r->map[i] == MV_PAGE_IN;
+        r->known += r->map[i] != MV_PAGE_UNKNOWN;
+    }
+    r->complete = m->res_done >= n;
+}
