@@ -14,7 +14,8 @@
 #       another keeps the lesson's text.
 #   lessons.pl blocks LESSON DIR
 #       Write the lesson's runnable shell blocks into DIR, one file each,
-#       and DIR/index: "N KIND LINE" per block (KIND: run, t1, t2, win32).
+#       and DIR/index: "N KIND LINE" per block (KIND: run, t1, t2, t3,
+#       win32, live; see tests/lessons/commands.sh).
 #
 # The regions of a lesson (the markers are HTML comments, invisible once
 # rendered):
@@ -129,8 +130,20 @@ sub canon_pfn {
 
 my $MONTH = qr/(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)/;
 
+# The sections of `mmapview --once` whose rows begin with a pid.
+my $section = '';
+sub pid_rows { return $section eq 'frames' || $section eq 'processes' }
+sub track_section {
+    my ($l) = @_;
+    if    ($l =~ /^Frames of page \d+$/) { $section = 'frames' }
+    elsif ($l =~ /^Processes$/)         { $section = 'processes' }
+    elsif ($l =~ /^Trace$/)             { $section = 'trace' }
+    elsif ($l =~ /^\S/ || $l eq '')     { $section = '' }
+}
+
 sub normalise_line {
     local $_ = shift;
+    track_section($_);
     my $name = $o{name};
     (my $bare = $name) =~ s{^/}{};
     my $work = $o{work};
@@ -159,10 +172,20 @@ sub normalise_line {
     s/("user":\s*")\Q$user\E"/${1}student"/g;
     s/("group":\s*")\Q$group\E"/${1}student"/g;
 
+    # Times: mmapview's header and its trace rows.
+    s/\b\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\b/2025-01-01 12:00:00/g;
+    # mmapview's trace rows: "HH:MM:SS.mmm %6d prog ...".
+    s/^(\s+)\d\d:\d\d:\d\d\.\d{3} +(\d+) /$1 . '12:00:00.000 ' . sprintf('%6s', canon_pid($2)) . ' '/e
+        if $section eq 'trace';
+    # How many processes there are depends on the machine.
+    s/\b\d+ of \d+ processes could not be inspected/1 of 100 processes could not be inspected/g;
+
     # Process ids, where a pid is what the text says it is.
     s/(\bpids?[ =:]+|"pid":\s*|\/proc\/|\bPID\s+|\bprocess |\bchild |\bparent |\bworker )(\d+)/$1 . canon_pid($2)/gie;
-    # A table row that starts with a known pid (the viewer's processes).
-    s/^(\s*)(\d+)(?=\s)/$1 . canon_pid($2)/e;
+    # mmapview's rows of frames and processes: "  %-7d ...".
+    # (A count, "2 map it", has one space after it; a pid fills 8 columns.)
+    s/^  (\d+)( +)/'  ' . sprintf('%-7s ', canon_pid($1))/e
+        if pid_rows() && /^  (\d+)( +)/ && length("$1$2") >= 8;
 
     # Addresses: ranges as /proc/PID/maps writes them, then 0x addresses.
     s/\b([0-9a-f]{12})-([0-9a-f]{8,16})\b/canon_range($1, $2)/ge;
@@ -170,12 +193,15 @@ sub normalise_line {
      {maps_line($1 // '', $2, $3, $4, $5, $6)}e;
     s/\b0x([1-9a-f][0-9a-f]{11})\b/'0x' . canon_addr($1)/ge;
 
-    # Inode and device numbers.
-    s/(\b(?:ino|inode)[ =:]+|"ino":\s*)(\d+)/$1 . canon_ino($2)/ge;
+    # Inode and device numbers: mmapview's "inode DEV:MINOR:INO" first.
+    s/(\binode\s+)(\d+):(\d+):(\d+)/$1 . '0:' . canon_dev($2, $3) . ':' . canon_ino($4)/ge;
+    s/(\b(?:ino|inode)[ =:]+|"ino":\s*)(\d+)(?![:\d])/$1 . canon_ino($2)/ge;
     s/(\bdev(?:ice)?[ =:]+|"dev":\s*"?)(\d+):(\d+)/$1 . '0:' . canon_dev($2, $3)/ge;
 
     # Physical frames (pfn): frame 0 means hidden and stays 0.
     s/(\b(?:pfn|frame)[ =:]+|"frame":\s*)(0x[0-9a-f]+|\d+)/$1 . canon_pfn($2)/gie;
+    # mmapview's frame rows: "pid comm vaddr pfn ...".
+    s/^(  \S+ +\S+ +0x[0-9a-f]+ +)(0x[0-9a-f]+)\b/$1 . canon_pfn($2)/e if $section eq 'frames';
 
     return $_;
 }
@@ -207,9 +233,18 @@ sub normalise {
         }
     }
     for my $p (@parts) {
+        $section = '';
+        for (split /\n/, slurp("$dir/$p.txt")) {
+            track_section($_);
+            $known_pid{$1} = 1 if pid_rows() && /^  (\d+)( +)/ && length("$1$2") >= 8;
+        }
+    }
+    for my $p (@parts) {
+        $section = '';
         my $text = slurp("$dir/$p.txt");
         $text =~ s/\r//g;
-        my $out = join("\n", map { normalise_line($_) } split(/\n/, $text, -1));
+        my $out = join("\n", map { (my $l = normalise_line($_)) =~ s/\s+$//; $l }
+                              split(/\n/, $text, -1));
         $out =~ s/\n*\z/\n/;
         spew("$dir/$p.txt", $out);
     }
@@ -323,8 +358,8 @@ sub splice_lesson {
 
 # ---- blocks ---------------------------------------------------------------
 #
-# Fenced blocks whose info string is "sh run", "sh t1", "sh t2" or
-# "sh win32" are meant to be run as written.
+# Fenced blocks whose info string is "sh run", "sh t1" ... "sh t3",
+# "sh win32" or "sh live" are meant to be run as written.
 
 sub blocks {
     my ($lesson, $dir) = @_;
@@ -332,7 +367,7 @@ sub blocks {
     my @in = split /\n/, slurp($lesson), -1;
     my ($n, $index) = (0, '');
     for (my $i = 0; $i < @in; $i++) {
-        next unless $in[$i] =~ /^(\s*)(`{3,})\s*sh\s+(run|t1|t2|win32)\s*$/;
+        next unless $in[$i] =~ /^(\s*)(`{3,})\s*sh\s+(run|t[1-3]|win32|live)\s*$/;
         my ($indent, $f, $kind) = ($1, $2, $3);
         my $start = $i + 1;
         my @body;

@@ -56,7 +56,14 @@ done
 
 PREFIX=${LESSONS_PREFIX:-mmaplab-lessons-$$}
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/mmaplab-lessons.XXXXXX") || exit 1
+WINESERVER=${WINESERVER:-/usr/lib/wine/wineserver64}
+# Wine's prefix, and its TMPDIR (the server's socket lives there).
+export LESSONS_WINEPREFIX=$TMP/wine LESSONS_WINETMP=$TMP/winetmp
 cleanup() {
+    if [ -d "$LESSONS_WINEPREFIX" ] && [ -x "$WINESERVER" ]; then
+        TMPDIR=$LESSONS_WINETMP WINEPREFIX=$LESSONS_WINEPREFIX "$WINESERVER" -k 2>/dev/null
+        TMPDIR=$LESSONS_WINETMP WINEPREFIX=$LESSONS_WINEPREFIX "$WINESERVER" -w 2>/dev/null
+    fi
     rm -f /dev/shm/"$PREFIX"-* 2>/dev/null
     rm -rf "$TMP"
 }
@@ -68,6 +75,8 @@ have=
 [ "$(id -u)" = 0 ] && have=root
 eff=$(awk '/^CapEff:/ { print $2 }' /proc/self/status)
 [ $(( 0x${eff:-0} >> 21 & 1 )) = 1 ] && have=${have:+$have,}sys_admin
+[ -x "${WINE64:-/usr/lib/wine/wine64}" ] && ls bin/win32/*.exe >/dev/null 2>&1 &&
+    have=${have:+$have,}wine
 
 # The scenes the lessons use, each run once.
 scenes=$(sed -n 's/^<!-- output \([^ ]*\) [^ ]* -->[[:space:]]*$/\1/p' "$@" | sort -u)

@@ -6,16 +6,22 @@
 #   show PART 'CMD' [STATUS]   run CMD (stdin /dev/null); append "$ CMD" and
 #                              its output to PART; its exit status must be
 #                              STATUS (default 0)
-#   start KEY PART 'CMD'       run CMD in the background with its standard
+#   start KEY PART 'CMD' [PROG]
+#                              run CMD in the background with its standard
 #                              input on a fifo, output appended to PART, and
-#                              wait until it holds (its `hold` trace event)
+#                              wait until it holds (its `hold` trace event;
+#                              by PROG's name when the pid in the trace is
+#                              not CMD's, as under Wine)
 #   enter KEY                  press Enter: one line to its standard input;
 #                              wait until it holds again or ends
 #   finish KEY [STATUS]        press Enter and wait for it to end
 #   snapshot PART [ARGS]       bin/mmapview --once ARGS into PART
 #   needs CAP PART...          PART's output depends on CAP (sys_admin,
 #                              root): a run without it keeps the lesson's text
-#   have CAP                   true when this run has CAP
+#   have CAP                   true when this run has CAP (also wine:
+#                              Wine and the Win32 build are there)
+#   wine_ready                 before the first Win32 program: the Wine
+#                              prefix this run shares, `wine` on PATH
 #   note PART 'TEXT'           a line of text into PART (a comment, say)
 #   quietly 'CMD'              run CMD, keeping no output (tidying up); it
 #                              must succeed
@@ -46,7 +52,7 @@ cd "$SCENE_WORK" || exit 1
 : >> "$SCENE_OUT/.pids"
 : >> "$SCENE_OUT/.needs"
 
-declare -A S_PID S_FD S_PART S_HOLDS
+declare -A S_PID S_FD S_PART S_HOLDS S_PROG S_BASE
 s_bg=()
 
 scene_die() {
@@ -109,10 +115,12 @@ s_state() {
 # s_await KEY N: until KEY has recorded N hold events (0), or has ended (1).
 # A hold event is written after the program has flushed what it printed.
 s_await() {
-    local pid=${S_PID[$1]} n i=0 st
+    local pid=${S_PID[$1]} who n i=0 st
+    who="\"pid\":$pid,\"prog\":\"[^\"]*\""
+    [ -n "${S_PROG[$1]}" ] && who="\"prog\":\"${S_PROG[$1]}\""
     while :; do
-        n=$(grep -c "\"pid\":$pid,\"prog\":\"[^\"]*\",\"event\":\"hold\"" "$MMAPLAB_TRACE")
-        [ "$n" -ge "$2" ] && return 0
+        n=$(grep -c "$who,\"event\":\"hold\"" "$MMAPLAB_TRACE")
+        [ "$n" -ge $(( ${S_BASE[$1]:-0} + $2 )) ] && return 0
         st=$(s_state "$pid")
         [ -z "$st" ] || [ "$st" = Z ] && return 1
         i=$((i + 1))
@@ -123,6 +131,10 @@ s_await() {
 
 start() {
     local key=$1 part=$2 cmd=$3 fifo fd
+    S_PROG[$key]=${4:-}
+    S_BASE[$key]=0
+    [ -n "${S_PROG[$key]}" ] &&
+        S_BASE[$key]=$(grep -c "\"prog\":\"${S_PROG[$key]}\",\"event\":\"hold\"" "$MMAPLAB_TRACE")
     fifo=$SCENE_OUT/.fifo-$key
     rm -f "$fifo"
     mkfifo "$fifo" || scene_die "mkfifo $fifo"
@@ -174,6 +186,26 @@ have() {
         local eff
         eff=$(awk '/^CapEff:/ { print $2 }' /proc/self/status)
         [ $(( 0x$eff >> 21 & 1 )) = 1 ] ;;
+    wine)
+        [ -x "${WINE64:-/usr/lib/wine/wine64}" ] && [ -n "${LESSONS_WINEPREFIX:-}" ] &&
+            ls bin/win32/*.exe >/dev/null 2>&1 ;;
     *) scene_die "have: no capability called $1" ;;
     esac
+}
+
+wine_ready() {
+    have wine || scene_die "wine_ready: no Wine here (check with 'have wine' first)"
+    export WINEPREFIX=$LESSONS_WINEPREFIX WINEDEBUG=-all WINEDLLOVERRIDES="mscoree,mshtml="
+    export TMPDIR=$LESSONS_WINETMP
+    mkdir -p "$TMPDIR"
+    if ! command -v wine >/dev/null 2>&1; then
+        # With only the wine64 package, the loader is not on PATH.
+        mkdir -p "$SCENE_OUT/.path"
+        printf '#!/bin/sh\nexec %s "$@"\n' "${WINE64:-/usr/lib/wine/wine64}" > "$SCENE_OUT/.path/wine"
+        chmod 755 "$SCENE_OUT/.path/wine"
+        PATH=$SCENE_OUT/.path:$PATH
+    fi
+    # The first start makes the prefix and talks about it: not in a lesson.
+    [ -e "$WINEPREFIX/system.reg" ] ||
+        timeout -k 5 120 wine wineboot -i >/dev/null 2>&1 || true
 }

@@ -6,16 +6,20 @@
 #   ```sh run      one terminal: the block runs as a script (bash -e -o
 #                  pipefail, standard input /dev/null, so a hold goes on at
 #                  end of input)
-#   ```sh t1       two terminals: the t1 and t2 blocks of a lesson are one
-#   ```sh t2       session, typed in document order into two shells; a line
-#                  "# press Enter ..." presses Enter in that terminal; a
-#                  command is typed only when the terminal is at its prompt
-#                  (not while a program holds there), as a student would
+#   ```sh t1       several terminals: the t1, t2 (and t3) blocks of a lesson
+#   ```sh t2       are one session, typed in document order into that many
+#                  shells; a line "# press Enter ..." presses Enter in that
+#                  terminal; a command is typed only when the terminal is at
+#                  its prompt (not while a program holds there), as a
+#                  student would
 #   ```sh win32    the Win32 twins under Wine (SKIPPED without it)
+#   ```sh live     needs a real terminal (the live viewer): run in tmux,
+#                  until its first screen, then q (SKIPPED without tmux)
 #
 # Each lesson runs from the top of the tree on a unique MMAPLAB_NAME, with
 # its own trace, under a timeout; afterwards nothing may be left in
-# /dev/shm or in the top directory of the tree.
+# /dev/shm or in the top directory of the tree.  LESSONS_ONLY="FILE..."
+# runs only those lessons.
 . "$(dirname "$0")/../lib.sh"
 cd "$ROOT" || exit 1
 
@@ -33,9 +37,22 @@ if [ -x "$WINE64" ] && [ -x "$WINESERVER" ] && ls bin/win32/*.exe >/dev/null 2>&
         chmod 755 "$T_SCRATCH/path/wine"
     fi
 fi
+# Wine keeps its server's socket under TMPDIR: keep it in the scratch
+# directory, which goes at the end.
+WINETMP=$T_SCRATCH/winetmp
+wine_init() {
+    [ -d "$T_SCRATCH/wine" ] && return 0
+    mkdir -p "$WINETMP"
+    TMPDIR=$WINETMP WINEPREFIX=$T_SCRATCH/wine WINEDEBUG=-all \
+        WINEDLLOVERRIDES="mscoree,mshtml=" \
+        timeout -k 5 120 "$WINE64" wineboot -i >/dev/null 2>&1
+    return 0
+}
 stop_wine() {
-    [ $wine_ok = 1 ] && [ -d "$T_SCRATCH/wine" ] &&
-        WINEPREFIX=$T_SCRATCH/wine "$WINESERVER" -k 2>/dev/null
+    if [ $wine_ok = 1 ] && [ -d "$T_SCRATCH/wine" ]; then
+        TMPDIR=$WINETMP WINEPREFIX=$T_SCRATCH/wine "$WINESERVER" -k 2>/dev/null
+        TMPDIR=$WINETMP WINEPREFIX=$T_SCRATCH/wine "$WINESERVER" -w 2>/dev/null
+    fi
     return 0
 }
 
@@ -61,8 +78,12 @@ term_open() {
     local kfd cfd
     exec {kfd}<>"$keyf"
     TERM_KEYS[$t]=$kfd
-    MMAPLAB_TRACE=$dir/$t.trace bash --norc --noprofile "$cmdf" \
-        <"$keyf" >"$dir/$t.out" 2>&1 &
+    # The terminal keeps none of the test's fifos open: the next terminal
+    # must see end of input when its own command fifo is closed.
+    (
+        for fd in "${TERM_KEYS[@]}" "${TERM_CMD[@]}"; do eval "exec $fd>&-"; done
+        MMAPLAB_TRACE=$dir/$t.trace exec bash --norc --noprofile "$cmdf"
+    ) <"$keyf" >"$dir/$t.out" 2>&1 &
     TERM_PID[$t]=$!
     t_bg "$!"
     exec {cfd}>"$cmdf"
@@ -104,10 +125,11 @@ term_close() {
 # went wrong and returns 1, or returns 0.
 session() {
     local dir=$1 lesson=$2 n kind line t cmd st resumes rc=0
-    term_open t1 "$dir"
-    term_open t2 "$dir"
+    local terms
+    terms=$(awk '$2 ~ /^t[1-3]$/ { print $2 }' "$dir/blocks/index" | sort -u)
+    for t in $terms; do term_open "$t" "$dir"; done
     while read -r n kind line; do
-        [ "$kind" = t1 ] || [ "$kind" = t2 ] || continue
+        case $kind in t[1-3]) ;; *) continue ;; esac
         t=$kind
         while IFS= read -r cmd || [ -n "$cmd" ]; do
             case $cmd in
@@ -137,7 +159,7 @@ session() {
             fi
         done < "$dir/blocks/$n.sh"
     done < "$dir/blocks/index"
-    for t in t1 t2; do
+    for t in $terms; do
         if [ $rc = 0 ] && term_holding "$dir" "$t"; then
             echo "$lesson: at the end, a program still holds in terminal ${t#t}"
             rc=1
@@ -152,7 +174,7 @@ session() {
         fi
     done
     if [ $rc != 0 ]; then
-        for t in t1 t2; do
+        for t in $terms; do
             echo "--- terminal ${t#t}:"
             tail -n 40 "$dir/$t.out"
         done
@@ -160,9 +182,64 @@ session() {
     return $rc
 }
 
+# ---- a real terminal ----------------------------------------------------------
+#
+# A "sh live" block needs a terminal (the live viewer): each command runs in
+# a tmux pane of 120x40 from the top of the tree; it passes when its first
+# screen shows and q ends it.
+
+TMUX_SOCK=mmaplab-lessons-$$
+stop_tmux() {
+    command -v tmux >/dev/null 2>&1 && tmux -L "$TMUX_SOCK" kill-server 2>/dev/null
+    return 0
+}
+
+# live LINE: prints what went wrong and returns 1, or returns 0.
+live() {
+    local cmd=$1 i=0 screen
+    tmux -L "$TMUX_SOCK" new-session -d -s live -x 120 -y 40 \
+        "cd $(printf %q "$ROOT") && export MMAPLAB_NAME=$(printf %q "$MMAPLAB_NAME") MMAPLAB_TRACE=$(printf %q "$MMAPLAB_TRACE") && $cmd; echo; echo '[exit status' \$?']'; read x" ||
+        { echo "tmux would not start"; return 1; }
+    while :; do
+        screen=$(tmux -L "$TMUX_SOCK" capture-pane -p -t live 2>/dev/null)
+        case $screen in
+        *'[exit status'*)
+            echo "'$cmd' ended before showing its screen:"; echo "$screen"
+            tmux -L "$TMUX_SOCK" kill-session -t live 2>/dev/null
+            return 1 ;;
+        *[A-Za-z]*) break ;;
+        esac
+        i=$((i + 1))
+        if [ $i -gt 1000 ]; then
+            echo "'$cmd' showed nothing within 10 s"
+            tmux -L "$TMUX_SOCK" kill-session -t live 2>/dev/null
+            return 1
+        fi
+        sleep 0.01
+    done
+    tmux -L "$TMUX_SOCK" send-keys -t live q
+    i=0
+    until screen=$(tmux -L "$TMUX_SOCK" capture-pane -p -t live 2>/dev/null) &&
+          [[ $screen == *'[exit status'* ]]; do
+        i=$((i + 1))
+        if [ $i -gt 1000 ]; then
+            echo "'$cmd' did not end on q within 10 s; its screen:"; echo "$screen"
+            tmux -L "$TMUX_SOCK" kill-session -t live 2>/dev/null
+            return 1
+        fi
+        sleep 0.01
+    done
+    tmux -L "$TMUX_SOCK" kill-session -t live 2>/dev/null
+    if [[ $screen != *'[exit status 0]'* ]]; then
+        echo "'$cmd' ended with an error after q:"; echo "$screen"
+        return 1
+    fi
+    return 0
+}
+
 # ---- every lesson -----------------------------------------------------------
 
-lessons=(lessons/*.md)
+lessons=(${LESSONS_ONLY:-lessons/*.md})
 for lesson in "${lessons[@]}"; do
     base=$(basename "$lesson" .md)
     dir=$T_SCRATCH/$base
@@ -176,7 +253,7 @@ for lesson in "${lessons[@]}"; do
     export MMAPLAB_NAME
     MMAPLAB_NAME=$(t_name)
     export MMAPLAB_TRACE=$dir/trace.jsonl
-    nsession=$(grep -c ' t[12] ' "$dir/blocks/index")
+    nsession=$(grep -c ' t[1-3] ' "$dir/blocks/index")
 
     while read -r n kind line; do
         case $kind in
@@ -199,7 +276,8 @@ for lesson in "${lessons[@]}"; do
                     "needs wine64 (apt-get install wine64) and the MinGW build (bin/win32)"
                 continue
             fi
-            PATH=$T_SCRATCH/path:$PATH WINEPREFIX=$T_SCRATCH/wine WINEDEBUG=-all \
+            wine_init
+            TMPDIR=$WINETMP PATH=$T_SCRATCH/path:$PATH WINEPREFIX=$T_SCRATCH/wine WINEDEBUG=-all \
                 WINEDLLOVERRIDES="mscoree,mshtml=" \
                 timeout -k 5 $((BLOCK_TIMEOUT * 2)) bash --norc --noprofile -e -o pipefail \
                 "$dir/blocks/$n.sh" </dev/null >"$dir/$n.out" 2>&1
@@ -212,7 +290,24 @@ for lesson in "${lessons[@]}"; do
                     "its output:" "$(tr -d '\r' < "$dir/$n.out" | tail -n 40)"
             fi
             ;;
-        t1|t2)
+        live)
+            if ! command -v tmux >/dev/null 2>&1; then
+                skip "$lesson:$line: the live block starts and quits in a terminal" \
+                    "needs tmux (apt-get install tmux)"
+                continue
+            fi
+            out=
+            while IFS= read -r cmd || [ -n "$cmd" ]; do
+                case $cmd in ''|'#'*) continue ;; esac
+                out=$(live "$cmd") || break
+            done < "$dir/blocks/$n.sh"
+            if [ -z "$out" ]; then
+                ok "$lesson:$line: the live block starts and quits in a terminal"
+            else
+                not_ok "$lesson:$line: the live block starts and quits in a terminal" "$out"
+            fi
+            ;;
+        t1|t2|t3)
             # The whole session runs at its first block.
             [ "$nsession" = done ] && continue
             nsession=done
@@ -239,3 +334,4 @@ for lesson in "${lessons[@]}"; do
     fi
 done
 stop_wine
+stop_tmux
