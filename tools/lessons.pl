@@ -120,6 +120,14 @@ sub maps_line {
     return "$lead$line $path";
 }
 
+# A dev_t as one number (st_dev printed with %llu): its major and minor.
+sub canon_devnum {
+    my ($n) = @_;
+    my $major = (($n >> 8) & 0xfff) | (($n >> 32) & ~0xfff);
+    my $minor = ($n & 0xff) | (($n >> 12) & ~0xff);
+    return canon_dev($major, $minor);
+}
+
 sub canon_pfn {
     my ($n) = @_;
     return $n if $n =~ /^(0x)?0+$/;     # frame 0: hidden, not a frame
@@ -149,8 +157,17 @@ sub normalise_line {
     my $work = $o{work};
     my ($user, $group, $uid, $gid) = @o{qw(user group uid gid)};
 
-    # The scene's directory stands for the student's checkout.
-    s/\Q$work\E/\/home\/student\/mmaplab/g if $work ne '';
+    # The scene's directory stands for the student's checkout, also as
+    # Wine writes it (Z: is the Unix root).
+    if ($work ne '') {
+        s/\Q$work\E/\/home\/student\/mmaplab/g;
+        (my $w = "Z:$work") =~ s{/}{\\}g;
+        s/\Q$w\E/Z:\\home\\student\\mmaplab/gi;
+    }
+    if ($o{trace}) {
+        (my $t = "Z:$o{trace}") =~ s{/}{\\}g;
+        s/\Q$t\E/Z:\\tmp\\mmaplab-1000\\trace.jsonl/gi;
+    }
     # The unique name; the trace file's directory.
     s/\Q$bare\E/MyFileMappingObject-student/g;
     s/\Q$o{trace}\E/\/tmp\/mmaplab-1000\/trace.jsonl/g if $o{trace};
@@ -180,6 +197,8 @@ sub normalise_line {
     # How many processes there are depends on the machine.
     s/\b\d+ of \d+ processes could not be inspected/1 of 100 processes could not be inspected/g;
 
+    # fork's result, in the parent's narration: "fork() = 1234".
+    s/^(\s+fork(?: \+ execv)?\(.*?\) = )(\d+)/$1 . canon_pid($2)/e;
     # Process ids, where a pid is what the text says it is.
     s/(\bpids?[ =:]+|"pid":\s*|\/proc\/|\bPID\s+|\bprocess |\bchild |\bparent |\bworker )(\d+)/$1 . canon_pid($2)/gie;
     # mmapview's rows of frames and processes: "  %-7d ...".
@@ -196,6 +215,10 @@ sub normalise_line {
     # Inode and device numbers: mmapview's "inode DEV:MINOR:INO" first.
     s/(\binode\s+)(\d+):(\d+):(\d+)/$1 . '0:' . canon_dev($2, $3) . ':' . canon_ino($4)/ge;
     s/(\b(?:ino|inode)[ =:]+|"ino":\s*)(\d+)(?![:\d])/$1 . canon_ino($2)/ge;
+    # st_dev:st_ino as numbers (06-inherit): "FD:DEV:INO" for its child,
+    # "the object (DEV:INO)", "it is DEV:INO, not the object DEV:INO".
+    s/(--child", ")(\d+):(\d+):(\d+)"/$1 . "$2:" . canon_devnum($3) . ':' . canon_ino($4) . '"'/ge;
+    s/(\bobject \(?|\bit is )(\d+):(\d+)\b/$1 . canon_devnum($2) . ':' . canon_ino($3)/ge;
     s/(\bdev(?:ice)?[ =:]+|"dev":\s*"?)(\d+):(\d+)/$1 . '0:' . canon_dev($2, $3)/ge;
 
     # Physical frames (pfn): frame 0 means hidden and stays 0.
@@ -230,6 +253,7 @@ sub normalise {
     for my $p (@parts) {
         for (split /\n/, slurp("$dir/$p.txt")) {
             $known_pid{$1} = 1 while /\bpid[ =:]+(\d+)/gi;
+            $known_pid{$1} = 1 if /^\s+fork(?: \+ execv)?\(.*?\) = (\d+)/;
         }
     }
     for my $p (@parts) {
@@ -311,19 +335,20 @@ sub splice_lesson {
     my @out;
     for (my $i = 0; $i < @in; $i++) {
         my $l = $in[$i];
-        my ($kind, $a, $b) = $l =~ /^<!-- (excerpt|output) (\S+) (\S+) -->\s*$/;
+        # A region may be indented (inside a list item): its body is too.
+        my ($indent, $kind, $a, $b) = $l =~ /^(\s*)<!-- (excerpt|output) (\S+) (\S+) -->\s*$/;
         if (!$kind) {
             die "$lesson:" . ($i + 1) . ": a closing marker without its opening one\n"
-                if $l =~ /^<!-- \/(excerpt|output) -->/;
+                if $l =~ /^\s*<!-- \/(excerpt|output) -->/;
             die "$lesson:" . ($i + 1) . ": a marker this generator does not know: $l"
-                if $l =~ /^<!-- (excerpt|output)\b/;
+                if $l =~ /^\s*<!-- (excerpt|output)\b/;
             push @out, $l;
             next;
         }
         my $j = $i + 1;
-        $j++ while $j < @in && $in[$j] !~ /^<!-- \/\Q$kind\E -->\s*$/ && $in[$j] !~ /^<!-- (excerpt|output) /;
+        $j++ while $j < @in && $in[$j] !~ /^\s*<!-- \/\Q$kind\E -->\s*$/ && $in[$j] !~ /^\s*<!-- (excerpt|output) /;
         die "$lesson:" . ($i + 1) . ": <!-- $kind $a $b --> has no <!-- /$kind --> after it\n"
-            if $j >= @in || $in[$j] !~ /^<!-- \/\Q$kind\E -->/;
+            if $j >= @in || $in[$j] !~ /^\s*<!-- \/\Q$kind\E -->/;
         my $body;
         if ($kind eq 'excerpt') {
             $body = excerpt($root, $a, $b, $lesson);
@@ -350,6 +375,7 @@ sub splice_lesson {
             die "$lesson: output $a $b: scene $a saved no part $b\n" unless -f "$dir/$b.txt";
             $body = fence('text', slurp("$dir/$b.txt"));
         }
+        $body =~ s/^(?=.)/$indent/mg if $indent ne '';
         push @out, $l, $body, $in[$j];
         $i = $j;
     }
