@@ -21,7 +21,9 @@ INSTALL_BIN  += bin/mmapview
 INSTALL_MAN1 += viewer/mmapview.1
 
 # The model's unit tests link the model and the words the printers share.
-UNIT_DEPS_test_model = $(MODEL_OBJ) $(B)/viewer/describe.o
+UNIT_DEPS_test_model      = $(MODEL_OBJ) $(B)/viewer/describe.o
+UNIT_DEPS_test_model_live = $(MODEL_OBJ) $(B)/viewer/describe.o
+$(B)/tests/unit/test_model.o $(B)/tests/unit/test_model_%.o: ALL_CFLAGS += -Iviewer
 
 # A helper for the viewer's end-to-end tests: the SEEK_DATA map and
 # st_blocks of an object, seen from outside the viewer.
