@@ -197,8 +197,8 @@ sub normalise_line {
     # How many processes there are depends on the machine.
     s/\b\d+ of \d+ processes could not be inspected/1 of 100 processes could not be inspected/g;
 
-    # fork's result, in the parent's narration: "fork() = 1234".
-    s/^(\s+fork(?: \+ execv)?\(.*?\) = )(\d+)/$1 . canon_pid($2)/e;
+    # fork's result, in the narration and the trace: "fork() = 1234".
+    s/(\bfork(?: \+ execv)?\(.*?\) = )(\d+)/$1 . canon_pid($2)/e;
     # Process ids, where a pid is what the text says it is.
     s/(\bpids?[ =:]+|"pid":\s*|\/proc\/|\bPID\s+|\bprocess |\bchild |\bparent |\bworker )(\d+)/$1 . canon_pid($2)/gie;
     # mmapview's rows of frames and processes: "  %-7d ...".
@@ -227,6 +227,94 @@ sub normalise_line {
     s/^(  \S+ +\S+ +0x[0-9a-f]+ +)(0x[0-9a-f]+)\b/$1 . canon_pfn($2)/e if $section eq 'frames';
 
     return $_;
+}
+
+# ---- hex dumps --------------------------------------------------------------
+#
+# A dump row ("  00000010  73 74 20 ... |st process..|", from the programs'
+# ml_dump and the viewer's page panel) shows bytes, and a pid or the unique
+# name written into the object shows up in both columns.  So a dump is
+# normalised as bytes: read back from the hex columns (a "*" line repeats
+# the row before it up to the next row's offset), the values replaced, the
+# length kept (a longer or shorter value eats or adds NULs after it), and
+# written out again the way ml_hexdump and the viewer write it.
+
+my $DUMP_ROW = qr/^(\s+)([0-9a-f]{8})  ((?:[0-9a-f]{2} {1,2}){1,16}) *\|(.*)\|$/;
+
+sub dump_row {
+    my ($indent, $off, $bytes) = @_;
+    my $l = sprintf('%08x ', $off);
+    for my $i (0 .. 15) {
+        $l .= $i < length($bytes) ? sprintf(' %02x', ord(substr($bytes, $i, 1))) : '   ';
+        $l .= ' ' if $i == 7;
+    }
+    (my $text = $bytes) =~ s/[^\x20-\x7e]/./g;
+    return "$indent$l  |$text|";
+}
+
+sub normalise_bytes {
+    my ($b) = @_;
+    (my $bare = $o{name}) =~ s{^/}{};
+    my $out = '';
+    # Each value, in the order it appears: the name, then pids.
+    while ($b =~ /\G(.*?)(\Q$bare\E|(?<![0-9])([0-9]+)(?![0-9]))/gcs) {
+        my ($pre, $what, $num) = ($1, $2, $3);
+        my $new = defined $num ? canon_pid($num) : 'MyFileMappingObject-student';
+        $out .= $pre . $new;
+        my $d = length($new) - length($what);
+        if ($d > 0) {
+            # Eat NULs after it (the rest of the object is zeros).
+            $b =~ /\G(\0{0,$d})/gc;
+        } elsif ($d < 0) {
+            $out .= "\0" x -$d;
+        }
+    }
+    $b =~ /\G(.*)\z/gcs;
+    $out .= $1 // '';
+    return $out;
+}
+
+# The lines of one dump, from $lines[$i]: rewritten, and the index after it.
+sub normalise_dump {
+    my ($lines, $i) = @_;
+    my ($indent, $start) = ($lines->[$i] =~ $DUMP_ROW)[0, 1];
+    $start = hex($start);
+    my ($bytes, $squeezed, $prev, $pending, $j) = ('', 0, '', 0);
+    for ($j = $i; $j < @$lines; $j++) {
+        my $l = $lines->[$j];
+        if ($l =~ /^\Q$indent\E\*$/) {
+            ($squeezed, $pending) = (1, 1);
+            next;
+        }
+        my ($ind, $off, $hex) = $l =~ $DUMP_ROW or last;
+        last if $ind ne $indent;
+        $off = hex($off);
+        if ($pending) {
+            $bytes .= $prev while $start + length($bytes) < $off;
+            $pending = 0;
+        }
+        last if $start + length($bytes) != $off;
+        my $row = join('', map { chr(hex($_)) } split ' ', $hex);
+        $bytes .= $row;
+        $prev = $row;
+    }
+    my $new = normalise_bytes($bytes);
+    return ([ @$lines[$i .. $j - 1] ], $j) if $new eq $bytes;
+    my @out;
+    my $n = length($new);
+    my $squeezing = 0;
+    for (my $o = 0; $o < $n; $o += 16) {
+        my $row = substr($new, $o, 16);
+        if ($squeezed && $o >= 16 && length($row) == 16 && $o + 16 < $n &&
+            $row eq substr($new, $o - 16, 16)) {
+            push @out, "$indent*" unless $squeezing;
+            $squeezing = 1;
+            next;
+        }
+        $squeezing = 0;
+        push @out, dump_row($indent, $start + $o, $row);
+    }
+    return (\@out, $j);
 }
 
 sub normalise {
@@ -267,8 +355,20 @@ sub normalise {
         $section = '';
         my $text = slurp("$dir/$p.txt");
         $text =~ s/\r//g;
-        my $out = join("\n", map { (my $l = normalise_line($_)) =~ s/\s+$//; $l }
-                              split(/\n/, $text, -1));
+        my @lines = split(/\n/, $text, -1);
+        my @done;
+        for (my $i = 0; $i < @lines; ) {
+            if ($lines[$i] =~ $DUMP_ROW) {
+                my ($rows, $next) = normalise_dump(\@lines, $i);
+                push @done, @$rows;
+                $i = $next;
+                next;
+            }
+            (my $l = normalise_line($lines[$i])) =~ s/\s+$//;
+            push @done, $l;
+            $i++;
+        }
+        my $out = join("\n", @done);
         $out =~ s/\n*\z/\n/;
         spew("$dir/$p.txt", $out);
     }

@@ -92,6 +92,8 @@ for s in $scenes; do
     o=$TMP/parts/$s
     mkdir -p "$o" "$d/work"
     ln -s "$ROOT/bin" "$d/work/bin"
+    # Another user (a scene may play one) can reach the programs from here.
+    chmod 755 "$TMP" "$TMP/run" "$d" "$d/work"
     name=/$PREFIX-$s
     SCENE_OUT=$o SCENE_WORK=$d/work MMAPLAB_NAME=$name \
         MMAPLAB_TRACE=$d/trace.jsonl MMAPLAB_ROOT=$ROOT \

@@ -6,6 +6,8 @@ start p run 'bin/06-inherit' 06-inherit
 # The first hold is the exec'd child's: the descriptor it inherited.
 show child 'ls -l /proc/$(pgrep -nu "$(id -un)" -f "06-inherit --child")/fd/4'
 show child 'grep flags /proc/$(pgrep -nu "$(id -un)" -f "06-inherit --child")/fdinfo/4'
+needs sys_admin snap
+snapshot snap
 enter p
 # The second is the parent's, at the end.
 show parent 'grep -e "$MMAPLAB_NAME" -e /dev/zero /proc/$(pgrep -nu "$(id -un)" 06-inherit)/maps'
