@@ -183,14 +183,15 @@ static void draw_status(struct ui *u)
     struct tm tm;
     if (localtime_r(&sec, &tm) != NULL)
         strftime(when, sizeof when, "%H:%M:%S", &tm);
-    snprintf(right, sizeof right, "%s%s %s fast %.1fms slow %.1fms",
+    snprintf(right, sizeof right, "%s%s %s %.1f/%.1fms",
              u->paused ? "PAUSED " : "", mv_state_word(s->state), when,
              s->fast_ms, s->slow_ms);
     if (u->message[0])
         snprintf(left, sizeof left, "%s", u->message);
     else
         snprintf(left, sizeof left, "q quit  ? help  %s move  [ ] page  Tab panel  "
-                 "/ find  n next  r refresh  p pause", u->vs.utf8 ? "\u2190\u2191\u2192\u2193/hjkl" : "hjkl");
+                 "/ find  n next  r refresh  p pause",
+                 u->vs.utf8 ? "\u2190\u2193\u2191\u2192 hjkl" : "hjkl");
     int rl = (int)strlen(right);
     attr_t a = u->message_bad ? view_attr(&u->vs, ROLE_BAD) : A_NORMAL;
     attron(a);

@@ -66,7 +66,7 @@ void view_hex(WINDOW *w, struct view_rect r, const struct mv_snapshot *s,
     char title[256];
 
     if (s->obj.tracked && s->obj.pages > 0)
-        snprintf(title, sizeof title, "Page %lld at %#llx: %zu byte%s%s%s", pg->index,
+        snprintf(title, sizeof title, "Page %lld at 0x%llx: %zu byte%s%s%s", pg->index,
                  (unsigned long long)pg->offset, pg->len, pg->len == 1 ? "" : "s",
                  pg->hole ? ", a hole (no page: reads as zeros)" : "",
                  pg->nchanged ? ", changed" : "");

@@ -114,10 +114,10 @@ void view_map(WINDOW *w, struct view_rect r, const struct mv_snapshot *s,
                  s->page.index, pages, st == MV_PAGE_IN ? "" : st == MV_PAGE_OUT ? "not " : "? ",
                  inw, per, span);
     view_text(w, in.y + in.h - 2, in.x, in.w, line);
-    snprintf(line, sizeof line, "%s %s %s partly %s not %s changed: %zu",
+    snprintf(line, sizeof line, "%s %s  %s partly  %s not   %zu changed (%s)",
              glyph(vs, CELL_FULL, res->source), inw, glyph(vs, CELL_PART, res->source),
-             glyph(vs, CELL_NONE, res->source), vs->color ? "colour" : "underline",
-             res->nchanged);
+             glyph(vs, CELL_NONE, res->source), res->nchanged,
+             vs->color ? "in yellow" : "underlined");
     if (res->source == MV_RES_UNKNOWN)
         snprintf(line, sizeof line, "? unknown: the kernel would not tell the truth");
     view_text(w, in.y + in.h - 1, in.x, in.w, line);
@@ -167,10 +167,20 @@ void view_procs(WINDOW *w, struct view_rect r, const struct mv_snapshot *s,
         view_text(w, in.y, in.x, in.w, "no object");
         return;
     }
-    if (s->procs.n == 0) {
-        view_text(w, in.y, in.x, in.w, s->procs.valid
-                  ? "no process maps it or holds it open"
-                  : "looking in /proc ...");
+    if (!s->procs.valid) {
+        view_text(w, in.y, in.x, in.w, "looking in /proc ...");
+        return;
+    }
+    int y = in.y;
+    if (s->procs.mappers + s->procs.holders == 0) {
+        /* Only viewers, if anything: say so plainly, then show them. */
+        view_text(w, y++, in.x, in.w, "no process maps it or holds it open");
+        for (size_t i = 0; i < s->procs.n && y < in.y + in.h; i++) {
+            describe_proc(&s->procs.v[i], line, sizeof line);
+            wattron(w, view_attr(vs, ROLE_DIM));
+            view_text(w, y++, in.x, in.w, line);
+            wattroff(w, view_attr(vs, ROLE_DIM));
+        }
         return;
     }
     wattron(w, A_BOLD);
