@@ -8,8 +8,74 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/resource.h>
 #include <unistd.h>
+
+/* linux/fs.h has these from Linux 6.11 on; older headers do not. */
+#ifndef PROCMAP_QUERY
+struct procmap_query {
+    uint64_t size;
+    uint64_t query_flags;
+    uint64_t query_addr;
+    uint64_t vma_start;
+    uint64_t vma_end;
+    uint64_t vma_flags;
+    uint64_t vma_page_size;
+    uint64_t vma_offset;
+    uint64_t inode;
+    uint32_t dev_major;
+    uint32_t dev_minor;
+    uint32_t vma_name_size;
+    uint32_t build_id_size;
+    uint64_t vma_name_addr;
+    uint64_t build_id_addr;
+};
+#define PROCMAP_QUERY _IOWR('f', 17, struct procmap_query)
+#define PROCMAP_QUERY_VMA_READABLE         0x01
+#define PROCMAP_QUERY_VMA_WRITABLE         0x02
+#define PROCMAP_QUERY_VMA_EXECUTABLE       0x04
+#define PROCMAP_QUERY_VMA_SHARED           0x08
+#define PROCMAP_QUERY_COVERING_OR_NEXT_VMA 0x10
+#define PROCMAP_QUERY_FILE_BACKED_VMA      0x20
+#endif
+
+/* And these from Linux 6.7 on. */
+#ifndef PAGEMAP_SCAN
+struct page_region {
+    uint64_t start;
+    uint64_t end;
+    uint64_t categories;
+};
+struct pm_scan_arg {
+    uint64_t size;
+    uint64_t flags;
+    uint64_t start;
+    uint64_t end;
+    uint64_t walk_end;
+    uint64_t vec;
+    uint64_t vec_len;
+    uint64_t max_pages;
+    uint64_t category_inverted;
+    uint64_t category_mask;
+    uint64_t category_anyof_mask;
+    uint64_t return_mask;
+};
+#define PAGEMAP_SCAN _IOWR('f', 16, struct pm_scan_arg)
+#define PAGE_IS_PRESENT (1 << 3)
+#define PAGE_IS_SWAPPED (1 << 4)
+#endif
+
+/* A path that ends in " (deleted)" is of an unlinked file: cut and say so. */
+static void cut_deleted(struct ml_maps_line *m)
+{
+    static const char del[] = " (deleted)";
+    size_t n = strlen(m->path), dl = sizeof del - 1;
+
+    m->deleted = n >= dl && strcmp(m->path + n - dl, del) == 0;
+    if (m->deleted)
+        m->path[n - dl] = '\0';
+}
 
 /* Hex digits at *p into *v; advances *p.  Returns the number of digits. */
 static int hex_field(const char **p, unsigned long long *v)
@@ -64,7 +130,6 @@ int ml_maps_parse(const char *line, struct ml_maps_line *m)
     if (end < start || start > ~0UL || end > ~0UL || maj > ~0U || min > ~0U)
         return -1;
 
-    memset(m, 0, offsetof(struct ml_maps_line, path) + 1);
     m->start = (unsigned long)start;
     m->end = (unsigned long)end;
     memcpy(m->perms, perms, sizeof perms);
@@ -72,7 +137,6 @@ int ml_maps_parse(const char *line, struct ml_maps_line *m)
     m->dev_major = (unsigned)maj;
     m->dev_minor = (unsigned)min;
     m->ino = ino;
-    m->deleted = false;
     while (*p == ' ' || *p == '\t')
         p++;
     /* The path runs to the end of the line, spaces and all. */
@@ -81,12 +145,42 @@ int ml_maps_parse(const char *line, struct ml_maps_line *m)
         n = sizeof m->path - 1;
     memcpy(m->path, p, n);
     m->path[n] = '\0';
-    static const char del[] = " (deleted)";
-    size_t dl = sizeof del - 1;
-    if (n >= dl && strcmp(m->path + n - dl, del) == 0) {
-        m->deleted = true;
-        m->path[n - dl] = '\0';
+    cut_deleted(m);
+    return 0;
+}
+
+int ml_maps_next(int fd, unsigned long addr, bool file_only, bool want_path,
+                 struct ml_maps_line *m)
+{
+    struct procmap_query q;
+
+    memset(&q, 0, sizeof q);
+    q.size = sizeof q;
+    q.query_flags = PROCMAP_QUERY_COVERING_OR_NEXT_VMA |
+                    (file_only ? PROCMAP_QUERY_FILE_BACKED_VMA : 0);
+    q.query_addr = addr;
+    if (want_path) {
+        q.vma_name_addr = (uint64_t)(uintptr_t)m->path;
+        q.vma_name_size = sizeof m->path;
     }
+    if (ioctl(fd, PROCMAP_QUERY, &q) == -1)
+        return -1;
+    m->start = (unsigned long)q.vma_start;
+    m->end = (unsigned long)q.vma_end;
+    m->perms[0] = q.vma_flags & PROCMAP_QUERY_VMA_READABLE ? 'r' : '-';
+    m->perms[1] = q.vma_flags & PROCMAP_QUERY_VMA_WRITABLE ? 'w' : '-';
+    m->perms[2] = q.vma_flags & PROCMAP_QUERY_VMA_EXECUTABLE ? 'x' : '-';
+    m->perms[3] = q.vma_flags & PROCMAP_QUERY_VMA_SHARED ? 's' : 'p';
+    m->perms[4] = '\0';
+    m->offset = q.vma_offset;
+    m->dev_major = q.dev_major;
+    m->dev_minor = q.dev_minor;
+    m->ino = q.inode;
+    m->deleted = false;
+    if (!want_path || q.vma_name_size == 0)
+        m->path[0] = '\0';
+    else
+        cut_deleted(m);
     return 0;
 }
 
@@ -166,21 +260,15 @@ int ml_smaps_at(pid_t pid, unsigned long addr, struct ml_smaps *s,
     return 0;
 }
 
-int ml_pagemap_at(pid_t pid, unsigned long vaddr, struct ml_pagemap *pm)
+int ml_pagemap_read(int fd, unsigned long vaddr, struct ml_pagemap *pm)
 {
-    char path[64];
     uint64_t e;
     long psz = sysconf(_SC_PAGESIZE);
-
-    proc_path(path, sizeof path, pid, "pagemap");
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd == -1)
-        return -1;
     ssize_t n = pread(fd, &e, sizeof e, (off_t)(vaddr / (unsigned long)psz * sizeof e));
-    int saved = errno;
-    close(fd);
+
     if (n != (ssize_t)sizeof e) {
-        errno = n == -1 ? saved : EIO;
+        if (n >= 0)
+            errno = n == 0 ? ESRCH : EIO;   /* 0: the process has exited */
         return -1;
     }
     pm->present = e >> 63 & 1;
@@ -192,19 +280,65 @@ int ml_pagemap_at(pid_t pid, unsigned long vaddr, struct ml_pagemap *pm)
     return 0;
 }
 
+int ml_pagemap_at(pid_t pid, unsigned long vaddr, struct ml_pagemap *pm)
+{
+    char path[64];
+
+    proc_path(path, sizeof path, pid, "pagemap");
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd == -1)
+        return -1;
+    int r = ml_pagemap_read(fd, vaddr, pm);
+    int saved = errno;
+    close(fd);
+    errno = saved;
+    return r;
+}
+
+int ml_pages_any(int pagemap_fd, unsigned long start, unsigned long end,
+                 bool *any)
+{
+    struct page_region r;
+    struct pm_scan_arg a;
+
+    memset(&a, 0, sizeof a);
+    a.size = sizeof a;
+    a.start = start;
+    a.end = end;
+    a.vec = (uint64_t)(uintptr_t)&r;
+    a.vec_len = 1;
+    a.max_pages = 1;
+    a.category_anyof_mask = PAGE_IS_PRESENT | PAGE_IS_SWAPPED;
+    a.return_mask = PAGE_IS_PRESENT | PAGE_IS_SWAPPED;
+    int n = ioctl(pagemap_fd, PAGEMAP_SCAN, &a);
+    if (n < 0)
+        return -1;
+    *any = n > 0;
+    return 0;
+}
+
+int ml_kpagecount_read(int fd, uint64_t pfn, uint64_t *count)
+{
+    ssize_t n = pread(fd, count, sizeof *count, (off_t)(pfn * sizeof *count));
+
+    if (n != (ssize_t)sizeof *count) {
+        if (n >= 0)
+            errno = EIO;
+        return -1;
+    }
+    return 0;
+}
+
 int ml_kpagecount(uint64_t pfn, uint64_t *count)
 {
     int fd = open("/proc/kpagecount", O_RDONLY | O_CLOEXEC);
     if (fd == -1)
         return -1;
-    ssize_t n = pread(fd, count, sizeof *count, (off_t)(pfn * sizeof *count));
+    int r = ml_kpagecount_read(fd, pfn, count);
     int saved = errno;
     close(fd);
-    if (n != (ssize_t)sizeof *count) {
-        errno = n == -1 ? saved : EIO;
-        return -1;
-    }
-    return 0;
+    errno = saved;
+    return r;
 }
 
 bool ml_has_cap(int cap)

@@ -26,6 +26,17 @@ struct ml_maps_line {
  * is not one. */
 int ml_maps_parse(const char *line, struct ml_maps_line *m);
 
+/* The mappings of a process one at a time, asked of the kernel instead of
+ * parsed from /proc/PID/maps text (the PROCMAP_QUERY ioctl, Linux 6.11 and
+ * later), which costs far less when only a few are wanted.  fd is an open
+ * /proc/PID/maps.  *m gets the first mapping that ends after addr (only
+ * those backed by a file when file_only), with its path only when
+ * want_path (else path is "" and deleted false).  Returns 0, or -1 with
+ * errno: ENOENT no more mappings, ESRCH no address space (a kernel thread),
+ * ENOTTY or EINVAL this kernel cannot answer (parse the text instead). */
+int ml_maps_next(int fd, unsigned long addr, bool file_only, bool want_path,
+                 struct ml_maps_line *m);
+
 /* Sizes of one mapping from smaps, in kB. */
 struct ml_smaps {
     long long size_kb, rss_kb, pss_kb;
@@ -59,9 +70,23 @@ struct ml_pagemap {
  * process).  Returns 0, or -1 with errno.  Reading it never faults the page. */
 int ml_pagemap_at(pid_t pid, unsigned long vaddr, struct ml_pagemap *pm);
 
+/* The same from an open /proc/PID/pagemap, for a caller that asks often. */
+int ml_pagemap_read(int fd, unsigned long vaddr, struct ml_pagemap *pm);
+
+/* Has the process any page of [start, end) present or swapped out?  Asked
+ * of an open /proc/PID/pagemap with the PAGEMAP_SCAN ioctl (Linux 6.7 and
+ * later), which stops at the first one instead of listing them all.
+ * Returns 0 with the answer in *any, or -1 with errno (ENOTTY or EINVAL:
+ * this kernel cannot). */
+int ml_pages_any(int pagemap_fd, unsigned long start, unsigned long end,
+                 bool *any);
+
 /* How many mappings the frame pfn has (/proc/kpagecount, CAP_SYS_ADMIN).
  * Returns 0, or -1 with errno. */
 int ml_kpagecount(uint64_t pfn, uint64_t *count);
+
+/* The same from an open /proc/kpagecount. */
+int ml_kpagecount_read(int fd, uint64_t pfn, uint64_t *count);
 
 /* Is capability cap (a CAP_* number, linux/capability.h) in this process's
  * effective set? */
