@@ -1,31 +1,53 @@
-/* holder.c — the crowd for `make bench`: processes that map an object and
- * processes that do not, all waiting until they are killed.
+/* holder.c — the object and the crowd for `make bench`.
  *
- *   holder NAME MAPPERS OTHERS
- *
- * Starts MAPPERS children that map all of the shared memory object NAME
- * (MAP_SHARED, read-only, touching nothing) and OTHERS children that only
- * wait; prints "ready" once all are started, then waits.  Killing its
- * process group ends them all.
+ *   holder fill NAME          write one byte on every other page of the
+ *                             shared memory object NAME, then exit: half
+ *                             its pages resident, half holes
+ *   holder crowd NAME M O     start M children that map all of NAME
+ *                             (MAP_SHARED, read-only, touching nothing) and
+ *                             O children that only wait; print "ready" once
+ *                             all are started, then wait.  Killing the
+ *                             process group ends them all.
  */
 #include <fcntl.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-int main(int argc, char *argv[])
+static int usage(void)
+{
+    fprintf(stderr, "usage: holder fill NAME | holder crowd NAME MAPPERS OTHERS\n");
+    return 2;
+}
+
+static int fill(const char *name)
 {
     struct stat st;
+    long psz = sysconf(_SC_PAGESIZE);
+    int fd = shm_open(name, O_RDWR, 0);
 
-    if (argc != 4) {
-        fprintf(stderr, "usage: holder NAME MAPPERS OTHERS\n");
-        return 2;
+    if (fd == -1 || fstat(fd, &st) == -1) {
+        perror("holder: shm_open");
+        return 1;
     }
-    int mappers = atoi(argv[2]), others = atoi(argv[3]);
-    int fd = shm_open(argv[1], O_RDONLY, 0);
+    char *p = mmap(NULL, (size_t)st.st_size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    if (p == MAP_FAILED) {
+        perror("holder: mmap");
+        return 1;
+    }
+    for (off_t off = 0; off < st.st_size; off += 2 * psz)
+        p[off] = 1;
+    return 0;
+}
+
+static int crowd(const char *name, int mappers, int others)
+{
+    struct stat st;
+    int fd = shm_open(name, O_RDONLY, 0);
+
     if (fd == -1 || fstat(fd, &st) == -1) {
         perror("holder: shm_open");
         return 1;
@@ -52,4 +74,13 @@ int main(int argc, char *argv[])
     fflush(stdout);
     for (;;)
         pause();
+}
+
+int main(int argc, char *argv[])
+{
+    if (argc == 3 && strcmp(argv[1], "fill") == 0)
+        return fill(argv[2]);
+    if (argc == 5 && strcmp(argv[1], "crowd") == 0)
+        return crowd(argv[2], atoi(argv[3]), atoi(argv[4]));
+    return usage();
 }

@@ -54,9 +54,12 @@ void page_plan(struct mv_model *m, size_t a, size_t b, uint8_t *acc)
         size_t e = b - a > CHUNK_PAGES ? a + CHUNK_PAGES : b;
         bool known = res_range(m, a, e, st) == 0;
         enum mv_res_source src = res_source(m);
+        /* Without swap a tmpfs page not in memory can only be a hole; with
+         * swap, SEEK_DATA tells a hole from a page swapped out. */
         bool tmpfs_mincore = src == MV_RES_MINCORE && m->s.obj.on_tmpfs &&
                              !m->s.res.lie_seen;
-        bool have_alloc = tmpfs_mincore && res_allocated(m, a, e, alloc) == 0;
+        bool have_alloc = tmpfs_mincore && m->swap &&
+                          res_allocated(m, a, e, alloc) == 0;
         for (size_t i = 0; i < e - a; i++) {
             if (!known || st[i] == MV_PAGE_UNKNOWN)
                 acc[i] = PAGE_DONT;
@@ -64,7 +67,7 @@ void page_plan(struct mv_model *m, size_t a, size_t b, uint8_t *acc)
                 acc[i] = PAGE_READ;
             else if (src == MV_RES_SEEK_DATA || m->s.res.lie_seen)
                 acc[i] = PAGE_ZEROS;          /* not allocated: a hole */
-            else if (have_alloc && alloc[i] == MV_PAGE_OUT)
+            else if (tmpfs_mincore && (!m->swap || (have_alloc && alloc[i] == MV_PAGE_OUT)))
                 acc[i] = PAGE_ZEROS;
             else
                 acc[i] = PAGE_DONT;           /* swapped out, or on disk */

@@ -5,12 +5,12 @@
  * page, its frames in the known mappers, and the trace.  Slow tier, about
  * every 2 s or when something happened to the object: the /proc scan of
  * mappers and holders and their smaps.  Under --once both run at the same
- * time, the scan in a thread, so the answer costs little more than mincore.
+ * time, the scan in helper threads, so the answer costs little more than
+ * mincore.
  */
 #include "model_parts.h"
 
 #include <errno.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,6 +42,7 @@ struct mv_model *mv_model_new(const struct mv_config *cfg, char *why,
     }
     m->fd = -1;
     m->trace_fd = -1;
+    m->kpc_fd = -1;
     m->single = cfg->single;
     snprintf(m->shm_dir, sizeof m->shm_dir, "%s",
              cfg->shm_dir ? cfg->shm_dir : "/dev/shm");
@@ -66,6 +67,7 @@ void mv_model_free(struct mv_model *m)
         return;
     obj_forget(m);
     tt_close(m);
+    frames_close(m);
     free(m->s.res.map);
     free(m->s.res.changed);
     free(m->hash);
@@ -82,53 +84,36 @@ const struct mv_snapshot *mv_model_snapshot(const struct mv_model *m)
     return &m->s;
 }
 
-struct scan_job {
-    dev_t dev;
-    ino_t ino;
-    const char *path;
-    pid_t self;
-    struct mv_procs out;
-    double ms;
-};
-
-static void *scan_run(void *arg)
+static struct ps_job *scan_begin(const struct mv_model *m, int helpers)
 {
-    struct scan_job *j = arg;
-    double t0 = mv_now_ms();
-
-    ps_scan("/proc", j->dev, j->ino, j->path, j->self, &j->out);
-    j->ms = mv_now_ms() - t0;
-    return NULL;
-}
-
-static void scan_start(const struct mv_model *m, struct scan_job *j)
-{
-    memset(j, 0, sizeof *j);
-    j->dev = m->s.obj.dev;
-    j->ino = m->s.obj.ino;
-    j->path = m->s.path;
-    j->self = m->s.self;
+    return ps_begin("/proc", m->s.obj.dev, m->s.obj.ino, m->s.path, m->s.self,
+                    helpers);
 }
 
 /* Install a finished scan; let go of an object nobody uses. */
-static void scan_finish(struct mv_model *m, struct scan_job *j)
+static void scan_end(struct mv_model *m, struct ps_job *j)
 {
-    ps_free(&m->s.procs);
-    m->s.procs = j->out;
-    m->s.slow_ms = j->ms;
+    m->s.slow_ms = ps_end(j, &m->s.procs);
     m->s.slow_samples++;
     m->want_slow = false;
     ino_t before = m->s.obj.ino;
     obj_after_scan(m);
+    frames_prune(m);
     if (m->s.obj.tracked && m->s.obj.ino != before) {
         /* It followed the name to a new object: sample that one too. */
         res_sample(m, true);
         page_read(m);
-        struct scan_job again;
-        scan_start(m, &again);
-        scan_run(&again);
+        ps_end(scan_begin(m, ps_helpers()), &m->s.procs);
+    }
+}
+
+static void slow(struct mv_model *m)
+{
+    if (m->s.obj.tracked) {
+        scan_end(m, scan_begin(m, ps_helpers()));
+    } else {
         ps_free(&m->s.procs);
-        m->s.procs = again.out;
+        m->want_slow = false;
     }
 }
 
@@ -147,27 +132,18 @@ void mv_model_sample(struct mv_model *m, unsigned tiers)
     bool full = tiers & MV_FULL;
 
     if ((tiers & MV_FAST) && (tiers & MV_SLOW) && full) {
-        /* The /proc scan and mincore each take a core's while: together. */
+        /* mincore and the /proc scan each take a core's while: the helpers
+         * scan while this thread asks mincore, then it joins them. */
         obj_sample(m);
-        struct scan_job j;
-        pthread_t th;
-        bool threaded = false;
-        if (m->s.obj.tracked) {
-            scan_start(m, &j);
-            threaded = pthread_create(&th, NULL, scan_run, &j) == 0;
-        }
+        int helpers = ps_helpers() > 0 ? ps_helpers() : 0;
+        struct ps_job *j = m->s.obj.tracked ? scan_begin(m, helpers) : NULL;
         res_sample(m, true);
         hash_sample(m);
         page_read(m);
         tt_sample(m);
         m->s.fast_ms = mv_now_ms() - t0;
-        if (threaded) {
-            pthread_join(th, NULL);
-            scan_finish(m, &j);
-        } else if (m->s.obj.tracked) {
-            scan_start(m, &j);
-            scan_run(&j);
-            scan_finish(m, &j);
+        if (j != NULL) {
+            scan_end(m, j);
         } else {
             ps_free(&m->s.procs);
             m->want_slow = false;
@@ -177,17 +153,8 @@ void mv_model_sample(struct mv_model *m, unsigned tiers)
             fast(m, full);
             m->s.fast_ms = mv_now_ms() - t0;
         }
-        if ((tiers & MV_SLOW) || m->want_slow) {
-            if (m->s.obj.tracked) {
-                struct scan_job j;
-                scan_start(m, &j);
-                scan_run(&j);
-                scan_finish(m, &j);
-            } else {
-                ps_free(&m->s.procs);
-                m->want_slow = false;
-            }
-        }
+        if ((tiers & MV_SLOW) || m->want_slow)
+            slow(m);
     }
     if (tiers & MV_FAST)
         m->s.fast_samples++;

@@ -11,12 +11,13 @@
 
 /* Per tick, at most this many pages are looked at for residency (mincore)
  * or this many for SEEK_DATA, which costs a system call per run; larger
- * objects are covered over several ticks.  A full mincore pass over 1 GiB
- * takes about 20 ms: at every refresh that alone would be 4% of a core. */
-#define RES_BUDGET_MINCORE 32768
+ * objects are covered over several ticks (1 GiB in 8 s).  A full mincore
+ * pass over 1 GiB takes about 20 ms: at every refresh that alone would be
+ * 4% of a core. */
+#define RES_BUDGET_MINCORE 16384
 #define RES_BUDGET_SEEK    8192
 /* Per tick, at most this many bytes are read to spot changed pages. */
-#define HASH_BUDGET_BYTES  (4u << 20)
+#define HASH_BUDGET_BYTES  (1u << 20)
 /* A trace event for the object asks for a /proc scan, at most this often. */
 #define TRACE_SCAN_GAP_MS  250
 
@@ -47,6 +48,15 @@ struct mv_model {
     ino_t prev_ino;
     long long prev_index;
     unsigned char *prev;
+
+    /* Open /proc/PID/pagemap of the mappers, and /proc/kpagecount: the
+     * frames are read every tick. */
+    struct pm_fd { pid_t pid; int fd; } *pm;
+    size_t npm;
+    int kpc_fd;               /* -1: not open (yet, or it cannot be) */
+
+    /* Is there swap?  Without it a tmpfs page not in memory is a hole. */
+    bool swap;
 
     /* The trace tail. */
     int trace_fd;
@@ -103,11 +113,23 @@ void ps_smaps_fill(const char *buf, size_t n, pid_t pid, struct mv_procs *p);
 /* Scan proc_root (/proc) for the mappers and holders of dev:ino. */
 void ps_scan(const char *proc_root, dev_t dev, ino_t ino, const char *path,
              pid_t self, struct mv_procs *out);
+/* The same in two halves: ps_begin starts helpers threads on it at once;
+ * ps_end makes the caller work on what is left, waits, and puts the result
+ * in out.  Returns the milliseconds from begin to end. */
+struct ps_job;
+struct ps_job *ps_begin(const char *proc_root, dev_t dev, ino_t ino,
+                        const char *path, pid_t self, int helpers);
+double ps_end(struct ps_job *j, struct mv_procs *out);
+/* Threads worth starting besides the caller: one less than the cores. */
+int ps_helpers(void);
 void ps_free(struct mv_procs *p);
 bool ps_is_viewer(const char *comm);
 
 /* frames.c */
 void frames_sample(struct mv_model *m);
+/* After a scan: close what belongs to processes no longer mapping it. */
+void frames_prune(struct mv_model *m);
+void frames_close(struct mv_model *m);
 
 /* tracetail.c */
 void tt_init(struct mv_model *m, const char *flag);

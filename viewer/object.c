@@ -17,6 +17,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
+#include <sys/sysinfo.h>
 #include <unistd.h>
 
 int obj_resolve(struct mv_model *m, const struct mv_config *cfg, char *why,
@@ -161,6 +162,9 @@ static bool same_object(const struct mv_object *o, const struct stat *st)
 
 void obj_sample(struct mv_model *m)
 {
+    struct sysinfo si;
+    m->swap = sysinfo(&si) != 0 || si.totalswap > 0;
+
     struct mv_snapshot *s = &m->s;
     struct mv_object *o = &s->obj;
     struct stat ns;

@@ -1,25 +1,42 @@
 /* procscan.c — who maps the object or holds it open, from /proc.
  *
- * Mappers are found by device:inode in /proc/PID/maps (a line that ends in
- * "(deleted)" once the name is gone), holders by stat of each /proc/PID/fd entry.
- * EACCES and ESRCH are normal here — processes die mid-scan, and some are
- * denied even to root — so they are counted, never fatal.  Only the
- * processes found are read further (comm, smaps).
+ * Mappers are found by device:inode among each process's mappings (a path
+ * that ends in "(deleted)" once the name is gone), holders by stat of each
+ * /proc/PID/fd entry.  EACCES and ESRCH are normal here — processes die
+ * mid-scan, and some are denied even to root — so they are counted, never
+ * fatal.  Only the processes found are read further (comm, smaps).
  *
- * The scan runs in a thread of its own under --once, so it uses no state
- * but its arguments.
+ * What it costs decides how it is done (make bench: 300 processes, 100 of
+ * them mappers, in well under 30 ms):
+ *   - mappings are asked of the kernel with PROCMAP_QUERY, file-backed ones
+ *     only and without their names, where the kernel can; else the maps
+ *     text is parsed;
+ *   - a process found mapping the object is not searched for descriptors
+ *     too (it is a mapper either way);
+ *   - smaps is read only when the process has a page of the object in its
+ *     page tables (PAGEMAP_SCAN says, for much less), and then only up to
+ *     the last block of the object: the kernel writes it as it is read,
+ *     and most of its cost is that writing;
+ *   - the processes are shared among a few threads, one per core; under
+ *     --once the caller joins them once its mincore is done (ps_begin,
+ *     ps_end), so it uses no state but its own.
  */
 #include "model_parts.h"
 
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/sysinfo.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
+
+#define MAX_WORKERS 4
 
 bool ps_is_viewer(const char *comm)
 {
@@ -43,6 +60,11 @@ static bool line_ino(const char *l, const char *end, unsigned long long *ino)
     return true;
 }
 
+static bool same_dev(const struct ml_maps_line *l, dev_t dev)
+{
+    return l->dev_major == major(dev) && l->dev_minor == minor(dev);
+}
+
 int ps_maps_match(const char *buf, size_t n, dev_t dev, ino_t ino,
                   const char *path, ps_maps_fn fn, void *ctx)
 {
@@ -55,16 +77,46 @@ int ps_maps_match(const char *buf, size_t n, dev_t dev, ino_t ino,
         const char *le = nl ? nl : end;
         unsigned long long li;
         if (line_ino(p, le, &li) && li == (unsigned long long)ino &&
-            ml_maps_parse(p, &l) == 0) {
-            bool same_dev = l.dev_major == major(dev) && l.dev_minor == minor(dev);
-            if (same_dev || (path != NULL && strcmp(l.path, path) == 0)) {
-                fn(&l, ctx);
-                found++;
-            }
+            ml_maps_parse(p, &l) == 0 &&
+            (same_dev(&l, dev) || (path != NULL && strcmp(l.path, path) == 0))) {
+            fn(&l, ctx);
+            found++;
         }
         p = le + 1;
     }
     return found;
+}
+
+/* The same through PROCMAP_QUERY.  Returns the count, or -1 with errno
+ * (ENOTTY, EINVAL: ask the text instead). */
+static int query_match(int fd, dev_t dev, ino_t ino, const char *path,
+                       ps_maps_fn fn, void *ctx)
+{
+    struct ml_maps_line l;
+    unsigned long addr = 0;
+    int found = 0;
+
+    for (;;) {
+        if (ml_maps_next(fd, addr, true, false, &l) == -1) {
+            if (errno == ESRCH && addr == 0)
+                return -1;            /* no address space: a kernel thread */
+            if (errno == ENOENT || errno == ESRCH)
+                return found;
+            return found > 0 ? found : -1;
+        }
+        if (l.end <= addr)
+            return found;             /* never loop */
+        addr = l.end;
+        if (l.ino != (unsigned long long)ino)
+            continue;
+        /* The path says "(deleted)", and decides on another device. */
+        if (ml_maps_next(fd, l.start, true, true, &l) == -1)
+            l.path[0] = '\0';
+        if (same_dev(&l, dev) || (path != NULL && strcmp(l.path, path) == 0)) {
+            fn(&l, ctx);
+            found++;
+        }
+    }
 }
 
 static struct mv_proc *add_proc(struct mv_procs *out, pid_t pid)
@@ -104,51 +156,103 @@ static void on_mapping(const struct ml_maps_line *l, void *vctx)
     e->deleted = l->deleted;
 }
 
-void ps_smaps_fill(const char *buf, size_t n, pid_t pid, struct mv_procs *p)
+/* smaps, line by line: which block we are in. */
+struct smaps_state {
+    struct mv_proc *cur;
+    size_t blocks, want;      /* blocks of ours seen, and how many there are */
+};
+
+static void smaps_line(const char *line, pid_t pid, struct mv_procs *p,
+                       struct smaps_state *st)
 {
     struct ml_maps_line l;
     struct ml_smaps scratch;
-    const char *s = buf, *end = buf + n;
-    struct mv_proc *cur = NULL;
 
-    while (s < end) {
-        const char *nl = memchr(s, '\n', (size_t)(end - s));
-        const char *le = nl ? nl : end;
-        if (ml_smaps_field(s, cur ? &cur->sm : &scratch) == 1) {
-            if (cur != NULL)
-                cur->smaps_ok = true;
-        } else {
-            cur = NULL;
-            if (ml_maps_parse(s, &l) == 0) {
-                for (size_t i = 0; i < p->n; i++) {
-                    struct mv_proc *e = &p->v[i];
-                    if (e->pid == pid && !e->fd_only && e->start == l.start) {
-                        cur = e;
-                        memset(&cur->sm, 0, sizeof cur->sm);
-                        break;
-                    }
-                }
-            }
+    if (ml_smaps_field(line, st->cur ? &st->cur->sm : &scratch) == 1) {
+        if (st->cur != NULL)
+            st->cur->smaps_ok = true;
+        return;
+    }
+    st->cur = NULL;
+    if (ml_maps_parse(line, &l) != 0)
+        return;
+    for (size_t i = 0; i < p->n; i++) {
+        struct mv_proc *e = &p->v[i];
+        if (e->pid == pid && !e->fd_only && e->start == l.start) {
+            st->cur = e;
+            st->blocks++;
+            memset(&e->sm, 0, sizeof e->sm);
+            return;
         }
-        s = le + 1;
     }
 }
 
-/* The whole of a /proc file into *buf (NUL-terminated).  Returns its
- * length, or -1 with errno. */
-static ssize_t slurp(const char *path, char **buf, size_t *cap)
+void ps_smaps_fill(const char *buf, size_t n, pid_t pid, struct mv_procs *p)
 {
+    struct smaps_state st = { NULL, 0, 0 };
+    const char *s = buf, *end = buf + n;
+    char line[4400];
+
+    while (s < end) {
+        const char *nl = memchr(s, '\n', (size_t)(end - s));
+        size_t len = (size_t)((nl ? nl : end) - s);
+        if (len >= sizeof line)
+            len = sizeof line - 1;
+        memcpy(line, s, len);
+        line[len] = '\0';
+        smaps_line(line, pid, p, &st);
+        if (nl == NULL)
+            break;
+        s = nl + 1;
+    }
+}
+
+/* Read pid's smaps until the blocks of its mappings of the object are in.
+ * The kernel writes as many blocks as the read asks for, so it is asked
+ * for little at a time. */
+static void read_smaps(const char *proc_root, pid_t pid, struct mv_procs *p,
+                       size_t first)
+{
+    char path[256], buf[2048], line[4400];
+    struct smaps_state st = { NULL, 0, p->n - first };
+    size_t have = 0;
+
+    snprintf(path, sizeof path, "%s/%ld/smaps", proc_root, (long)pid);
     int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd == -1)
+        return;
+    for (;;) {
+        ssize_t r = read(fd, buf, sizeof buf);
+        if (r <= 0)
+            break;
+        for (ssize_t i = 0; i < r; i++) {
+            if (buf[i] != '\n') {
+                if (have < sizeof line - 1)
+                    line[have++] = buf[i];
+                continue;
+            }
+            line[have] = '\0';
+            have = 0;
+            bool was_ours = st.cur != NULL;
+            smaps_line(line, pid, p, &st);
+            /* Past the last block of ours: stop the kernel writing more. */
+            if (was_ours && st.cur == NULL && st.blocks >= st.want)
+                goto done;
+        }
+    }
+done:
+    close(fd);
+}
+
+static ssize_t slurp(int fd, char **buf, size_t *cap)
+{
     size_t n = 0;
 
-    if (fd == -1)
-        return -1;
     for (;;) {
         if (*cap - n < 4097) {
             size_t nc = *cap ? *cap * 2 : 65536;
             char *b = realloc(*buf, nc);
             if (b == NULL) {
-                close(fd);
                 errno = ENOMEM;
                 return -1;
             }
@@ -159,16 +263,12 @@ static ssize_t slurp(const char *path, char **buf, size_t *cap)
         if (r < 0) {
             if (errno == EINTR)
                 continue;
-            int e = errno;
-            close(fd);
-            errno = e;
             return -1;
         }
         if (r == 0)
             break;
         n += (size_t)r;
     }
-    close(fd);
     (*buf)[n] = '\0';
     return (ssize_t)n;
 }
@@ -249,75 +349,261 @@ void ps_free(struct mv_procs *p)
     memset(p, 0, sizeof *p);
 }
 
-void ps_scan(const char *proc_root, dev_t dev, ino_t ino, const char *path,
-             pid_t self, struct mv_procs *out)
+struct worker {
+    const char *proc_root;
+    dev_t dev;
+    ino_t ino;
+    const char *path;
+    pid_t self;
+    bool swap;                /* the system has swap */
+    struct mv_procs out;
+    char *buf;
+    size_t cap;
+    int query;                /* PROCMAP_QUERY: 1 works, 0 does not, -1 untried */
+};
+
+/* The mappings of pid that map the object, added to w->out.  Returns 0,
+ * 1 when the process has no address space (nor descriptors: a kernel
+ * thread), or -1 with errno when it cannot be looked at. */
+static int mappings(struct worker *w, pid_t pid)
 {
-    char p[256], *buf = NULL;
-    size_t cap = 0;
+    char p[256];
+    struct match_ctx c = { &w->out, pid };
+
+    snprintf(p, sizeof p, "%s/%ld/maps", w->proc_root, (long)pid);
+    int fd = open(p, O_RDONLY | O_CLOEXEC);
+    if (fd == -1)
+        return -1;
+    /* The viewer's own mappings are the transient ones mincore needs
+     * (under --once, from another thread): not real. */
+    if (pid == w->self) {
+        close(fd);
+        return 0;
+    }
+    if (w->query != 0) {
+        size_t before = w->out.n;
+        if (query_match(fd, w->dev, w->ino, w->path, on_mapping, &c) >= 0) {
+            w->query = 1;
+            close(fd);
+            return 0;
+        }
+        w->out.n = before;
+        if (errno == ESRCH) {
+            close(fd);
+            return 1;
+        }
+        if (errno != ENOTTY && errno != EINVAL && errno != EOPNOTSUPP) {
+            int e = errno;
+            close(fd);
+            errno = e;
+            return -1;
+        }
+        w->query = 0;
+    }
+    ssize_t n = slurp(fd, &w->buf, &w->cap);
+    int e = errno;
+    close(fd);
+    if (n < 0) {
+        errno = e;
+        return -1;
+    }
+    ps_maps_match(w->buf, (size_t)n, w->dev, w->ino, w->path, on_mapping, &c);
+    return n == 0 ? 1 : 0;
+}
+
+/* Has pid no page of its mappings of the object in its page tables?  Then
+ * every size smaps would give is 0, and reading smaps, the costliest part
+ * of a scan, can be skipped.  (Not with swap: smaps counts the swapped
+ * pages of a shared tmpfs mapping from the object, not the page tables.) */
+static bool untouched(const struct worker *w, pid_t pid, size_t first)
+{
+    char p[256];
+    bool any = false;
+
+    if (w->swap)
+        return false;
+    snprintf(p, sizeof p, "%s/%ld/pagemap", w->proc_root, (long)pid);
+    int fd = open(p, O_RDONLY | O_CLOEXEC);
+    if (fd == -1)
+        return false;
+    for (size_t i = first; i < w->out.n && !any; i++) {
+        const struct mv_proc *e = &w->out.v[i];
+        if (ml_pages_any(fd, e->start, e->end, &any) == -1)
+            any = true;               /* cannot tell: read smaps */
+    }
+    close(fd);
+    if (any)
+        return false;
+    for (size_t i = first; i < w->out.n; i++) {
+        memset(&w->out.v[i].sm, 0, sizeof w->out.v[i].sm);
+        w->out.v[i].sm.size_kb = (long long)((w->out.v[i].end - w->out.v[i].start) / 1024);
+        w->out.v[i].smaps_ok = true;
+    }
+    return true;
+}
+
+static void scan_pid(struct worker *w, pid_t pid)
+{
+    struct mv_procs *out = &w->out;
+    size_t before = out->n;
+    bool hidden = false, fd_hidden = false;
+    int first = -1, nfds = 0;
+
+    out->scanned++;
+    int r = mappings(w, pid);
+    if (r == -1) {
+        if (denied(errno))
+            hidden = true;
+        else if (errno != ENOENT && errno != ESRCH)
+            return;
+    }
+    if (r == 1)
+        return;
+    if (out->n == before)
+        nfds = scan_fds(w->proc_root, pid, w->dev, w->ino, &first, &fd_hidden);
+    if (hidden || fd_hidden)
+        out->hidden++;
+    if (nfds > 0 && out->n == before)
+        add_proc(out, pid)->fd_only = true;
+    if (out->n == before)
+        return;
+    char comm[32];
+    read_comm(w->proc_root, pid, comm, sizeof comm);
+    for (size_t i = before; i < out->n; i++) {
+        struct mv_proc *x = &out->v[i];
+        snprintf(x->comm, sizeof x->comm, "%s", comm);
+        x->self = pid == w->self;
+        x->viewer = ps_is_viewer(comm);
+        x->fd = first;
+        x->nfds = nfds;
+    }
+    if (!out->v[before].fd_only && !untouched(w, pid, before))
+        read_smaps(w->proc_root, pid, out, before);
+}
+
+/* A scan shared by whoever works on it: helper threads from the start,
+ * and the caller once it has done its own work (under --once, mincore),
+ * each taking the next process from a common counter until none is left.
+ * So two cores stay busy however the work falls. */
+struct ps_job {
+    char proc_root[256];
+    char path[4096];
+    dev_t dev;
+    ino_t ino;
+    pid_t self;
+    bool swap;
+    pid_t *pids;
+    size_t npids;
+    atomic_size_t next;
+    atomic_int slots;
+    struct worker w[MAX_WORKERS + 1];
+    pthread_t th[MAX_WORKERS];
+    int nth;
+    double t0;
+};
+
+static void *job_work(void *arg)
+{
+    struct ps_job *j = arg;
+    int slot = atomic_fetch_add(&j->slots, 1);
+    struct worker *w = &j->w[slot];
+
+    *w = (struct worker){ .proc_root = j->proc_root, .dev = j->dev, .ino = j->ino,
+                          .path = j->path, .self = j->self, .swap = j->swap,
+                          .query = -1 };
+    for (;;) {
+        size_t i = atomic_fetch_add(&j->next, 1);
+        if (i >= j->npids)
+            break;
+        scan_pid(w, j->pids[i]);
+    }
+    free(w->buf);
+    w->buf = NULL;
+    return NULL;
+}
+
+static size_t list_pids(const char *proc_root, pid_t **pids)
+{
+    size_t n = 0, cap = 512;
     DIR *d = opendir(proc_root);
 
-    ps_free(out);
-    if (d == NULL)
-        return;
+    *pids = malloc(cap * sizeof **pids);
+    if (d == NULL || *pids == NULL) {
+        if (d)
+            closedir(d);
+        return 0;
+    }
     struct dirent *de;
     while ((de = readdir(d)) != NULL) {
         char *e;
         long pid = strtol(de->d_name, &e, 10);
         if (*e != '\0' || pid <= 0)
             continue;
-        bool hidden = false;
-        size_t before = out->n;
-        out->scanned++;
-
-        snprintf(p, sizeof p, "%s/%ld/maps", proc_root, pid);
-        ssize_t n = slurp(p, &buf, &cap);
-        if (n < 0) {
-            if (denied(errno))
-                hidden = true;
-            else if (errno != ENOENT && errno != ESRCH)
-                continue;
-        } else if (pid != self) {
-            /* The viewer's own mappings are the transient ones mincore
-             * needs (under --once, from another thread): not real. */
-            struct match_ctx c = { out, (pid_t)pid };
-            ps_maps_match(buf, (size_t)n, dev, ino, path, on_mapping, &c);
+        if (n == cap) {
+            pid_t *v = realloc(*pids, cap * 2 * sizeof *v);
+            if (v == NULL)
+                break;
+            *pids = v;
+            cap *= 2;
         }
-        int first = -1;
-        bool fd_hidden = false;
-        int nfds = scan_fds(proc_root, (pid_t)pid, dev, ino, &first, &fd_hidden);
-        if (hidden || fd_hidden) {
-            out->hidden++;
-            if (hidden && out->n == before && nfds == 0)
-                continue;
-        }
-        if (nfds > 0 && out->n == before) {
-            struct mv_proc *h = add_proc(out, (pid_t)pid);
-            h->fd_only = true;
-        }
-        if (out->n == before)
-            continue;
-        char comm[32];
-        read_comm(proc_root, (pid_t)pid, comm, sizeof comm);
-        bool any_map = false;
-        for (size_t i = before; i < out->n; i++) {
-            struct mv_proc *x = &out->v[i];
-            snprintf(x->comm, sizeof x->comm, "%s", comm);
-            x->self = pid == self;
-            x->viewer = ps_is_viewer(comm);
-            x->fd = first;
-            x->nfds = nfds;
-            any_map = any_map || !x->fd_only;
-        }
-        if (any_map) {
-            snprintf(p, sizeof p, "%s/%ld/smaps", proc_root, pid);
-            n = slurp(p, &buf, &cap);
-            if (n > 0)
-                ps_smaps_fill(buf, (size_t)n, (pid_t)pid, out);
-        }
+        (*pids)[n++] = (pid_t)pid;
     }
     closedir(d);
-    free(buf);
+    return n;
+}
 
+int ps_helpers(void)
+{
+    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+    return cpus <= 1 ? 0 : cpus > MAX_WORKERS ? MAX_WORKERS - 1 : (int)cpus - 1;
+}
+
+struct ps_job *ps_begin(const char *proc_root, dev_t dev, ino_t ino,
+                        const char *path, pid_t self, int helpers)
+{
+    struct ps_job *j = calloc(1, sizeof *j);
+
+    if (j == NULL) {
+        perror("mmapview: out of memory");
+        exit(1);
+    }
+    j->t0 = mv_now_ms();
+    snprintf(j->proc_root, sizeof j->proc_root, "%s", proc_root);
+    snprintf(j->path, sizeof j->path, "%s", path ? path : "");
+    j->dev = dev;
+    j->ino = ino;
+    j->self = self;
+    struct sysinfo si;
+    j->swap = sysinfo(&si) != 0 || si.totalswap > 0;
+    j->npids = list_pids(proc_root, &j->pids);
+    atomic_init(&j->next, 0);
+    atomic_init(&j->slots, 0);
+    if (helpers > MAX_WORKERS)
+        helpers = MAX_WORKERS;
+    if ((size_t)helpers > j->npids / 64)
+        helpers = (int)(j->npids / 64);   /* a thread is not worth a few pids */
+    for (int i = 0; i < helpers; i++) {
+        if (pthread_create(&j->th[j->nth], NULL, job_work, j) == 0)
+            j->nth++;
+    }
+    return j;
+}
+
+double ps_end(struct ps_job *j, struct mv_procs *out)
+{
+    job_work(j);
+    for (int i = 0; i < j->nth; i++)
+        pthread_join(j->th[i], NULL);
+    ps_free(out);
+    int slots = atomic_load(&j->slots);
+    for (int i = 0; i < slots; i++) {
+        struct worker *w = &j->w[i];
+        for (size_t k = 0; k < w->out.n; k++)
+            *add_proc(out, 0) = w->out.v[k];
+        out->hidden += w->out.hidden;
+        out->scanned += w->out.scanned;
+        ps_free(&w->out);
+    }
     qsort(out->v, out->n, sizeof *out->v, by_pid);
     pid_t last = 0;
     for (size_t i = 0; i < out->n; i++) {
@@ -331,4 +617,14 @@ void ps_scan(const char *proc_root, dev_t dev, ino_t ino, const char *path,
             out->mappers++;
     }
     out->valid = true;
+    double ms = mv_now_ms() - j->t0;
+    free(j->pids);
+    free(j);
+    return ms;
+}
+
+void ps_scan(const char *proc_root, dev_t dev, ino_t ino, const char *path,
+             pid_t self, struct mv_procs *out)
+{
+    ps_end(ps_begin(proc_root, dev, ino, path, self, ps_helpers()), out);
 }

@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #define CAP_FOWNER_BIT 3
+#define MINCORE_STEP 8192         /* pages: about 0.7 ms of mincore */
 
 size_t mv_count_pages(off_t size, long page_size)
 {
@@ -43,15 +44,25 @@ bool res_trusted(int fd, const struct stat *st)
     return faccessat(AT_FDCWD, p, W_OK, AT_EACCESS) == 0;
 }
 
+/* p resized from old to n entries of each bytes, the new ones zero.  From
+ * nothing it is calloc: fresh pages are zero already, and a 1 GiB object's
+ * arrays are not worth touching page by page. */
 static void *grow(void *p, size_t n, size_t old, size_t each)
 {
-    unsigned char *q = realloc(p, (n ? n : 1) * each);
+    unsigned char *q;
+
+    if (p == NULL || old == 0) {
+        free(p);
+        q = calloc(n ? n : 1, each);
+    } else {
+        q = realloc(p, (n ? n : 1) * each);
+        if (q != NULL && n > old)
+            memset(q + old * each, 0, (n - old) * each);
+    }
     if (q == NULL) {
         perror("mmapview: out of memory");
         exit(1);
     }
-    if (n > old)
-        memset(q + old * each, 0, (n - old) * each);
     return q;
 }
 
@@ -64,10 +75,13 @@ void res_resize(struct mv_model *m, size_t npages)
         return;
     r->map = grow(r->map, npages, old, 1);
     r->changed = grow(r->changed, npages, old, 1);
-    m->hash = grow(m->hash, npages, old, sizeof *m->hash);
-    m->hashed = grow(m->hashed, npages, old, 1);
-    for (size_t i = old; i < npages; i++)
-        r->map[i] = MV_PAGE_UNKNOWN;
+    /* One sample has nothing to compare with: no hashes. */
+    if (!m->single) {
+        m->hash = grow(m->hash, npages, old, sizeof *m->hash);
+        m->hashed = grow(m->hashed, npages, old, 1);
+    }
+    if (npages > old)
+        memset(r->map + old, MV_PAGE_UNKNOWN, npages - old);
     r->npages = npages;
     if (m->res_cursor >= npages)
         m->res_cursor = 0;
@@ -121,7 +135,14 @@ static int by_mincore(struct mv_model *m, size_t a, size_t b, uint8_t *out)
     void *p = mmap(NULL, len, PROT_NONE, MAP_SHARED, m->fd, (off_t)a * psz);
     if (p == MAP_FAILED)
         return -1;
-    int r = mincore(p, len, out);
+    /* In pieces: one mincore over 1 GiB is 20 ms in the kernel without a
+     * return to user space, and a thread waiting for this CPU (the /proc
+     * scan under --once) waits all that time. */
+    int r = 0;
+    for (size_t done = 0; done < b - a && r == 0; done += MINCORE_STEP) {
+        size_t n = b - a - done < MINCORE_STEP ? b - a - done : MINCORE_STEP;
+        r = mincore((char *)p + done * (size_t)psz, n * (size_t)psz, out + done);
+    }
     int err = errno;
     munmap(p, len);
     if (r == -1) {
@@ -180,13 +201,11 @@ void res_sample(struct mv_model *m, bool full)
         m->res_cursor = 0;
         budget = n;
     }
-    /* Chunks keep mincore's vector and the transient mapping small. */
-    size_t left = budget;
+    /* One transient mapping and one mincore for the whole range: the
+     * kernel walks the vector in pieces itself. */
+    size_t a = m->res_cursor, left = budget;
     while (left > 0) {
-        size_t a = m->res_cursor;
-        size_t b = a + (left < 4096 ? left : 4096);
-        if (b > n)
-            b = n;
+        size_t b = a + left < n ? a + left : n;
         if (res_range(m, a, b, r->map + a) == -1) {
             memset(r->map + a, MV_PAGE_UNKNOWN, b - a);
             if (r->source != MV_RES_UNKNOWN) {
@@ -194,24 +213,22 @@ void res_sample(struct mv_model *m, bool full)
                          "residency: %s", strerror(errno));
             }
         }
-        /* A lie caught in this chunk changes the source for the rest. */
         enum mv_res_source now = res_source(m);
         if (now != r->source) {
-            /* Nothing mincore said before the lie was caught stands. */
+            /* A lie was caught: nothing mincore said before stands. */
             memset(r->map, MV_PAGE_UNKNOWN, n);
             r->source = now;
-            m->res_cursor = 0;
             m->res_done = 0;
-            if (now == MV_RES_SEEK_DATA && n > RES_BUDGET_SEEK && !full)
-                left = RES_BUDGET_SEEK;
-            else
-                left = n;
+            a = 0;
+            left = now == MV_RES_SEEK_DATA && n > RES_BUDGET_SEEK && !full
+                 ? RES_BUDGET_SEEK : n;
             continue;
         }
         left -= b - a;
         m->res_done += b - a;
-        m->res_cursor = b >= n ? 0 : b;
+        a = b >= n ? 0 : b;
     }
+    m->res_cursor = a;
     r->count = 0;
     r->known = 0;
     for (size_t i = 0; i < n; i++) {
