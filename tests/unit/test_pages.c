@@ -8,6 +8,7 @@
 #include <cmocka.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -181,6 +182,113 @@ static void pagemap_of_own_pages(void **state)
     munmap(p, (size_t)psz * 2);
 }
 
+/* Every mapping PROCMAP_QUERY gives is the one the maps text shows. */
+static void maps_query_agrees_with_text(void **state)
+{
+    char line[4400];
+    struct ml_maps_line t, q;
+    int fd, compared = 0;
+    (void)state;
+
+    /* One mapping of an unlinked file, to see "(deleted)" both ways. */
+    char path[] = "/tmp/mmaplab-unit-pages-XXXXXX";
+    int tfd = mkstemp(path);
+    assert_true(tfd >= 0);
+    assert_int_equal(ftruncate(tfd, 8192), 0);
+    void *p = mmap(NULL, 8192, PROT_READ, MAP_SHARED, tfd, 4096 * 0);
+    assert_true(p != MAP_FAILED);
+    unlink(path);
+
+    fd = open("/proc/self/maps", O_RDONLY);
+    assert_true(fd >= 0);
+    errno = 0;
+    if (ml_maps_next(fd, 0, false, false, &q) == -1 && (errno == ENOTTY || errno == EINVAL)) {
+        close(fd);
+        munmap(p, 8192);
+        close(tfd);
+        print_message("# SKIP PROCMAP_QUERY needs Linux 6.11 or later\n");
+        skip();
+    }
+    FILE *f = fopen("/proc/self/maps", "r");
+    assert_non_null(f);
+    bool saw_deleted = false;
+    while (fgets(line, sizeof line, f) != NULL) {
+        assert_int_equal(ml_maps_parse(line, &t), 0);
+        if (t.start >= 0xffffffffff600000UL)
+            continue;                   /* [vsyscall] is not a VMA */
+        assert_int_equal(ml_maps_next(fd, t.start, false, true, &q), 0);
+        assert_int_equal(q.start, t.start);
+        assert_int_equal(q.end, t.end);
+        assert_string_equal(q.perms, t.perms);
+        assert_int_equal(q.ino, t.ino);
+        if (t.ino != 0) {
+            assert_int_equal(q.offset, t.offset);
+            assert_int_equal(q.dev_major, t.dev_major);
+            assert_int_equal(q.dev_minor, t.dev_minor);
+            assert_string_equal(q.path, t.path);
+            assert_int_equal(q.deleted, t.deleted);
+            saw_deleted = saw_deleted || q.deleted;
+        }
+        compared++;
+    }
+    fclose(f);
+    assert_true(compared > 5);
+    assert_true(saw_deleted);
+    /* File-backed only: the next one after the unlinked file's mapping
+     * (anonymous ones are skipped), and ENOENT past the last. */
+    assert_int_equal(ml_maps_next(fd, (unsigned long)p, true, false, &q), 0);
+    assert_int_equal(q.start, (unsigned long)p);
+    assert_true(q.ino != 0);
+    errno = 0;
+    assert_int_equal(ml_maps_next(fd, ~0UL - 4096, true, false, &q), -1);
+    assert_int_equal(errno, ENOENT);
+    close(fd);
+    munmap(p, 8192);
+    close(tfd);
+}
+
+static void pages_any_and_open_reads(void **state)
+{
+    long psz = sysconf(_SC_PAGESIZE);
+    struct ml_pagemap pm;
+    bool any = true;
+    (void)state;
+
+    char *p = mmap(NULL, (size_t)psz * 8, PROT_READ | PROT_WRITE,
+                   MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    assert_true(p != MAP_FAILED);
+    int fd = open("/proc/self/pagemap", O_RDONLY);
+    assert_true(fd >= 0);
+    errno = 0;
+    if (ml_pages_any(fd, (unsigned long)p, (unsigned long)p + 8 * (unsigned long)psz, &any) == -1) {
+        assert_true(errno == ENOTTY || errno == EINVAL);
+        print_message("# SKIP PAGEMAP_SCAN needs Linux 6.7 or later\n");
+    } else {
+        assert_false(any);              /* nothing touched yet */
+        p[5 * psz] = 1;
+        assert_int_equal(ml_pages_any(fd, (unsigned long)p, (unsigned long)p + 8 * (unsigned long)psz, &any), 0);
+        assert_true(any);
+        assert_int_equal(ml_pages_any(fd, (unsigned long)p, (unsigned long)p + 5 * (unsigned long)psz, &any), 0);
+        assert_false(any);              /* the range ends before it */
+    }
+    p[0] = 1;
+    assert_int_equal(ml_pagemap_read(fd, (unsigned long)p, &pm), 0);
+    assert_true(pm.present);
+    assert_int_equal(ml_pagemap_read(fd, (unsigned long)p + (unsigned long)psz, &pm), 0);
+    assert_false(pm.present);
+    if (ml_frames_visible()) {
+        assert_int_equal(ml_pagemap_read(fd, (unsigned long)p, &pm), 0);
+        int kfd = open("/proc/kpagecount", O_RDONLY);
+        uint64_t c = 0;
+        assert_true(kfd >= 0);
+        assert_int_equal(ml_kpagecount_read(kfd, pm.pfn, &c), 0);
+        assert_int_equal(c, 1);
+        close(kfd);
+    }
+    close(fd);
+    munmap(p, (size_t)psz * 8);
+}
+
 static void capabilities(void **state)
 {
     char line[256];
@@ -209,6 +317,8 @@ int main(void)
         cmocka_unit_test(smaps_fields),
         cmocka_unit_test(smaps_of_own_mapping),
         cmocka_unit_test(pagemap_of_own_pages),
+        cmocka_unit_test(maps_query_agrees_with_text),
+        cmocka_unit_test(pages_any_and_open_reads),
         cmocka_unit_test(capabilities),
     };
     return cmocka_run_group_tests_name("pages", tests, NULL, NULL);
