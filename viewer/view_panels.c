@@ -105,14 +105,13 @@ void view_map(WINDOW *w, struct view_rect r, const struct mv_snapshot *s,
     uint8_t st = s->page.index >= 0 && (size_t)s->page.index < res->npages
                ? res->map[s->page.index] : MV_PAGE_UNKNOWN;
     ml_human_size((unsigned long long)per * (unsigned long long)s->page_size, span, sizeof span);
+    const char *is = st == MV_PAGE_IN ? "" : st == MV_PAGE_OUT ? "not " : "? ";
     if (per == 1)
         snprintf(line, sizeof line, "page %lld of %zu: %s%s; a cell is a page",
-                 s->page.index, pages, st == MV_PAGE_IN ? "" : st == MV_PAGE_OUT ? "not " : "? ",
-                 inw);
+                 s->page.index, pages, is, inw);
     else
-        snprintf(line, sizeof line, "page %lld of %zu: %s%s; a cell is %zu pages (%s)",
-                 s->page.index, pages, st == MV_PAGE_IN ? "" : st == MV_PAGE_OUT ? "not " : "? ",
-                 inw, per, span);
+        snprintf(line, sizeof line, "page %lld of %zu: %s%s; %zu pages a cell (%s)",
+                 s->page.index, pages, is, inw, per, span);
     view_text(w, in.y + in.h - 2, in.x, in.w, line);
     snprintf(line, sizeof line, "%s %s  %s partly  %s not   %zu changed (%s)",
              glyph(vs, CELL_FULL, res->source), inw, glyph(vs, CELL_PART, res->source),

@@ -144,6 +144,30 @@ tm send-keys -t mv q
 wait_screen mv "q quits with status 0 (the object exists)" "^status=0$"
 "$BIN/05-close" -n "$N" >/dev/null
 
+# ---- colours, and the locale ------------------------------------------------
+"$BIN/01-create" -n "$N" >/dev/null
+"$BIN/03-copy" -n "$N" --no-hold >/dev/null
+esc=$(printf '\033')
+# start PANE DESC ENV [ARGS]: the viewer under ENV, up and showing the message.
+start() {
+    tm new-session -d -s "$1" -x 120 -y 40 "env $3 $MV ${4:-} $N; sleep 600"
+    wait_screen "$1" "$2: the viewer is up" "Message from fir"
+}
+colours() { tm capture-pane -e -p -t "$1" | grep -c "${esc}\[3[0-7]m"; }
+start col "colour" "-u NO_COLOR LANG=$LANG_UTF8"
+[ "$(colours col)" -gt 0 ] && ok "colours on a terminal that has them" ||
+    not_ok "colours on a terminal that has them" "$(tm capture-pane -e -p -t col | cat -v)"
+start nocol "NO_COLOR" "NO_COLOR=1 LANG=$LANG_UTF8"
+expect_eq "no colours under NO_COLOR" 0 "$(colours nocol)"
+start flag "--no-color" "-u NO_COLOR LANG=$LANG_UTF8" --no-color
+expect_eq "no colours with --no-color" 0 "$(colours flag)"
+if [ "$LANG_UTF8" != C ]; then
+    screen_has col "UTF-8 locale: the page map's cells are blocks" "$(printf '\342\226\210') resident"
+fi
+start ascii "C locale" "NO_COLOR=1 LANG=C LC_ALL=C"
+screen_has ascii "C locale: the page map in ASCII" "# resident  \+ partly  \. not"
+"$BIN/05-close" -n "$N" >/dev/null
+
 # ---- every way out gives the terminal back ---------------------------------
 # The viewer runs under a shell that then shows its status and the tty modes
 # (the shell ignores SIGINT, so that Ctrl-C ends only the viewer).
