@@ -290,6 +290,9 @@ void describe_frames_summary(const struct mv_snapshot *s, char *out, size_t n)
     }
     if (s->page.index < 0 || !s->obj.tracked)
         snprintf(out, n, "no page selected");
+    else if (procs == 0 && s->procs.hidden > 0)
+        snprintf(out, n, "no process seen mapping it (%d could not be inspected)",
+                 s->procs.hidden);
     else if (procs == 0)
         snprintf(out, n, "no process maps the object");
     else if (hidden > 0)

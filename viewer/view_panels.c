@@ -173,7 +173,9 @@ void view_procs(WINDOW *w, struct view_rect r, const struct mv_snapshot *s,
     int y = in.y;
     if (s->procs.mappers + s->procs.holders == 0) {
         /* Only viewers, if anything: say so plainly, then show them. */
-        view_text(w, y++, in.x, in.w, "no process maps it or holds it open");
+        view_text(w, y++, in.x, in.w, s->procs.hidden > 0
+                  ? "no process seen mapping it or holding it open (some could not be inspected)"
+                  : "no process maps it or holds it open");
         for (size_t i = 0; i < s->procs.n && y < in.y + in.h; i++) {
             describe_proc(&s->procs.v[i], line, sizeof line);
             wattron(w, view_attr(vs, ROLE_DIM));

@@ -134,6 +134,36 @@ expect_eq "after both exit, the object is still live (status 0)" "0 live" "$rc $
 expect_eq "...and nobody maps it" "" "$(procs "$j")"
 expect_eq "...its page still resident with the message" 1 "$(jget "$j" count)"
 
+# ---- another user's view: the truth about residency, and what is hidden ---
+if is_root && id nobody >/dev/null 2>&1; then
+    PUB=$(t_public_bin)
+    "$BIN/05-close" -n "$N" >/dev/null
+    "$BIN/01-create" -n "$N" -s 16k >/dev/null
+    chmod 644 "$F"
+    printf 'xx' | dd of="$F" bs=4096 seek=2 conv=notrunc status=none
+    start_held first "$BIN/03-copy" -n "$N" --trace "$TR"
+    wait_event "$TR" 03-copy hold || not_ok "03-copy reaches its hold point" "$(err_of first)"
+    root_map=$(jget "$("$MV" --json "$N")" map)
+    expect_eq "root sees pages 0 (the message) and 2 resident, from mincore" 1010 "$root_map"
+    j=$(as_user nobody "$PUB/mmapview" --json "$N"); rc=$?
+    expect_eq "as nobody: the object exists (status 0)" 0 "$rc"
+    expect_eq "as nobody: residency from SEEK_DATA, labelled allocated, the same map as root's" \
+        "seek_data allocated 1010" "$(jget "$j" source) $(jget "$j" label) $(jget "$j" map)"
+    expect_eq "as nobody: root's 03-copy is not seen..." "" "$(procs "$j")"
+    hidden=$(jget "$j" hidden_processes)
+    [ "${hidden:-0}" -ge 1 ] && ok "...but counted among the processes that could not be inspected ($hidden)" ||
+        not_ok "...but counted among the processes that could not be inspected" "$j"
+    expect_eq "as nobody: frame numbers are not visible" false "$(jget "$j" frames_visible)"
+    out=$(as_user nobody "$PUB/mmapview" --once "$N")
+    expect_match "as nobody, --once says residency is allocated, swapped pages too" \
+        "memory +2 of 4 pages allocated \(SEEK_DATA: swapped pages too\)" "$out"
+    expect_match "...and that some processes could not be inspected" \
+        "no process seen mapping it \([0-9]+ could not be inspected\)" "$out"
+    finish first
+else
+    skip "root" "the view of another user (nobody) needs root to switch to it"
+fi
+
 # --page, --file, --samples
 "$BIN/05-close" -n "$N" --trace "$TR" >/dev/null
 "$BIN/01-create" -n "$N" -s 3k --trace "$TR" >/dev/null
