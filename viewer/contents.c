@@ -149,11 +149,13 @@ void page_read(struct mv_model *m)
             return;
         }
         pg->len = (size_t)r;          /* shorter when it shrank meanwhile */
-        s->res.map[pg->index] = MV_PAGE_IN;
+        if ((size_t)pg->index < s->res.npages)
+            s->res.map[pg->index] = MV_PAGE_IN;
     } else if (acc == PAGE_ZEROS) {
         memset(pg->bytes, 0, pg->len);
         pg->hole = true;
-        s->res.map[pg->index] = MV_PAGE_OUT;
+        if ((size_t)pg->index < s->res.npages)
+            s->res.map[pg->index] = MV_PAGE_OUT;
     } else {
         snprintf(pg->note, sizeof pg->note, "%s", page_dont_why(m));
         m->prev_valid = false;

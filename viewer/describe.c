@@ -123,7 +123,13 @@ int describe_object(const struct mv_snapshot *s, char out[][DESC_LINE], int max)
              r->complete ? "" : ", first pass not done");
         break;
     case MV_RES_UNKNOWN:
-        LINE("memory  unknown: the kernel would not tell this user the truth");
+        if (r->too_large)
+            LINE("memory  not followed: over %u pages, too many to look at one by one",
+                 MV_MAX_PAGES_SHOWN);
+        else if (!o->readable)
+            LINE("memory  unknown: the object cannot be opened to ask");
+        else
+            LINE("memory  unknown: the kernel would not tell this user the truth");
         break;
     case MV_RES_NONE:
         break;

@@ -37,6 +37,10 @@ enum mv_res_source {
     MV_RES_UNKNOWN,   /* the kernel would not say truthfully (see residency.c) */
 };
 
+/* Objects with more pages are not followed page by page (64 GiB of 4 KiB
+ * pages): their residency is "unknown", and says why. */
+#define MV_MAX_PAGES_SHOWN (1u << 24)
+
 /* One entry per page of the residency map. */
 enum { MV_PAGE_OUT = 0, MV_PAGE_IN = 1, MV_PAGE_UNKNOWN = 2 };
 
@@ -67,6 +71,7 @@ struct mv_residency {
     size_t nchanged;
     bool complete;            /* every page looked at since the size changed */
     bool lie_seen;            /* mincore was caught reporting holes resident */
+    bool too_large;           /* too many pages to follow one by one */
 };
 
 /* The selected page. */

@@ -16,6 +16,12 @@
  * 4% of a core. */
 #define RES_BUDGET_MINCORE 16384
 #define RES_BUDGET_SEEK    8192
+/* A full pass (--once, the first sample) stops here all the same: 16 GiB
+ * of mincore is about a third of a second; more is covered tick by tick. */
+#define RES_FULL_MAX       (1u << 22)
+/* Larger objects are not followed page by page: their arrays would take
+ * more memory than the viewer should (11 bytes a page). */
+#define MV_MAX_PAGES       MV_MAX_PAGES_SHOWN
 /* Per tick, at most this many bytes are read to spot changed pages. */
 #define HASH_BUDGET_BYTES  (1u << 20)
 /* A trace event for the object asks for a /proc scan, at most this often. */

@@ -92,7 +92,7 @@ static void take_stat(struct mv_model *m, const struct stat *st)
     o->mode = st->st_mode;
     o->size = st->st_size;
     o->pages = mv_count_pages(st->st_size, m->s.page_size);
-    res_resize(m, o->pages);
+    res_resize(m, o->pages <= MV_MAX_PAGES ? o->pages : 0);
 }
 
 void obj_forget(struct mv_model *m)

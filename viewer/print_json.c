@@ -93,6 +93,7 @@ static void residency(struct jw *w, const struct mv_snapshot *s)
         knull(w, "count");
     kbool(w, "complete", r->complete);
     kbool(w, "lie_detected", r->lie_seen);
+    kbool(w, "too_large", r->too_large);
     key(w, "map");
     fputc('"', w->f);
     for (size_t i = 0; i < r->npages; i++)

@@ -188,6 +188,9 @@ void res_sample(struct mv_model *m, bool full)
     size_t n = r->npages;
 
     r->source = res_source(m);
+    r->too_large = m->s.obj.pages > MV_MAX_PAGES;
+    if (r->too_large)
+        r->source = MV_RES_UNKNOWN;
     if (r->source == MV_RES_NONE || r->source == MV_RES_UNKNOWN || n == 0) {
         memset(r->map, MV_PAGE_UNKNOWN, n);
         r->count = 0;
@@ -197,9 +200,12 @@ void res_sample(struct mv_model *m, bool full)
     }
     size_t budget = r->source == MV_RES_MINCORE ? RES_BUDGET_MINCORE
                                                  : RES_BUDGET_SEEK;
-    if (full || n <= budget) {
+    if (n <= budget) {
         m->res_cursor = 0;
         budget = n;
+    } else if (full) {
+        m->res_cursor = 0;
+        budget = n < RES_FULL_MAX ? n : RES_FULL_MAX;
     }
     /* One transient mapping and one mincore for the whole range: the
      * kernel walks the vector in pieces itself. */

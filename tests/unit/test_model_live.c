@@ -822,6 +822,44 @@ static void large_object_over_several_ticks(void **state)
     mv_model_free(m);
 }
 
+static void huge_objects_stay_cheap(void **state)
+{
+    const char *name = new_name(), *name2 = new_name();
+    (void)state;
+
+    /* 1 TiB, sparse: too many pages to follow, but a page can still be read. */
+    int fd = shm_open(name, O_CREAT | O_EXCL | O_RDWR, 0600);
+    assert_true(fd >= 0);
+    assert_int_equal(ftruncate(fd, (off_t)1 << 40), 0);
+    assert_int_equal(pwrite(fd, "far", 3, ((off_t)1 << 39) + 3 * psz), 3);
+    struct mv_model *m = model(name);
+    const struct mv_snapshot *s = mv_model_snapshot(m);
+    double t0 = mv_now_ms();
+    mv_model_sample(m, ALL | MV_FULL);
+    assert_true(mv_now_ms() - t0 < 5000);
+    assert_int_equal(s->state, MV_LIVE);
+    assert_true(s->res.too_large);
+    assert_int_equal(s->res.source, MV_RES_UNKNOWN);
+    mv_model_select(m, ((long long)1 << 39) / psz + 3);
+    assert_true(s->page.valid);
+    assert_memory_equal(s->page.bytes, "far", 3);
+    mv_model_free(m);
+    close(fd);
+
+    /* 32 GiB: followed, but the first pass is cut short and says so. */
+    fd = shm_open(name2, O_CREAT | O_EXCL | O_RDWR, 0600);
+    assert_true(fd >= 0);
+    assert_int_equal(ftruncate(fd, (off_t)32 << 30), 0);
+    m = model(name2);
+    s = mv_model_snapshot(m);
+    mv_model_sample(m, ALL | MV_FULL);
+    assert_false(s->res.too_large);
+    assert_false(s->res.complete);
+    assert_int_equal(s->res.known, RES_FULL_MAX);
+    mv_model_free(m);
+    close(fd);
+}
+
 int main(void)
 {
     psz = sysconf(_SC_PAGESIZE);
@@ -843,6 +881,7 @@ int main(void)
         cmocka_unit_test_teardown(frames_hidden_without_cap_sys_admin, teardown),
         cmocka_unit_test_teardown(slow_scan_in_a_thread, teardown),
         cmocka_unit_test_teardown(large_object_over_several_ticks, teardown),
+        cmocka_unit_test_teardown(huge_objects_stay_cheap, teardown),
     };
     return cmocka_run_group_tests_name("model_live", tests, NULL, NULL);
 }
