@@ -106,14 +106,6 @@ int describe_object(const struct mv_snapshot *s, char out[][DESC_LINE], int max)
     else
         LINE("size    %s, %zu page%s of %s", size, o->pages,
              o->pages == 1 ? "" : "s", psz);
-    LINE("backing %s%s", o->fs, s->kind == MV_SHM ? " (/dev/shm: memory, swap)" : "");
-    LINE("inode   %u:%u:%llu, %lu link%s%s", major(o->dev), minor(o->dev),
-         (unsigned long long)o->ino, (unsigned long)o->nlink,
-         o->nlink == 1 ? "" : "s", o->nlink == 0 ? " (unlinked)" : "");
-    if (s->state == MV_REPLACED)
-        LINE("        the name now leads to inode %llu", (unsigned long long)o->name_ino);
-    LINE("owner   %s (uid %ld), mode %04o", user_name(o->uid, user, sizeof user),
-         (long)o->uid, (unsigned)(o->mode & 07777));
     switch (r->source) {
     case MV_RES_MINCORE:
     case MV_RES_SEEK_DATA:
@@ -136,6 +128,14 @@ int describe_object(const struct mv_snapshot *s, char out[][DESC_LINE], int max)
     }
     if (o->note[0])
         LINE("note    %s", o->note);
+    LINE("inode   %u:%u:%llu, %lu link%s%s", major(o->dev), minor(o->dev),
+         (unsigned long long)o->ino, (unsigned long)o->nlink,
+         o->nlink == 1 ? "" : "s", o->nlink == 0 ? " (unlinked)" : "");
+    if (s->state == MV_REPLACED)
+        LINE("        the name now leads to inode %llu", (unsigned long long)o->name_ino);
+    LINE("owner   %s (uid %ld), mode %04o", user_name(o->uid, user, sizeof user),
+         (long)o->uid, (unsigned)(o->mode & 07777));
+    LINE("backing %s%s", o->fs, s->kind == MV_SHM ? " (/dev/shm: memory, swap)" : "");
 #undef LINE
     return n;
 }

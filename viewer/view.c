@@ -176,37 +176,41 @@ bool view_draw(WINDOW *w, struct view_rect r, const struct mv_snapshot *s,
         too_small(w, r);
         return false;
     }
-    int top_h = 9;
-    int rest = r.h - top_h;
-    int mid_h = rest * 40 / 100, procs_h = rest * 25 / 100;
-    if (mid_h < 6)
-        mid_h = 6;
-    if (procs_h < 4)
-        procs_h = 4;
-    int trace_h = rest - mid_h - procs_h;
-    if (trace_h < 3) {
-        mid_h -= 3 - trace_h;
-        trace_h = 3;
-    }
+    /* The object panel loses its last lines first on a short screen
+     * (describe_object puts the ones that change first). */
+    int top_h = r.h >= 29 ? 9 : 7;
+    int rest = r.h - top_h, y = r.y;
     int obj_w = r.w * 52 / 100;
     if (obj_w < 44)
         obj_w = 44;
-    int y = r.y;
     view_object(w, (struct view_rect){ y, r.x, top_h, obj_w }, s, vs);
     view_map(w, (struct view_rect){ y, r.x + obj_w, top_h, r.w - obj_w }, s, vs);
     y += top_h;
 
-    /* The hex rows need 80 columns; frames go beside them when there is
-     * room, else below in a short panel. */
-    if (r.w >= 80 + 30) {
-        view_hex(w, (struct view_rect){ y, r.x, mid_h, 80 }, s, vs);
-        view_frames(w, (struct view_rect){ y, r.x + 80, mid_h, r.w - 80 }, s, vs);
-        y += mid_h;
+    /* The hex rows need 80 columns; the frames go beside them when there
+     * is room, else below them. */
+    bool wide = r.w >= 80 + 30;
+    int frames_h = wide ? 0 : rest >= 20 ? 5 : 3;
+    int hex_h = (rest - frames_h) * (wide ? 40 : 45) / 100;
+    int procs_h = (rest - frames_h) * (wide ? 25 : 30) / 100;
+    if (hex_h < 6)
+        hex_h = 6;
+    if (procs_h < 4)
+        procs_h = 4;
+    int trace_h = rest - frames_h - hex_h - procs_h;
+    if (trace_h < 3) {
+        hex_h -= 3 - trace_h;
+        trace_h = 3;
+    }
+    if (wide) {
+        view_hex(w, (struct view_rect){ y, r.x, hex_h, 80 }, s, vs);
+        view_frames(w, (struct view_rect){ y, r.x + 80, hex_h, r.w - 80 }, s, vs);
+        y += hex_h;
     } else {
-        int fh = 4;
-        view_hex(w, (struct view_rect){ y, r.x, mid_h - fh, r.w }, s, vs);
-        view_frames(w, (struct view_rect){ y + mid_h - fh, r.x, fh, r.w }, s, vs);
-        y += mid_h;
+        view_hex(w, (struct view_rect){ y, r.x, hex_h, r.w }, s, vs);
+        y += hex_h;
+        view_frames(w, (struct view_rect){ y, r.x, frames_h, r.w }, s, vs);
+        y += frames_h;
     }
     view_procs(w, (struct view_rect){ y, r.x, procs_h, r.w }, s, vs);
     y += procs_h;
