@@ -99,7 +99,7 @@ wait_screen mv "any key closes it" "Page map"
 
 finish second
 finish first
-wait_screen mv "both exit: nobody maps it any more" "no process maps it or holds it open" 10
+wait_screen mv "both exit: nobody maps it any more" "no process (maps it or holds it|seen mapping it or holding it) open" 10
 screen_has mv "...the name is still there" "state +LIVE"
 
 "$BIN/05-close" -n "$N" --trace "$TR" >/dev/null
