@@ -14,6 +14,7 @@
 #include "ui.h"
 #include "view.h"
 
+#include <ctype.h>
 #include <curses.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -222,14 +223,6 @@ static void say(struct ui *u, bool bad, const char *fmt, const char *arg)
     u->message_bad = bad;
 }
 
-static int hexval(int c)
-{
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-}
-
 /* The typed text as bytes to find: "0x4d 65" is hex, the rest is text. */
 static bool parse_needle(struct ui *u)
 {
@@ -238,25 +231,24 @@ static bool parse_needle(struct ui *u)
 
     u->needle_len = 0;
     if (n > 2 && t[0] == '0' && (t[1] == 'x' || t[1] == 'X')) {
-        int hi = -1;
+        char digits[sizeof u->input];
+        size_t k = 0;
         for (size_t i = 2; i < n; i++) {
             if (t[i] == ' ')
                 continue;
-            int v = hexval((unsigned char)t[i]);
-            if (v < 0) {
+            if (!isxdigit((unsigned char)t[i])) {
                 say(u, true, "not hex: %s (write bytes like 0x4d 65 73)", u->input);
                 return false;
             }
-            if (hi < 0) {
-                hi = v;
-            } else {
-                u->needle[u->needle_len++] = (unsigned char)(hi << 4 | v);
-                hi = -1;
-            }
+            digits[k++] = t[i];
         }
-        if (hi >= 0 || u->needle_len == 0) {
+        if (k == 0 || k % 2 != 0) {
             say(u, true, "hex bytes come in pairs of digits: %s", u->input);
             return false;
+        }
+        for (size_t i = 0; i < k; i += 2) {
+            char two[3] = { digits[i], digits[i + 1], '\0' };
+            u->needle[u->needle_len++] = (unsigned char)strtoul(two, NULL, 16);
         }
         return true;
     }
