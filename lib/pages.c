@@ -260,15 +260,40 @@ int ml_smaps_at(pid_t pid, unsigned long addr, struct ml_smaps *s,
     return 0;
 }
 
+/* One 64-bit entry of a /proc table at index; ENXIO past its end. */
+static int entry_at(int fd, uint64_t index, uint64_t *e)
+{
+    ssize_t n = pread(fd, e, sizeof *e, (off_t)(index * sizeof *e));
+
+    if (n == (ssize_t)sizeof *e)
+        return 0;
+    if (n >= 0)
+        errno = n == 0 ? ENXIO : EIO;
+    return -1;
+}
+
+/* fn on the /proc file path, opened for it and closed after. */
+static int with_file(const char *path, int (*fn)(int fd, uint64_t arg, void *out),
+                     uint64_t arg, void *out)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd == -1)
+        return -1;
+    int r = fn(fd, arg, out);
+    int saved = errno;
+    close(fd);
+    errno = saved;
+    return r;
+}
+
 int ml_pagemap_read(int fd, unsigned long vaddr, struct ml_pagemap *pm)
 {
     uint64_t e;
     long psz = sysconf(_SC_PAGESIZE);
-    ssize_t n = pread(fd, &e, sizeof e, (off_t)(vaddr / (unsigned long)psz * sizeof e));
 
-    if (n != (ssize_t)sizeof e) {
-        if (n >= 0)
-            errno = n == 0 ? ESRCH : EIO;   /* 0: the process has exited */
+    if (entry_at(fd, vaddr / (unsigned long)psz, &e) == -1) {
+        if (errno == ENXIO)
+            errno = ESRCH;      /* pagemap reads nothing once the process exits */
         return -1;
     }
     pm->present = e >> 63 & 1;
@@ -280,19 +305,17 @@ int ml_pagemap_read(int fd, unsigned long vaddr, struct ml_pagemap *pm)
     return 0;
 }
 
+static int pagemap_fn(int fd, uint64_t vaddr, void *pm)
+{
+    return ml_pagemap_read(fd, (unsigned long)vaddr, pm);
+}
+
 int ml_pagemap_at(pid_t pid, unsigned long vaddr, struct ml_pagemap *pm)
 {
     char path[64];
 
     proc_path(path, sizeof path, pid, "pagemap");
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd == -1)
-        return -1;
-    int r = ml_pagemap_read(fd, vaddr, pm);
-    int saved = errno;
-    close(fd);
-    errno = saved;
-    return r;
+    return with_file(path, pagemap_fn, vaddr, pm);
 }
 
 int ml_pages_any(int pagemap_fd, unsigned long start, unsigned long end,
@@ -319,26 +342,17 @@ int ml_pages_any(int pagemap_fd, unsigned long start, unsigned long end,
 
 int ml_kpagecount_read(int fd, uint64_t pfn, uint64_t *count)
 {
-    ssize_t n = pread(fd, count, sizeof *count, (off_t)(pfn * sizeof *count));
+    return entry_at(fd, pfn, count);
+}
 
-    if (n != (ssize_t)sizeof *count) {
-        if (n >= 0)
-            errno = EIO;
-        return -1;
-    }
-    return 0;
+static int kpagecount_fn(int fd, uint64_t pfn, void *count)
+{
+    return ml_kpagecount_read(fd, pfn, count);
 }
 
 int ml_kpagecount(uint64_t pfn, uint64_t *count)
 {
-    int fd = open("/proc/kpagecount", O_RDONLY | O_CLOEXEC);
-    if (fd == -1)
-        return -1;
-    int r = ml_kpagecount_read(fd, pfn, count);
-    int saved = errno;
-    close(fd);
-    errno = saved;
-    return r;
+    return with_file("/proc/kpagecount", kpagecount_fn, pfn, count);
 }
 
 bool ml_has_cap(int cap)
