@@ -196,6 +196,7 @@ sub normalise_line {
         if $section eq 'trace';
     # How many processes there are depends on the machine.
     s/\b\d+ of \d+ processes could not be inspected/1 of 100 processes could not be inspected/g;
+    s/\(\d+ could not be inspected\)/(1 could not be inspected)/g;
 
     # fork's result, in the narration and the trace: "fork() = 1234".
     s/(\bfork(?: \+ execv)?\(.*?\) = )(\d+)/$1 . canon_pid($2)/e;
