@@ -160,6 +160,9 @@ int ml_maps_next(int fd, unsigned long addr, bool file_only, bool want_path,
                     (file_only ? PROCMAP_QUERY_FILE_BACKED_VMA : 0);
     q.query_addr = addr;
     if (want_path) {
+        /* The kernel writes the name there; zeroed first so that tools
+         * that do not know this ioctl (valgrind) do not call it unset. */
+        memset(m->path, 0, sizeof m->path);
         q.vma_name_addr = (uint64_t)(uintptr_t)m->path;
         q.vma_name_size = sizeof m->path;
     }
