@@ -60,6 +60,7 @@ sub spew {
 #   inode numbers                 1001, 1002, ...; devices 0:26, 0:27, ...
 #   physical frames               0x100000, 0x100001, ... (equal stays equal)
 #   times                         a fixed date; trace timestamps one value
+#   a disk file system's type     ext4
 # Equal values stay equal and different ones stay different, so a lesson
 # can still say "the same frame" or "the same address".
 
@@ -172,6 +173,9 @@ sub normalise_line {
     s/\Q$bare\E/MyFileMappingObject-student/g;
     s/\Q$o{trace}\E/\/tmp\/mmaplab-1000\/trace.jsonl/g if $o{trace};
 
+    # The disk file system a file lives on (ext4, xfs, overlay, ...): the
+    # lessons' files behave the same on each.
+    s/^(\s+backing )(?!tmpfs\b)[a-z0-9_.]+\s*$/${1}ext4/;
     # Trace timestamps.
     s/("ts_ns":\s*)\d+/${1}1700000000000000000/g;
     # ls -l: owner, group and time.
@@ -223,7 +227,8 @@ sub normalise_line {
     s/(\bdev(?:ice)?[ =:]+|"dev":\s*"?)(\d+):(\d+)/$1 . '0:' . canon_dev($2, $3)/ge;
 
     # Physical frames (pfn): frame 0 means hidden and stays 0.
-    s/(\b(?:pfn|frame)[ =:]+|"frame":\s*)(0x[0-9a-f]+|\d+)/$1 . canon_pfn($2)/gie;
+    s/(\bframes,? )(0x[0-9a-f]+) and (0x[0-9a-f]+)/$1 . canon_pfn($2) . ' and ' . canon_pfn($3)/ge;
+    s/(\b(?:pfn|frame)[ =:,]+|"frame":\s*)(0x[0-9a-f]+|\d+)/$1 . canon_pfn($2)/gie;
     # mmapview's frame rows: "pid comm vaddr pfn ...".
     s/^(  \S+ +\S+ +0x[0-9a-f]+ +)(0x[0-9a-f]+)\b/$1 . canon_pfn($2)/e if $section eq 'frames';
 
@@ -461,12 +466,12 @@ sub splice_lesson {
                 if (-e "$dir/.needs") {
                     for (split /\n/, slurp("$dir/.needs")) {
                         my ($p, $cap) = split ' ';
-                        $needs{$a}{$p} = $cap if defined $cap;
+                        push @{$needs{$a}{$p}}, $cap if defined $cap;
                     }
                 }
             }
-            my $cap = $needs{$a}{$b};
-            if (defined $cap && !$have{$cap}) {
+            my ($cap) = grep { !$have{$_} } @{$needs{$a}{$b} // []};
+            if (defined $cap) {
                 # Written by a run that had the capability: keep it.
                 print STDERR "$lesson: output $a $b needs $cap: kept as it was\n";
                 push @out, @in[$i .. $j];

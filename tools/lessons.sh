@@ -16,7 +16,9 @@
 #
 # Each scene runs once, in a directory of its own, on an object name of its
 # own (LESSONS_PREFIX, default mmaplab-lessons-PID, then -SCENE), with its
-# own trace.  Nothing is left in /dev/shm or on disk, also on failure.
+# own trace, in a directory under build/ (on the tree's file system, as a
+# student's would be).  Nothing is left in /dev/shm or on disk, also on
+# failure.
 #
 # --out DIR writes the regenerated lessons into DIR instead of replacing
 # them (the drift test compares the two).  With no LESSON, every
@@ -56,6 +58,10 @@ done
 
 PREFIX=${LESSONS_PREFIX:-mmaplab-lessons-$$}
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/mmaplab-lessons.XXXXXX") || exit 1
+# The scenes run in a directory on the tree's own file system (a student's
+# files are on a disk, and /tmp may be a tmpfs), removed at the end.
+mkdir -p build
+WORK=$(mktemp -d "$ROOT/build/lessons-work.XXXXXX") || { rmdir "$TMP"; exit 1; }
 WINESERVER=${WINESERVER:-/usr/lib/wine/wineserver64}
 # Wine's prefix, and its TMPDIR (the server's socket lives there).
 export LESSONS_WINEPREFIX=$TMP/wine LESSONS_WINETMP=$TMP/winetmp
@@ -65,7 +71,7 @@ cleanup() {
         TMPDIR=$LESSONS_WINETMP WINEPREFIX=$LESSONS_WINEPREFIX "$WINESERVER" -w 2>/dev/null
     fi
     rm -f /dev/shm/"$PREFIX"-* 2>/dev/null
-    rm -rf "$TMP"
+    rm -rf "$TMP" "$WORK"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM HUP
@@ -77,6 +83,7 @@ eff=$(awk '/^CapEff:/ { print $2 }' /proc/self/status)
 [ $(( 0x${eff:-0} >> 21 & 1 )) = 1 ] && have=${have:+$have,}sys_admin
 [ -x "${WINE64:-/usr/lib/wine/wine64}" ] && ls bin/win32/*.exe >/dev/null 2>&1 &&
     have=${have:+$have,}wine
+[ "$(stat -f -c %T "$WORK")" != tmpfs ] && have=${have:+$have,}disk
 
 # The scenes the lessons use, each run once.
 scenes=$(sed -n 's/^<!-- output \([^ ]*\) [^ ]* -->[[:space:]]*$/\1/p' "$@" | sort -u)
@@ -88,12 +95,12 @@ for s in $scenes; do
         failed=1
         continue
     fi
-    d=$TMP/run/$s
+    d=$WORK/$s
     o=$TMP/parts/$s
     mkdir -p "$o" "$d/work"
     ln -s "$ROOT/bin" "$d/work/bin"
     # Another user (a scene may play one) can reach the programs from here.
-    chmod 755 "$TMP" "$TMP/run" "$d" "$d/work"
+    chmod 755 "$WORK" "$d" "$d/work"
     name=/$PREFIX-$s
     SCENE_OUT=$o SCENE_WORK=$d/work MMAPLAB_NAME=$name \
         MMAPLAB_TRACE=$d/trace.jsonl MMAPLAB_ROOT=$ROOT \

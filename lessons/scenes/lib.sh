@@ -19,7 +19,8 @@
 #   needs CAP PART...          PART's output depends on CAP (sys_admin,
 #                              root): a run without it keeps the lesson's text
 #   have CAP                   true when this run has CAP (also wine:
-#                              Wine and the Win32 build are there)
+#                              Wine and the Win32 build are there; disk:
+#                              the current directory is not on a tmpfs)
 #   wine_ready                 before the first Win32 program: the Wine
 #                              prefix this run shares, `wine` on PATH
 #   note PART 'TEXT'           a line of text into PART (a comment, say)
@@ -186,6 +187,9 @@ have() {
         local eff
         eff=$(awk '/^CapEff:/ { print $2 }' /proc/self/status)
         [ $(( 0x$eff >> 21 & 1 )) = 1 ] ;;
+    disk)
+        # The current directory is on a disk file system, not a tmpfs.
+        [ "$(stat -f -c %T .)" != tmpfs ] ;;
     wine)
         [ -x "${WINE64:-/usr/lib/wine/wine64}" ] && [ -n "${LESSONS_WINEPREFIX:-}" ] &&
             ls bin/win32/*.exe >/dev/null 2>&1 ;;
