@@ -61,6 +61,8 @@ sub spew {
 #   physical frames               0x100000, 0x100001, ... (equal stays equal)
 #   times                         a fixed date; trace timestamps one value
 #   a disk file system's type     ext4
+#   two processes' lines at once  in parts a scene marks: the parent's
+#                                 "fork() = PID" first (fork_first)
 # Equal values stay equal and different ones stay different, so a lesson
 # can still say "the same frame" or "the same address".
 
@@ -205,7 +207,8 @@ sub normalise_line {
     # fork's result, in the narration and the trace: "fork() = 1234".
     s/(\bfork(?: \+ execv)?\(.*?\) = )(\d+)/$1 . canon_pid($2)/e;
     # Process ids, where a pid is what the text says it is.
-    s/(\bpids?[ =:]+|"pid":\s*|\/proc\/|\bPID\s+|\bprocess |\bchild |\bparent |\bworker )(\d+)/$1 . canon_pid($2)/gie;
+    s/(\bpids?[ =:]+|"pid":\s*|\/proc\/|\bPID\s+|\bprocess |\bchild |\bparent |\bworker |\bpagemap of )(\d+)/$1 . canon_pid($2)/gie;
+    s/(\bof )(\d+)(?= at 0x)/$1 . canon_pid($2)/ge;
     # mmapview's rows of frames and processes: "  %-7d ...".
     # (A count, "2 map it", has one space after it; a pid fills 8 columns.)
     s/^  (\d+)( +)/'  ' . sprintf('%-7s ', canon_pid($1))/e
@@ -323,6 +326,23 @@ sub normalise_dump {
     return (\@out, $j);
 }
 
+# A forked child narrates while its parent prints fork's result, so the
+# order of those lines varies from run to run.  In the parts a scene marks
+# (`fork_first PART`), the parent's "fork() = PID" line is put where it was
+# printed in time order at the earliest: right after its step's heading.
+sub fork_first {
+    my @l = @_;
+    for (my $i = 0; $i < @l; $i++) {
+        next unless $l[$i] =~ /^\[\w[\w-]*\] /;
+        my $j = $i + 1;
+        $j++ while $j < @l && $l[$j] ne '' && $l[$j] !~ /^\s+fork\(\) = \d+/;
+        next if $j >= @l || $l[$j] eq '' || $j == $i + 1;
+        my ($f) = splice(@l, $j, 1);
+        splice(@l, $i + 1, 0, $f);
+    }
+    return @l;
+}
+
 sub normalise {
     my $dir = shift // usage();
     for (@_) {
@@ -357,11 +377,16 @@ sub normalise {
             $known_pid{$1} = 1 if pid_rows() && /^  (\d+)( +)/ && length("$1$2") >= 8;
         }
     }
+    my %fork_first;
+    if (-e "$dir/.order") {
+        $fork_first{$_} = 1 for grep { $_ ne '' } split /\n/, slurp("$dir/.order");
+    }
     for my $p (@parts) {
         $section = '';
         my $text = slurp("$dir/$p.txt");
         $text =~ s/\r//g;
         my @lines = split(/\n/, $text, -1);
+        @lines = fork_first(@lines) if $fork_first{$p};
         my @done;
         for (my $i = 0; $i < @lines; ) {
             if ($lines[$i] =~ $DUMP_ROW) {

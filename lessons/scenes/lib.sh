@@ -23,6 +23,9 @@
 #                              the current directory is not on a tmpfs)
 #   wine_ready                 before the first Win32 program: the Wine
 #                              prefix this run shares, `wine` on PATH
+#   fork_first PART...         the program forks and both processes print
+#                              at once: put the parent's "fork() = PID"
+#                              line first in its step (see tools/lessons.pl)
 #   note PART 'TEXT'           a line of text into PART (a comment, say)
 #   quietly 'CMD'              run CMD, keeping no output (tidying up); it
 #                              must succeed
@@ -172,6 +175,11 @@ $(cat "$(s_file "${S_PART[$key]}")")"
 snapshot() {
     local part=$1; shift
     show "$part" "bin/mmapview --once${*:+ $*}"
+}
+
+fork_first() {
+    local p
+    for p in "$@"; do echo "$p" >> "$SCENE_OUT/.order"; done
 }
 
 needs() {
