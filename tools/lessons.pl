@@ -63,6 +63,8 @@ sub spew {
 #   a disk file system's type     ext4
 #   two processes' lines at once  in parts a scene marks: the parent's
 #                                 "fork() = PID" first (fork_first)
+#   minor faults so far           150 + what was added since the first count
+#   /dev/shm's size               8 GiB
 # Equal values stay equal and different ones stay different, so a lesson
 # can still say "the same frame" or "the same address".
 
@@ -78,9 +80,28 @@ sub canon_pid {
     return $pidmap{$p};
 }
 
+# In the parts a scene marks (relative_addresses), addresses of one process
+# are kept apart by their real distance, when that is under 1.125 GiB: a
+# new page near one already seen gets that one's canonical page plus the
+# distance.  Elsewhere every new page gets a canonical page of its own, 4 GiB
+# from the last, so that no two processes' addresses can come out related.
+my ($relative, @seen_pages);
 sub canon_page {
     my ($page) = @_;
-    $pagemap{$page} //= (0x7f0000000 + 0x100000 * $nextpage++);
+    return $pagemap{$page} if exists $pagemap{$page};
+    if ($relative) {
+        my ($best, $bd);
+        for my $q (@seen_pages) {
+            my $d = abs($page - $q);
+            ($best, $bd) = ($q, $d) if $d < 0x48000 && (!defined $bd || $d < $bd);
+        }
+        if (defined $best) {
+            push @seen_pages, $page;
+            return $pagemap{$page} = $pagemap{$best} + ($page - $best);
+        }
+    }
+    push @seen_pages, $page;
+    $pagemap{$page} = 0x7f0000000 + 0x100000 * $nextpage++;
     return $pagemap{$page};
 }
 
@@ -141,6 +162,13 @@ sub canon_pfn {
 
 my $MONTH = qr/(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)/;
 
+my $faults_base;
+sub canon_faults {
+    my ($n) = @_;
+    $faults_base //= $n;
+    return 150 + ($n - $faults_base);
+}
+
 # The sections of `mmapview --once` whose rows begin with a pid.
 my $section = '';
 sub pid_rows { return $section eq 'frames' || $section eq 'processes' }
@@ -178,6 +206,12 @@ sub normalise_line {
     # The disk file system a file lives on (ext4, xfs, overlay, ...): the
     # lessons' files behave the same on each.
     s/^(\s+backing )(?!tmpfs\b)[a-z0-9_.]+\s*$/${1}ext4/;
+    # A process's fault count so far: what it took to start differs from
+    # run to run; the differences are the point.
+    s/(minor faults so far )(\d+)/$1 . canon_faults($2)/ge;
+    # posix_fallocate of more than the whole /dev/shm (09-reserve-grow).
+    s{(posix_fallocate\(\d+, 0, )(\d+)( /\* more than /dev/shm's )(\d+)( \*/)}
+     {$1 . (8589934592 + ($2 - $4)) . $3 . 8589934592 . $5}e;
     # Trace timestamps.
     s/("ts_ns":\s*)\d+/${1}1700000000000000000/g;
     # ls -l: owner, group and time.
@@ -377,12 +411,17 @@ sub normalise {
             $known_pid{$1} = 1 if pid_rows() && /^  (\d+)( +)/ && length("$1$2") >= 8;
         }
     }
-    my %fork_first;
+    my (%fork_first, %rel);
     if (-e "$dir/.order") {
         $fork_first{$_} = 1 for grep { $_ ne '' } split /\n/, slurp("$dir/.order");
     }
+    if (-e "$dir/.reladdr") {
+        $rel{$_} = 1 for grep { $_ ne '' } split /\n/, slurp("$dir/.reladdr");
+    }
     for my $p (@parts) {
         $section = '';
+        $relative = $rel{$p};
+        @seen_pages = ();
         my $text = slurp("$dir/$p.txt");
         $text =~ s/\r//g;
         my @lines = split(/\n/, $text, -1);

@@ -26,6 +26,8 @@
 #   fork_first PART...         the program forks and both processes print
 #                              at once: put the parent's "fork() = PID"
 #                              line first in its step (see tools/lessons.pl)
+#   relative_addresses PART... keep the distances between one process's
+#                              addresses in PART (see tools/lessons.pl)
 #   note PART 'TEXT'           a line of text into PART (a comment, say)
 #   quietly 'CMD'              run CMD, keeping no output (tidying up); it
 #                              must succeed
@@ -180,6 +182,11 @@ snapshot() {
 fork_first() {
     local p
     for p in "$@"; do echo "$p" >> "$SCENE_OUT/.order"; done
+}
+
+relative_addresses() {
+    local p
+    for p in "$@"; do echo "$p" >> "$SCENE_OUT/.reladdr"; done
 }
 
 needs() {
