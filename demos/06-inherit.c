@@ -22,6 +22,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "made.h"
 #include "mmaplab.h"
 
 enum { OPT_CHILD = 256, OPT_EXPECT_CLOSED };
@@ -55,21 +56,10 @@ static const struct ml_prog prog = {
     .takes = ML_TAKES_HOLD, .own = opts, .own_option = own,
 };
 
-static const char *made;                  /* the name this run created, until removed */
-static pid_t maker;
-
-static void must(bool ok)
+static void must(bool ok)             /* the failed call has explained itself */
 {
     if (!ok)
         ml_exit(ML_FAILED);
-}
-
-/* Nothing half-made: a run that stops early takes its object back (only in
- * the process that made it, not in a forked child). */
-static void take_back(void)
-{
-    if (made && getpid() == maker && shm_unlink(made) == 0)
-        printf("  (%s removed again: nothing is left behind)\n", made);
 }
 
 /* The exec'd child: is descriptor fd the object the parent named? */
@@ -128,8 +118,7 @@ int main(int argc, char *argv[])
     ml_call("shm_open", "CreateFileMapping(INVALID_HANDLE_VALUE, &sa, PAGE_READWRITE, 0, 4096, szName)",
             "\"%s\", O_CREAT | O_EXCL | O_RDWR, 0600", o.name);
     must(ml_result(fd = shm_open(o.name, O_CREAT | O_EXCL | O_RDWR, 0600)));
-    made = o.name, maker = getpid();
-    atexit(take_back);
+    ml_made_shm(o.name);
     ml_call("ftruncate", "(the size is CreateFileMapping's argument)", "%d, %ld", fd, ps);
     must(ml_result(ftruncate(fd, ps)) && fstat(fd, &st) == 0);
     ml_call("mmap", "MapViewOfFile(hMapFile, FILE_MAP_ALL_ACCESS, 0, 0, 4096)",
@@ -208,7 +197,7 @@ int main(int argc, char *argv[])
     must(ml_result(close(fd)));
     ml_call("shm_unlink", "(none: the last CloseHandle removes a Win32 object)", "\"%s\"", o.name);
     must(ml_result(shm_unlink(o.name)));
-    made = NULL;
+    ml_made_done();
     ml_next("07-file-pages: two processes mapping one file share its physical pages.");
     ml_exit(ML_DONE);
 }

@@ -23,11 +23,11 @@
 #include <unistd.h>
 
 #include "frames.h"
+#include "made.h"
 #include "mmaplab.h"
 
 static const char *dir = ".";
 static char path[4200];
-static pid_t maker;
 
 static int own(int key, const char *arg)
 {
@@ -54,16 +54,10 @@ static const struct ml_prog prog = {
     .takes = ML_TAKES_MESSAGE | ML_TAKES_HOLD, .own = opts, .own_option = own,
 };
 
-static void must(bool ok)
+static void must(bool ok)             /* the failed call has explained itself */
 {
     if (!ok)
         ml_exit(ML_FAILED);
-}
-
-static void take_back(void)              /* nothing half-made, in the maker only */
-{
-    if (path[0] && getpid() == maker && unlink(path) == 0)
-        printf("  (%s removed again: nothing is left behind)\n", path);
 }
 
 int main(int argc, char *argv[])
@@ -89,8 +83,7 @@ int main(int argc, char *argv[])
                      "remove it (rm %s) or use -d DIR", path, path);
         ml_exit(ML_FAILED);
     }
-    maker = getpid();
-    atexit(take_back);
+    ml_made_file(path);
     ml_call("ftruncate", "SetEndOfFile, or CreateFileMapping's size", "%d, %ld", fd, 2 * ps);
     must(ml_result(ftruncate(fd, 2 * ps)));
     ml_call("mmap", "CreateFileMapping(hFile, NULL, PAGE_READWRITE, 0, 0, NULL) + MapViewOfFile(..., FILE_MAP_ALL_ACCESS, ...)",
@@ -173,7 +166,7 @@ int main(int argc, char *argv[])
     must(ml_result(close(fd)));
     ml_call("unlink", "DeleteFile(path)", "\"%s\"", path);
     must(ml_result(unlink(path)));
-    path[0] = '\0';
+    ml_made_done();
     ml_next("08-private-cow: a MAP_PRIVATE view shares the frame only until it writes.");
     ml_exit(ML_DONE);
 }

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "frames.h"
+#include "made.h"
 #include "mmaplab.h"
 
 #define ORIGINAL "the file's original text"
@@ -26,7 +27,6 @@
 
 static const char *dir = ".";
 static char path[4200];
-static pid_t maker;
 
 static int own(int key, const char *arg)
 {
@@ -52,16 +52,10 @@ static const struct ml_prog prog = {
     .takes = ML_TAKES_HOLD, .own = opts, .own_option = own,
 };
 
-static void must(bool ok)
+static void must(bool ok)             /* the failed call has explained itself */
 {
     if (!ok)
         ml_exit(ML_FAILED);
-}
-
-static void take_back(void)              /* nothing half-made, in the maker only */
-{
-    if (path[0] && getpid() == maker && unlink(path) == 0)
-        printf("  (%s removed again: nothing is left behind)\n", path);
 }
 
 /* The frames behind the private view here and the shared view there. */
@@ -99,8 +93,7 @@ int main(int argc, char *argv[])
                      "remove it (rm %s) or use -d DIR", path, path);
         ml_exit(ML_FAILED);
     }
-    maker = getpid();
-    atexit(take_back);
+    ml_made_file(path);
     ml_call("pwrite", "WriteFile(hFile, ...)", "%d, \"%s\", %zu, 0", fd, ORIGINAL, sizeof ORIGINAL);
     must(ml_result(pwrite(fd, ORIGINAL, sizeof ORIGINAL, 0)) && pipe(up) == 0 && pipe(down) == 0);
 
@@ -159,7 +152,7 @@ int main(int argc, char *argv[])
     must(ml_result(close(fd)));
     ml_call("unlink", "DeleteFile(path)", "\"%s\"", path);
     must(ml_result(unlink(path)));
-    path[0] = '\0';
+    ml_made_done();
     ml_next("09-reserve-grow: reserve a large view, then grow the object under it.");
     ml_exit(ML_DONE);
 }

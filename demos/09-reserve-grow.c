@@ -25,14 +25,13 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "made.h"
 #include "mmaplab.h"
 #include "pages.h"
 #include "parse.h"
 
 static off_t reserve = 1 << 30, grow = 1 << 20;
 static long long steps = 4;
-static const char *made;
-static pid_t maker;
 static sigjmp_buf env;
 static void *bus_addr;
 
@@ -69,16 +68,10 @@ static const struct ml_prog prog = {
     .takes = ML_TAKES_HOLD, .own = opts, .own_option = own,
 };
 
-static void must(bool ok)
+static void must(bool ok)             /* the failed call has explained itself */
 {
     if (!ok)
         ml_exit(ML_FAILED);
-}
-
-static void take_back(void)              /* nothing half-made, in the maker only */
-{
-    if (made && getpid() == maker && shm_unlink(made) == 0)
-        printf("  (%s removed again: nothing is left behind)\n", made);
 }
 
 static void on_sigbus(int sig, siginfo_t *si, void *ctx)
@@ -128,8 +121,7 @@ int main(int argc, char *argv[])
     ml_call("shm_open", "CreateFileMapping(INVALID_HANDLE_VALUE, NULL, PAGE_READWRITE | SEC_RESERVE, 0, 1 GiB, szName)",
             "\"%s\", O_CREAT | O_EXCL | O_RDWR, 0600", o.name);
     must(ml_result(fd = shm_open(o.name, O_CREAT | O_EXCL | O_RDWR, 0600)));
-    made = o.name, maker = getpid();
-    atexit(take_back);
+    ml_made_shm(o.name);
     ml_call("ftruncate", "(the section's size: fixed at creation on Windows)", "%d, %ld", fd, ps);
     must(ml_result(ftruncate(fd, ps)));
 
@@ -231,7 +223,7 @@ int main(int argc, char *argv[])
     must(ml_result(close(fd)));
     ml_call("shm_unlink", "(none: the last CloseHandle removes a Win32 object)", "\"%s\"", o.name);
     must(ml_result(shm_unlink(o.name)));
-    made = NULL;
+    ml_made_done();
     ml_next("10-mapped-array: a file larger than 4 GiB, with a header that says what it holds.");
     ml_exit(ML_DONE);
 }

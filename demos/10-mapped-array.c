@@ -66,7 +66,7 @@ static const struct ml_prog prog = {
     .takes = ML_TAKES_HOLD, .own = opts, .own_option = own,
 };
 
-static void must(bool ok)
+static void must(bool ok)             /* the failed call has explained itself */
 {
     if (!ok)
         ml_exit(ML_FAILED);
@@ -99,10 +99,7 @@ static int read_array(void)
         ml_exit(ML_FAILED);
     }
     npy_describe(&h, type, sizeof type);
-    int n = snprintf(why, sizeof why, "(");
-    for (unsigned i = 0; i < h.ndim; i++)
-        n += snprintf(why + n, sizeof why - (size_t)n, "%s%llu", i ? ", " : "", (unsigned long long)h.shape[i]);
-    snprintf(why + n, sizeof why - (size_t)n, "%s)", h.ndim == 1 ? "," : "");
+    npy_shape_text(&h, why, sizeof why);
     ml_say("NPY %u.%u, data at offset %llu", h.major, h.minor, (unsigned long long)h.data_offset);
     ml_say("type '%s': %s", h.descr, type);
     ml_say("shape %s: %llu elements, %llu bytes, %s order", why, (unsigned long long)h.count,

@@ -25,6 +25,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "made.h"
 #include "mmaplab.h"
 #include "parse.h"
 
@@ -40,8 +41,7 @@ struct record {                  /* at fixed offsets, for od from outside */
 };
 
 static long long workers = 4, increments = 10000, kills = 1;
-static const char *made;
-static pid_t maker;
+static int flag[2];                      /* a killed worker's "I am at the point" */
 
 static int own(int key, const char *arg)
 {
@@ -77,16 +77,10 @@ static const struct ml_prog prog = {
     .takes = ML_TAKES_HOLD, .own = opts, .own_option = own,
 };
 
-static void must(bool ok)
+static void must(bool ok)             /* the failed call has explained itself */
 {
     if (!ok)
         ml_exit(ML_FAILED);
-}
-
-static void take_back(void)              /* nothing half-made, in the maker only */
-{
-    if (made && getpid() == maker && shm_unlink(made) == 0)
-        printf("  (%s removed again: nothing is left behind)\n", made);
 }
 
 static long logged(const struct record *r)
@@ -97,51 +91,45 @@ static long logged(const struct record *r)
     return sum;
 }
 
-/* The repair: only committed increments count. */
-static void repair(struct record *r)
+static void repair(struct record *r)      /* only committed increments count */
 {
     r->counter = logged(r);
     r->repairs++;
 }
 
-/* A worker (or a victim) takes the lock, repairing when its owner died. */
-static void lock(struct record *r, pthread_mutex_t *m)
+/* One increment of worker w, in two steps inside m; a dead owner's record is
+ * repaired first.  A victim stops after step 1, holding m. */
+static void increment(struct record *r, pthread_mutex_t *m, int w, bool whole)
 {
-    if (pthread_mutex_lock(m) == EOWNERDEAD) {
+    if (pthread_mutex_lock(m) == EOWNERDEAD) {   /* WaitForSingleObject: WAIT_ABANDONED */
         repair(r);
         pthread_mutex_consistent(m);
     }
+    r->counter++;                                /* step 1 */
+    if (!whole)
+        return;
+    r->log[w]++;                                 /* step 2: committed */
+    pthread_mutex_unlock(m);                     /* ReleaseMutex */
 }
 
-/* A process that dies inside m: step 1 of an increment, the flag, then it
- * waits to be killed.  In slot `commit` (>= 0) it first commits one whole
- * increment, which must survive the repair. */
-static pid_t victim(struct record *r, pthread_mutex_t *m, int commit, int flag)
+/* A worker commits one increment (if commit), starts another inside m,
+ * raises the flag there, and is killed at that point. */
+static void kill_holder(struct record *r, pthread_mutex_t *m, bool commit)
 {
+    int status;
+    char c;
     pid_t pid = fork();
+
     if (pid == 0) {
-        if (commit >= 0) {
-            lock(r, m);
-            r->counter++, r->log[commit]++;
-            pthread_mutex_unlock(m);
-        }
-        lock(r, m);
-        r->counter++;                            /* step 1, and no step 2 */
-        if (write(flag, "!", 1) == 1)            /* the flagged point */
+        if (commit)
+            increment(r, m, (int)workers, true);
+        increment(r, m, (int)workers, false);
+        if (write(flag[1], "!", 1) == 1)         /* the flagged point */
             for (;;)
                 pause();
         _exit(1);
     }
-    return pid;
-}
-
-/* Kill the victim at its flagged point; it dies holding the lock. */
-static void kill_at_flag(const struct record *r, pid_t pid, int flag)
-{
-    char c;
-    int status;
-
-    must(pid > 0 && read(flag, &c, 1) == 1);
+    must(pid > 0 && read(flag[0], &c, 1) == 1);
     ml_call("kill", "TerminateProcess(hWorker, 1)", "%d, SIGKILL", (int)pid);
     must(ml_result(kill(pid, SIGKILL)) && waitpid(pid, &status, 0) == pid);
     ml_say("worker %d died of %s between its two steps, holding the lock: counter %ld, "
@@ -153,15 +141,14 @@ int main(int argc, char *argv[])
 {
     struct ml_opts o;
     pthread_mutexattr_t attr;
-    int fd, flag[2], e;
+    int fd, e;
 
     ml_start(&prog, argc, argv, &o);
     ml_step("create", "an object that holds the mutex and the record");
     ml_call("shm_open", "CreateFileMapping(INVALID_HANDLE_VALUE, ..., szName)",
             "\"%s\", O_CREAT | O_EXCL | O_RDWR, 0600", o.name);
     must(ml_result(fd = shm_open(o.name, O_CREAT | O_EXCL | O_RDWR, 0600)));
-    made = o.name, maker = getpid();
-    atexit(take_back);
+    ml_made_shm(o.name);
     ml_call("ftruncate", "(the size is CreateFileMapping's argument)", "%d, %zu", fd, sizeof(struct record));
     must(ml_result(ftruncate(fd, sizeof(struct record))));
     ml_call("mmap", "MapViewOfFile(hMapFile, FILE_MAP_ALL_ACCESS, ...)",
@@ -189,12 +176,8 @@ int main(int argc, char *argv[])
         ml_call("fork", "CreateProcess", "%s", "");
         pid_t pid = fork();
         if (pid == 0) {
-            for (long long i = 0; i < increments; i++) {
-                lock(r, &r->lock);               /* WaitForSingleObject(hMutex, INFINITE) */
-                r->counter++;                    /* step 1 */
-                r->log[w]++;                     /* step 2: committed */
-                pthread_mutex_unlock(&r->lock);  /* ReleaseMutex(hMutex) */
-            }
+            for (long long i = 0; i < increments; i++)
+                increment(r, &r->lock, w, true);
             _exit(0);
         }
         must(ml_result(pid));
@@ -207,7 +190,7 @@ int main(int argc, char *argv[])
 
     for (long long k = 1; k <= kills; k++) {
         ml_step("kill", "kill %lld of %lld: a worker dies inside the lock, the next locker repairs", k, kills);
-        kill_at_flag(r, victim(r, &r->lock, (int)workers, flag[1]), flag[0]);
+        kill_holder(r, &r->lock, true);
         /* [lesson:repair] */
         ml_call("pthread_mutex_lock", "WaitForSingleObject(hMutex, INFINITE): WAIT_ABANDONED", "&rec->lock");
         ml_expect(EOWNERDEAD);
@@ -226,7 +209,7 @@ int main(int argc, char *argv[])
     ml_hold("the record is consistent after %lld kills: od -An -td8 -N 64 /dev/shm%s", kills, o.name);
 
     ml_step("no-repair", "the same death, but the next locker does not repair");
-    kill_at_flag(r, victim(r, &r->lock, -1, flag[1]), flag[0]);
+    kill_holder(r, &r->lock, false);
     ml_call("pthread_mutex_lock", "WaitForSingleObject: WAIT_ABANDONED", "&rec->lock");
     ml_expect(EOWNERDEAD);
     ml_result_err(pthread_mutex_lock(&r->lock));
@@ -238,7 +221,7 @@ int main(int argc, char *argv[])
     ml_say("counter %ld, log %ld: wrong for good; only re-creating the object mends it", r->counter, logged(r));
 
     ml_step("not-robust", "a plain process-shared mutex whose owner dies");
-    kill_at_flag(r, victim(r, &r->plain, -1, flag[1]), flag[0]);
+    kill_holder(r, &r->plain, false);
     struct timespec until;
     clock_gettime(CLOCK_REALTIME, &until);
     until.tv_nsec += 500000000;
@@ -256,7 +239,7 @@ int main(int argc, char *argv[])
     must(ml_result(close(fd)));
     ml_call("shm_unlink", "(none: the last CloseHandle removes a Win32 object)", "\"%s\"", o.name);
     must(ml_result(shm_unlink(o.name)));
-    made = NULL;
+    ml_made_done();
     ml_next("that is the last program; the lessons index lists them all.");
     ml_exit(ML_DONE);
 }

@@ -377,6 +377,21 @@ bool npy_data_fits(const struct npy_header *h, uint64_t file_size,
 
 /* ---- writing -------------------------------------------------------------- */
 
+void npy_shape_text(const struct npy_header *h, char *out, size_t outsz)
+{
+    size_t n = 0;
+
+    if (outsz == 0)
+        return;
+    out[0] = '\0';
+    n += (size_t)snprintf(out, outsz, "(");
+    for (unsigned i = 0; i < h->ndim && i < NPY_MAX_DIMS && n < outsz; i++)
+        n += (size_t)snprintf(out + n, outsz - n, "%s%llu", i ? ", " : "",
+                              (unsigned long long)h->shape[i]);
+    if (n < outsz)
+        snprintf(out + n, outsz - n, "%s)", h->ndim == 1 ? "," : "");
+}
+
 size_t npy_write_header(void *buf, size_t bufsz, struct npy_header *h)
 {
     char dict[64 + 24 * NPY_MAX_DIMS], descr[8];
@@ -403,12 +418,10 @@ size_t npy_write_header(void *buf, size_t bufsz, struct npy_header *h)
     snprintf(descr, sizeof descr, "%c%c%u", h->itemsize == 1 ? '|' : h->byteorder,
              h->kind, h->itemsize);
     n = (size_t)snprintf(dict, sizeof dict, "{'descr': '%s', 'fortran_order': "
-                         "%s, 'shape': (", descr, h->fortran_order ? "True" : "False");
-    for (unsigned i = 0; i < h->ndim; i++)
-        n += (size_t)snprintf(dict + n, sizeof dict - n, "%s%llu",
-                              i ? ", " : "", (unsigned long long)h->shape[i]);
-    n += (size_t)snprintf(dict + n, sizeof dict - n, "%s), }",
-                          h->ndim == 1 ? "," : "");
+                         "%s, 'shape': ", descr, h->fortran_order ? "True" : "False");
+    npy_shape_text(h, dict + n, sizeof dict - n);
+    n += strlen(dict + n);
+    n += (size_t)snprintf(dict + n, sizeof dict - n, ", }");
 
     unsigned major = h->major >= 1 && h->major <= 3 ? h->major : 1;
     size_t pre = major == 1 ? 10 : 12;

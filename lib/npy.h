@@ -79,6 +79,9 @@ void npy_format(const struct npy_header *h, const void *data, uint64_t i,
  * (integers are truncated toward zero and wrap to the type's width). */
 void npy_store(const struct npy_header *h, void *data, uint64_t i, double v);
 
+/* The shape as Python writes it: "()", "(3,)", "(2, 3)". */
+void npy_shape_text(const struct npy_header *h, char *out, size_t outsz);
+
 /* "8-byte float, little-endian": the element type for people. */
 void npy_describe(const struct npy_header *h, char *out, size_t outsz);
 

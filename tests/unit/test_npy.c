@@ -248,6 +248,27 @@ static void test_write_numpy_text(void **state)
     assert_non_null(memmem(buf, 128, "'shape': (2, 3), }", 18));
 }
 
+static void test_shape_text(void **state)
+{
+    struct npy_header h = { .ndim = 0 };
+    char s[64], small[5];
+
+    (void)state;
+    npy_shape_text(&h, s, sizeof s);
+    assert_string_equal(s, "()");
+    h.ndim = 1;
+    h.shape[0] = 671088640;
+    npy_shape_text(&h, s, sizeof s);
+    assert_string_equal(s, "(671088640,)");
+    h.ndim = 3;
+    h.shape[1] = 2;
+    h.shape[2] = 0;
+    npy_shape_text(&h, s, sizeof s);
+    assert_string_equal(s, "(671088640, 2, 0)");
+    npy_shape_text(&h, small, sizeof small);        /* cut, still a string */
+    assert_string_equal(small, "(671");
+}
+
 static void test_write_refuses(void **state)
 {
     unsigned char buf[4096];
@@ -512,6 +533,7 @@ int main(void)
         cmocka_unit_test(test_python_literal_variants),
         cmocka_unit_test(test_write_reads_back),
         cmocka_unit_test(test_write_numpy_text),
+        cmocka_unit_test(test_shape_text),
         cmocka_unit_test(test_write_refuses),
         cmocka_unit_test(test_preamble_broken),
         cmocka_unit_test(test_every_truncation),

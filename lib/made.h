@@ -1,0 +1,22 @@
+/* made.h — nothing half-made (DESIGN.md, "Narration and explained errors").
+ *
+ * A program that creates a shared memory object or a file says so here;
+ * if it then stops early (ml_exit after a failed call, or any exit), the
+ * thing is removed again and the student is told.  Only the process that
+ * made it removes it: a forked child that exits takes nothing with it.
+ * A program that removes the thing itself, or means it to stay, says
+ * ml_made_done().  A death by signal leaves it (the kernel runs no exit
+ * handlers); the library's signal note says so.
+ */
+#ifndef MMAPLAB_MADE_H
+#define MMAPLAB_MADE_H
+
+/* This process just created the shared memory object name / the file path
+ * (the string must stay valid until exit). */
+void ml_made_shm(const char *name);
+void ml_made_file(const char *path);
+
+/* It was removed by the program, or is meant to stay: forget it. */
+void ml_made_done(void);
+
+#endif
