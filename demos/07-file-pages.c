@@ -97,6 +97,7 @@ int main(int argc, char *argv[])
     pid_t pid = fork();
     if (pid == 0) {
         close(stay[1]);                       /* else it would wait for itself */
+        must(read(stay[0], buf, 1) == 1);     /* speak after the parent's fork() line */
         /* [lesson:second] */
         ml_call("open", "CreateFile(path, ..., OPEN_EXISTING, ...)", "\"%s\", O_RDWR", path);
         must(ml_result(fd = open(path, O_RDWR)));
@@ -114,7 +115,7 @@ int main(int argc, char *argv[])
         _exit(0);
     }
     char *q = NULL;
-    must(ml_result(pid) && close(ready[1]) == 0 && close(stay[0]) == 0 &&
+    must(ml_result(pid) && write(stay[1], "g", 1) == 1 && close(ready[1]) == 0 && close(stay[0]) == 0 &&
          read(ready[0], &q, sizeof q) == sizeof q);
 
     ml_step("read", "the first process looks, with no call between: its view, then read(2)");

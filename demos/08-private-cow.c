@@ -102,6 +102,7 @@ int main(int argc, char *argv[])
     pid_t pid = fork();
     if (pid == 0) {
         close(down[1]);
+        must(read(down[0], buf, 1) == 1);    /* speak after the parent's fork() line */
         ml_call("mmap", "MapViewOfFile(hMapping, FILE_MAP_READ, 0, 0, 0)",
                 "NULL, %ld, PROT_READ, MAP_SHARED, %d, 0", ps, fd);
         ml_span(NULL, (size_t)ps, 0);
@@ -115,7 +116,7 @@ int main(int argc, char *argv[])
             ;
         _exit(0);
     }
-    must(ml_result(pid) && close(up[1]) == 0 && close(down[0]) == 0 &&
+    must(ml_result(pid) && write(down[1], "g", 1) == 1 && close(up[1]) == 0 && close(down[0]) == 0 &&
          read(up[0], &s, sizeof s) == sizeof s);
 
     ml_step("map", "this process maps the same file MAP_PRIVATE and reads it");
