@@ -15,7 +15,7 @@
 #   lessons.pl blocks LESSON DIR
 #       Write the lesson's runnable shell blocks into DIR, one file each,
 #       and DIR/index: "N KIND LINE" per block (KIND: run, t1, t2, t3,
-#       win32, live; see tests/lessons/commands.sh).
+#       win32, live, numpy; see tests/lessons/commands.sh).
 #
 # The regions of a lesson (the markers are HTML comments, invisible once
 # rendered):
@@ -190,9 +190,9 @@ sub normalise_line {
 
     # The scene's directory stands for the student's checkout, also as
     # Wine writes it (Z: is the Unix root).
-    if ($work ne '') {
-        s/\Q$work\E/\/home\/student\/mmaplab/g;
-        (my $w = "Z:$work") =~ s{/}{\\}g;
+    for my $dir (grep { $_ ne '' } split /:/, $work) {
+        s/\Q$dir\E/\/home\/student\/mmaplab/g;
+        (my $w = "Z:$dir") =~ s{/}{\\}g;
         s/\Q$w\E/Z:\\home\\student\\mmaplab/gi;
     }
     if ($o{trace}) {
@@ -215,8 +215,8 @@ sub normalise_line {
     # Trace timestamps.
     s/("ts_ns":\s*)\d+/${1}1700000000000000000/g;
     # ls -l: owner, group and time.
-    if (/^[-dlcbps][-rwxsStT]{9}[.+]?\s+\d+\s/) {
-        s/^([-dlcbps][-rwxsStT]{9}[.+]?\s+\d+\s+)\Q$user\E(\s+)\Q$group\E(?=\s)/${1}student${2}student/;
+    if (/^(?:\s*\d+ )?[-dlcbps][-rwxsStT]{9}[.+]?\s+\d+\s/) {
+        s/^((?:\s*\d+ )?[-dlcbps][-rwxsStT]{9}[.+]?\s+\d+\s+)\Q$user\E(\s+)\Q$group\E(?=\s)/${1}student${2}student/;
         s/\b$MONTH [ \d]\d (?:\d\d:\d\d| \d{4})\b/Jan  1 12:00/;
     }
     # Owner names where the programs and the viewer print them.
@@ -555,7 +555,7 @@ sub splice_lesson {
 # ---- blocks ---------------------------------------------------------------
 #
 # Fenced blocks whose info string is "sh run", "sh t1" ... "sh t3",
-# "sh win32" or "sh live" are meant to be run as written.
+# "sh win32", "sh live" or "sh numpy" are meant to be run as written.
 
 sub blocks {
     my ($lesson, $dir) = @_;
@@ -563,7 +563,7 @@ sub blocks {
     my @in = split /\n/, slurp($lesson), -1;
     my ($n, $index) = (0, '');
     for (my $i = 0; $i < @in; $i++) {
-        next unless $in[$i] =~ /^(\s*)(`{3,})\s*sh\s+(run|t[1-3]|win32|live)\s*$/;
+        next unless $in[$i] =~ /^(\s*)(`{3,})\s*sh\s+(run|t[1-3]|win32|live|numpy)\s*$/;
         my ($indent, $f, $kind) = ($1, $2, $3);
         my $start = $i + 1;
         my @body;

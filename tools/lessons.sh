@@ -70,7 +70,7 @@ cleanup() {
         TMPDIR=$LESSONS_WINETMP WINEPREFIX=$LESSONS_WINEPREFIX "$WINESERVER" -k 2>/dev/null
         TMPDIR=$LESSONS_WINETMP WINEPREFIX=$LESSONS_WINEPREFIX "$WINESERVER" -w 2>/dev/null
     fi
-    rm -f /dev/shm/"$PREFIX"-* 2>/dev/null
+    rm -rf /dev/shm/"$PREFIX"-* 2>/dev/null
     rm -rf "$TMP" "$WORK"
 }
 trap cleanup EXIT
@@ -84,6 +84,7 @@ eff=$(awk '/^CapEff:/ { print $2 }' /proc/self/status)
 [ -x "${WINE64:-/usr/lib/wine/wine64}" ] && ls bin/win32/*.exe >/dev/null 2>&1 &&
     have=${have:+$have,}wine
 [ "$(stat -f -c %T "$WORK")" != tmpfs ] && have=${have:+$have,}disk
+/usr/bin/python3 -c 'import numpy' >/dev/null 2>&1 && have=${have:+$have,}numpy
 
 # The scenes the lessons use, each run once.
 scenes=$(sed -n 's/^<!-- output \([^ ]*\) [^ ]* -->[[:space:]]*$/\1/p' "$@" | sort -u)
@@ -111,18 +112,23 @@ for s in $scenes; do
         sed 's/^/  | /' "$d/log" >&2
         failed=1
     fi
-    if [ -e "/dev/shm/${name#/}" ]; then
-        echo "lessons: scene $s left /dev/shm/${name#/} behind (removed)" >&2
-        rm -f "/dev/shm/${name#/}"
+    for left in /dev/shm/"${name#/}"*; do
+        [ -e "$left" ] || continue
+        echo "lessons: scene $s left $left behind (removed)" >&2
+        rm -rf "$left"
         failed=1
-    fi
+    done
     left=$(cd "$d/work" && find . -mindepth 1 ! -name bin -print | head -n 5)
     if [ -n "$left" ]; then
         echo "lessons: scene $s left files in its directory: $left" >&2
         failed=1
     fi
     [ $rc -eq 0 ] || continue
-    perl tools/lessons.pl normalise "$o" name="$name" work="$d/work" \
+    # A scene may have worked elsewhere (work_on_tmpfs): that stands for
+    # the student's directory too.
+    work=$d/work
+    [ -s "$o/.work" ] && work="$work:$(cat "$o/.work")"
+    perl tools/lessons.pl normalise "$o" name="$name" work="$work" \
         trace="$d/trace.jsonl" user="$(id -un)" group="$(id -gn)" \
         uid="$(id -u)" gid="$(id -g)" || failed=1
 done

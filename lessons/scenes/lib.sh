@@ -20,7 +20,8 @@
 #                              root): a run without it keeps the lesson's text
 #   have CAP                   true when this run has CAP (also wine:
 #                              Wine and the Win32 build are there; disk:
-#                              the current directory is not on a tmpfs)
+#                              the current directory is not on a tmpfs;
+#                              numpy: /usr/bin/python3 has it)
 #   wine_ready                 before the first Win32 program: the Wine
 #                              prefix this run shares, `wine` on PATH
 #   fork_first PART...         the program forks and both processes print
@@ -28,6 +29,9 @@
 #                              line first in its step (see tools/lessons.pl)
 #   relative_addresses PART... keep the distances between one process's
 #                              addresses in PART (see tools/lessons.pl)
+#   work_on_tmpfs              run from a directory on a tmpfs (under
+#                              /dev/shm, removed at the end) instead, where
+#                              no readahead blurs which pages are in memory
 #   note PART 'TEXT'           a line of text into PART (a comment, say)
 #   quietly 'CMD'              run CMD, keeping no output (tidying up); it
 #                              must succeed
@@ -66,10 +70,21 @@ scene_die() {
     exit 1
 }
 
+S_TMPFS_DIR=
 s_cleanup() {
     local p
     for p in "${s_bg[@]}"; do kill -9 "$p" 2>/dev/null; done
     for p in "${s_bg[@]}"; do wait "$p" 2>/dev/null; done
+    if [ -n "$S_TMPFS_DIR" ]; then
+        cd "$SCENE_WORK" && rm -rf "$S_TMPFS_DIR"
+    fi
+}
+
+work_on_tmpfs() {
+    S_TMPFS_DIR=/dev/shm/${MMAPLAB_NAME#/}.d
+    mkdir "$S_TMPFS_DIR" && ln -s "$SCENE_WORK/bin" "$S_TMPFS_DIR/bin" &&
+        cd "$S_TMPFS_DIR" || scene_die "cannot make $S_TMPFS_DIR"
+    echo "$S_TMPFS_DIR" > "$SCENE_OUT/.work"
 }
 trap s_cleanup EXIT
 trap 'exit 130' INT TERM
@@ -205,6 +220,9 @@ have() {
     disk)
         # The current directory is on a disk file system, not a tmpfs.
         [ "$(stat -f -c %T .)" != tmpfs ] ;;
+    numpy)
+        # Debian's numpy is seen by /usr/bin/python3, not by every python3.
+        /usr/bin/python3 -c 'import numpy' >/dev/null 2>&1 ;;
     wine)
         [ -x "${WINE64:-/usr/lib/wine/wine64}" ] && [ -n "${LESSONS_WINEPREFIX:-}" ] &&
             ls bin/win32/*.exe >/dev/null 2>&1 ;;

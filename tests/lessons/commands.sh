@@ -13,6 +13,8 @@
 #                  its prompt (not while a program holds there), as a
 #                  student would
 #   ```sh win32    the Win32 twins under Wine (SKIPPED without it)
+#   ```sh numpy    as "sh run", with Debian's numpy (/usr/bin/python3);
+#                  SKIPPED without it
 #   ```sh live     needs a real terminal (the live viewer): run in tmux,
 #                  until its first screen, then q (SKIPPED without tmux)
 #
@@ -257,6 +259,13 @@ for lesson in "${lessons[@]}"; do
 
     while read -r n kind line; do
         case $kind in
+        numpy)
+            if ! /usr/bin/python3 -c 'import numpy' >/dev/null 2>&1; then
+                skip "$lesson:$line: the numpy block runs as written" \
+                    "needs Debian's numpy for /usr/bin/python3 (apt-get install python3-numpy)"
+                continue
+            fi
+            ;&
         run)
             timeout -k 5 "$BLOCK_TIMEOUT" bash --norc --noprofile -e -o pipefail \
                 "$dir/blocks/$n.sh" </dev/null >"$dir/$n.out" 2>&1
