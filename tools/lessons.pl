@@ -361,18 +361,24 @@ sub normalise_dump {
 }
 
 # A forked child narrates while its parent prints fork's result, so the
-# order of those lines varies from run to run.  In the parts a scene marks
-# (`fork_first PART`), the parent's "fork() = PID" line is put where it was
-# printed in time order at the earliest: right after its step's heading.
+# order of those lines can vary from run to run.  In the parts a scene
+# marks (`fork_first PART`), the parent's "fork(...) = PID" line is put
+# where it was printed in time at the earliest: before the exec'd child's
+# first line, its program heading ("06-inherit: ..." at the margin).
 sub fork_first {
     my @l = @_;
-    for (my $i = 0; $i < @l; $i++) {
-        next unless $l[$i] =~ /^\[\w[\w-]*\] /;
-        my $j = $i + 1;
-        $j++ while $j < @l && $l[$j] ne '' && $l[$j] !~ /^\s+fork\(\) = \d+/;
-        next if $j >= @l || $l[$j] eq '' || $j == $i + 1;
+    for (my $j = 0; $j < @l; $j++) {
+        next unless $l[$j] =~ /^\s+fork(?: \+ execv)?\(.*\) = \d+/;
+        my $h = $j - 1;
+        $h-- while $h >= 0 && $l[$h] !~ /^\[[\w-]+\] /;
+        next if $h < 0;
+        my $to;
+        for my $k ($h + 1 .. $j - 1) {
+            if ($l[$k] =~ /^[0-9]{2}-[a-z0-9-]+: /) { $to = $k; last; }
+        }
+        next if !defined $to || $to >= $j;
         my ($f) = splice(@l, $j, 1);
-        splice(@l, $i + 1, 0, $f);
+        splice(@l, $to, 0, $f);
     }
     return @l;
 }

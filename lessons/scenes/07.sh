@@ -1,7 +1,6 @@
 # Scene 07: two processes map one file; the frame behind both; offsets.
 . "$(dirname "$0")/lib.sh"
 
-fork_first run
 
 needs disk run
 start first run 'bin/07-file-pages' 07-file-pages

@@ -1,7 +1,6 @@
 # Scene 08: a MAP_PRIVATE view before and after its first write.
 . "$(dirname "$0")/lib.sh"
 
-fork_first run
 
 start p run 'bin/08-private-cow' 08-private-cow
 needs sys_admin before
