@@ -243,6 +243,7 @@ sub normalise_line {
     # Process ids, where a pid is what the text says it is.
     s/(\bpids?[ =:]+|"pid":\s*|\/proc\/|\bPID\s+|\bprocess |\bchild |\bparent |\bworker |\bpagemap of )(\d+)/$1 . canon_pid($2)/gie;
     s/(\bof )(\d+)(?= at 0x)/$1 . canon_pid($2)/ge;
+    s/(\bkill\()(\d+)(?=, SIG)/$1 . canon_pid($2)/ge;
     # mmapview's rows of frames and processes: "  %-7d ...".
     # (A count, "2 map it", has one space after it; a pid fills 8 columns.)
     s/^  (\d+)( +)/'  ' . sprintf('%-7s ', canon_pid($1))/e
@@ -408,6 +409,7 @@ sub normalise {
         for (split /\n/, slurp("$dir/$p.txt")) {
             $known_pid{$1} = 1 while /\bpid[ =:]+(\d+)/gi;
             $known_pid{$1} = 1 if /^\s+fork(?: \+ execv)?\(.*?\) = (\d+)/;
+            $known_pid{$1} = 1 while /\bkill\((\d+), SIG/g;
         }
     }
     for my $p (@parts) {
