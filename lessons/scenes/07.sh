@@ -3,6 +3,7 @@
 
 
 needs disk run
+needs sys_admin run
 start first run 'bin/07-file-pages' 07-file-pages
 needs sys_admin snap
 needs disk snap

@@ -2,6 +2,7 @@
 . "$(dirname "$0")/lib.sh"
 
 
+needs sys_admin run
 start p run 'bin/08-private-cow' 08-private-cow
 needs sys_admin before
 needs disk before

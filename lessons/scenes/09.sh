@@ -7,6 +7,7 @@ relative_addresses run
 needs sys_admin run
 start p run 'bin/09-reserve-grow' 09-reserve-grow
 show smaps 'grep -A3 "$MMAPLAB_NAME" /proc/$(pgrep -nu "$(id -un)" 09-reserve-grow)/smaps'
+needs sys_admin snap
 snapshot snap
 finish p
 

@@ -10,6 +10,7 @@ work_on_tmpfs
 start p run 'bin/10-mapped-array' 10-mapped-array
 show look 'ls -ls mmaplab-array.npy'
 show look 'grep -A4 mmaplab-array.npy /proc/$(pgrep -nu "$(id -un)" 10-mapped-array)/smaps'
+needs sys_admin snap
 snapshot snap '--file mmaplab-array.npy'
 finish p
 show read 'bin/10-mapped-array --read mmaplab-array.npy'

@@ -4,6 +4,7 @@
 
 start p run 'bin/11-robust-mutex' 11-robust-mutex
 show od 'od -An -td8 -N 64 /dev/shm$MMAPLAB_NAME'
+needs sys_admin snap
 snapshot snap
 finish p
 
