@@ -162,11 +162,16 @@ int main(int argc, char *argv[])
         ml_call("fork + execv", "CreateProcess(NULL, \"inherit.exe --child <value>\", NULL, NULL, "
                 "bInheritHandles = TRUE, ...)", "\"/proc/self/exe\", { \"%s\", \"--child\", \"%s\"%s, ... }",
                 argv[0], spec, round ? "" : ", \"--expect-closed\"");
+        int go[2];                           /* the child speaks after this line */
+        char c;
+        must(pipe2(go, O_CLOEXEC) == 0);
         if ((pid = fork()) == 0) {
-            execv("/proc/self/exe", cargv);
+            if (read(go[0], &c, 1) == 1)
+                execv("/proc/self/exe", cargv);
             _exit(127);
         }
-        must(ml_result(pid) && waitpid(pid, &status, 0) == pid);
+        must(ml_result(pid) && write(go[1], "g", 1) == 1 && close(go[0]) == 0 &&
+             close(go[1]) == 0 && waitpid(pid, &status, 0) == pid);
         if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
             ml_error("the exec'd child did not see what it should (wait status 0x%x)", status);
             ml_exit(ML_FAILED);
