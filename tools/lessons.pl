@@ -61,8 +61,6 @@ sub spew {
 #   physical frames               0x100000, 0x100001, ... (equal stays equal)
 #   times                         a fixed date; trace timestamps one value
 #   a disk file system's type     ext4
-#   two processes' lines at once  in parts a scene marks: the parent's
-#                                 "fork() = PID" first (fork_first)
 #   minor faults so far           150 + what was added since the first count
 #   /dev/shm's size               8 GiB
 # Equal values stay equal and different ones stay different, so a lesson
@@ -361,29 +359,6 @@ sub normalise_dump {
     return (\@out, $j);
 }
 
-# A forked child narrates while its parent prints fork's result, so the
-# order of those lines can vary from run to run.  In the parts a scene
-# marks (`fork_first PART`), the parent's "fork(...) = PID" line is put
-# where it was printed in time at the earliest: before the exec'd child's
-# first line, its program heading ("06-inherit: ..." at the margin).
-sub fork_first {
-    my @l = @_;
-    for (my $j = 0; $j < @l; $j++) {
-        next unless $l[$j] =~ /^\s+fork(?: \+ execv)?\(.*\) = \d+/;
-        my $h = $j - 1;
-        $h-- while $h >= 0 && $l[$h] !~ /^\[[\w-]+\] /;
-        next if $h < 0;
-        my $to;
-        for my $k ($h + 1 .. $j - 1) {
-            if ($l[$k] =~ /^[0-9]{2}-[a-z0-9-]+: /) { $to = $k; last; }
-        }
-        next if !defined $to || $to >= $j;
-        my ($f) = splice(@l, $j, 1);
-        splice(@l, $to, 0, $f);
-    }
-    return @l;
-}
-
 sub normalise {
     my $dir = shift // usage();
     for (@_) {
@@ -419,10 +394,7 @@ sub normalise {
             $known_pid{$1} = 1 if pid_rows() && /^  (\d+)( +)/ && length("$1$2") >= 8;
         }
     }
-    my (%fork_first, %rel);
-    if (-e "$dir/.order") {
-        $fork_first{$_} = 1 for grep { $_ ne '' } split /\n/, slurp("$dir/.order");
-    }
+    my %rel;
     if (-e "$dir/.reladdr") {
         $rel{$_} = 1 for grep { $_ ne '' } split /\n/, slurp("$dir/.reladdr");
     }
@@ -433,7 +405,6 @@ sub normalise {
         my $text = slurp("$dir/$p.txt");
         $text =~ s/\r//g;
         my @lines = split(/\n/, $text, -1);
-        @lines = fork_first(@lines) if $fork_first{$p};
         my @done;
         for (my $i = 0; $i < @lines; ) {
             if ($lines[$i] =~ $DUMP_ROW) {

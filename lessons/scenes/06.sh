@@ -2,17 +2,12 @@
 # looked at from outside while the exec'd child and then the parent hold.
 . "$(dirname "$0")/lib.sh"
 
-# The parent's "fork + execv(...) = PID" and its exec'd child's first lines
-# are printed at once, in either order; so are their trace events, so the
-# snapshot leaves out the trace panel.
-fork_first run
-
 start p run 'bin/06-inherit' 06-inherit
 # The first hold is the exec'd child's: the descriptor it inherited.
 show child 'ls -l /proc/$(pgrep -nu "$(id -un)" -f "06-inherit --child")/fd/4'
 show child 'grep flags /proc/$(pgrep -nu "$(id -un)" -f "06-inherit --child")/fdinfo/4'
 needs sys_admin snap
-show snap 'bin/mmapview --once | sed "/^Trace$/,\$d"'
+snapshot snap
 enter p
 # The second is the parent's, at the end.
 show parent 'grep -e "$MMAPLAB_NAME" -e /dev/zero /proc/$(pgrep -nu "$(id -un)" 06-inherit)/maps'

@@ -24,9 +24,6 @@
 #                              numpy: /usr/bin/python3 has it)
 #   wine_ready                 before the first Win32 program: the Wine
 #                              prefix this run shares, `wine` on PATH
-#   fork_first PART...         the program forks and both processes print
-#                              at once: put the parent's "fork() = PID"
-#                              line first in its step (see tools/lessons.pl)
 #   relative_addresses PART... keep the distances between one process's
 #                              addresses in PART (see tools/lessons.pl)
 #   work_on_tmpfs              run from a directory on a tmpfs (under
@@ -192,11 +189,6 @@ $(cat "$(s_file "${S_PART[$key]}")")"
 snapshot() {
     local part=$1; shift
     show "$part" "bin/mmapview --once${*:+ $*}"
-}
-
-fork_first() {
-    local p
-    for p in "$@"; do echo "$p" >> "$SCENE_OUT/.order"; done
 }
 
 relative_addresses() {
