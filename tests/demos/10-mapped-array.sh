@@ -41,6 +41,8 @@ out=$(out_of w)
 expect_match "the size is shown split into the High and Low DWORDs Win32 needs" \
     "ftruncate\([0-9]+, 5368709248 /\* High 0x1, Low 0x40000080 \*/\) = 0" "$out"
 expect_match "a value is stored past 4 GiB" "a\[671088639\] = 671088639 at file offset 0x140000078: past 4 GiB" "$out"
+check "the trace is well-formed" "$TC" validate "$TR"
+expect_eq "the trace names the file as the object" "$A" "$("$TC" get "$TR" --call ftruncate object)"
 expect_match "the header is shown" "\{'descr': '<f8', 'fortran_order': False, 'shape': \(671088640,\), \}" "$out"
 if numpy_or_skip "numpy reads the 5 GiB file"; then
     check "numpy reads the 5 GiB file with mmap_mode=\"r\": type, shape, the values set" \
