@@ -115,7 +115,7 @@ demo: deps-build
 
 check: deps-check
 	$(Q)$(MAKE) --no-print-directory programs test-programs
-	$(Q)sh tests/run.sh
+	$(Q)bash tests/run.sh
 
 # ---- install ------------------------------------------------------------
 
