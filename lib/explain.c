@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #define E(x) { x, #x }
 static const struct { int err; const char *name; } names[] = {
@@ -84,12 +85,24 @@ void ml_hint(const char *call, int err, const char *object, const char *owner,
         else
             snprintf(out, outsz, "%s does not exist; check the path", o);
         return;
-    case EEXIST:
-        snprintf(out, outsz, "an object named %s already exists, owned by %s. "
-                 "If it is yours and left over, remove it (05-close -n %s, or "
-                 "mmaplab clean); otherwise pick your own name, for example "
-                 "-n %s-$(id -un)", o, who, o, o);
+    case EEXIST: {
+        char mine[40];
+        snprintf(mine, sizeof mine, "(uid %ld)", (long)getuid());
+        if (!named)
+            snprintf(out, outsz, "%s already exists, owned by %s: if it is a "
+                     "leftover of yours, remove it (rm %s); otherwise choose "
+                     "another path", o, who, o);
+        else if (owner && strstr(owner, mine))
+            snprintf(out, outsz, "you made %s earlier (owned by %s) and it is "
+                     "still there: a POSIX name outlives the program that made "
+                     "it. Use it as it is (02-map, 03-copy), or remove it first "
+                     "(05-close -n %s, or mmaplab clean)", o, owner, o);
+        else
+            snprintf(out, outsz, "an object named %s already exists, owned by %s. "
+                     "Pick your own name, for example -n %s-$(id -un), or ask "
+                     "its owner to remove it", o, who, o);
         return;
+    }
     case EACCES:
     case EPERM:
         /* mmap and shm_unlink first: the object's owner is known for them
@@ -114,9 +127,10 @@ void ml_hint(const char *call, int err, const char *object, const char *owner,
             snprintf(out, outsz, "'%s' is not a valid name: one leading '/', no "
                      "other '/', 1 to 255 characters after it", o);
         else if (is(call, "mmap"))
-            snprintf(out, outsz, "mmap refuses a length of 0 and an offset that "
-                     "is not a multiple of the page size (sysconf(_SC_PAGESIZE)); "
-                     "round the offset down and map from there");
+            snprintf(out, outsz, "mmap refuses a length of 0 (an object that "
+                     "was never given a size: ftruncate it first, as 01-create "
+                     "does) and an offset that is not a multiple of the page size "
+                     "(sysconf(_SC_PAGESIZE)): round the offset down");
         else if (is(call, "ftruncate"))
             snprintf(out, outsz, "the size is negative or larger than this file "
                      "system allows (try a smaller -s), or the descriptor is not "
@@ -137,9 +151,14 @@ void ml_hint(const char *call, int err, const char *object, const char *owner,
         return;
     case ENOSPC:
     case EDQUOT:
-        snprintf(out, outsz, "the file system behind the object is full (df -h "
-                 "/dev/shm shows it): remove leftover objects (mmaplab clean) or "
-                 "ask for less");
+        if (is(call, "posix_fallocate") || is(call, "fallocate"))
+            snprintf(out, outsz, "the file system cannot hold that much: the "
+                     "request is larger than the space it has free (df -h shows "
+                     "it), and nothing was allocated; ask for less");
+        else
+            snprintf(out, outsz, "the file system behind the object is full (df "
+                     "-h /dev/shm shows it): remove leftover objects (mmaplab "
+                     "clean) or ask for less");
         return;
     case ENOMEM:
         if (is(call, "mmap"))

@@ -4,12 +4,16 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
 static const char *made;
 static bool is_shm;
 static pid_t maker;
+/* The file to unlink from a signal handler, where shm_unlink may not be
+ * called: glibc keeps "/name" as /dev/shm/name. */
+static char path_now[4200];
 
 static void take_back(void)
 {
@@ -31,6 +35,24 @@ static void remember(const char *what, bool shm)
     made = what;
     is_shm = shm;
     maker = getpid();
+    snprintf(path_now, sizeof path_now, "%s%s", shm ? "/dev/shm" : "", what);
+}
+
+static void say(const char *s)
+{
+    if (write(STDERR_FILENO, s, strlen(s)) < 0)
+        return;
+}
+
+int ml_made_take_back_now(void)
+{
+    if (made == NULL || getpid() != maker || unlink(path_now) != 0)
+        return 0;
+    say("  (");
+    say(made);
+    say(" removed again: nothing is left behind)\n");
+    made = NULL;
+    return 1;
 }
 
 void ml_made_shm(const char *name)

@@ -5,8 +5,8 @@
  * thing is removed again and the student is told.  Only the process that
  * made it removes it: a forked child that exits takes nothing with it.
  * A program that removes the thing itself, or means it to stay, says
- * ml_made_done().  A death by signal leaves it (the kernel runs no exit
- * handlers); the library's signal note says so.
+ * ml_made_done().  On SIGINT, SIGTERM or SIGHUP the library's handler
+ * removes it too (ml_made_take_back_now), before the process dies.
  */
 #ifndef MMAPLAB_MADE_H
 #define MMAPLAB_MADE_H
@@ -18,5 +18,10 @@ void ml_made_file(const char *path);
 
 /* It was removed by the program, or is meant to stay: forget it. */
 void ml_made_done(void);
+
+/* From a signal handler: remove what this process made and has not finished,
+ * with unlink(2) only (async-signal-safe), and say so on stderr.  Returns 1
+ * when something was removed, else 0. */
+int ml_made_take_back_now(void);
 
 #endif

@@ -3,6 +3,7 @@
  */
 #include "narrate.h"
 #include "explain.h"
+#include "made.h"
 #include "trace.h"
 
 #include <errno.h>
@@ -51,10 +52,37 @@ static const char *prog_name(void)
     return ml_run.prog ? ml_run.prog->name : "mmaplab";
 }
 
+/* Signal-safe: only the trace event. */
+void ml_trace_start(void)
+{
+    struct trace_event e;
+
+    if (ml_run.started)
+        return;
+    ml_run.started = true;
+    trace_begin(&e, prog_name(), "start", ml_run.object);
+    trace_write(&e);
+}
+
+void ml_announce(void)
+{
+    const struct ml_prog *p = ml_run.prog;
+
+    if (ml_run.started)
+        return;
+    ml_trace_start();
+    if (quiet() || p == NULL)
+        return;
+    printf("%s%s%s: %s\n", ml_c("1"), p->name, ml_c("0"), p->summary);
+    printf("  object %s   pid %ld   Win32: %s\n", ml_run.object, (long)getpid(),
+           p->win32);
+}
+
 void ml_trace_simple(const char *event, const char *message)
 {
     struct trace_event e;
 
+    ml_announce();
     trace_begin(&e, prog_name(), event, ml_run.object);
     if (message)
         trace_str(&e, "message", message);
@@ -67,6 +95,7 @@ void ml_step(const char *step, const char *fmt, ...)
     va_list ap;
     struct trace_event e;
 
+    ml_announce();
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
@@ -83,6 +112,7 @@ void ml_say(const char *fmt, ...)
 {
     va_list ap;
 
+    ml_announce();
     if (quiet())
         return;
     fputs("  ", stdout);
@@ -120,6 +150,7 @@ void ml_call(const char *call, const char *win32, const char *argsfmt, ...)
 {
     va_list ap;
 
+    ml_announce();
     memset(&pending, 0, sizeof pending);
     snprintf(pending.call, sizeof pending.call, "%s", call);
     snprintf(pending.win32, sizeof pending.win32, "%s", win32);
@@ -165,6 +196,7 @@ static bool report(const char *ret, int err, const void *addr_result)
     bool expected = err != 0 && err == pending.expect;
     const char *errname = err ? ml_errno_name(err) : "0";
 
+    ml_announce();
     pending.failed_as_expected = expected;
     if (err != 0) {
         bool has_owner = (err == EEXIST || err == EACCES || err == EPERM) &&
@@ -272,6 +304,7 @@ void ml_hold(const char *fmt, ...)
     char why[512];
     va_list ap;
 
+    ml_announce();
     va_start(ap, fmt);
     vsnprintf(why, sizeof why, fmt, ap);
     va_end(ap);
@@ -291,6 +324,7 @@ void ml_dump(const void *p, size_t n, long long offset)
 {
     char buf[4096];
 
+    ml_announce();
     if (quiet())
         return;
     if (n > 128)
@@ -303,6 +337,7 @@ void ml_next(const char *fmt, ...)
 {
     va_list ap;
 
+    ml_announce();
     if (quiet())
         return;
     printf("\n%sNext:%s ", ml_c("1;32"), ml_c("0"));
@@ -317,6 +352,7 @@ void ml_error(const char *fmt, ...)
     char msg[1024];
     va_list ap;
 
+    ml_announce();
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
@@ -329,6 +365,7 @@ void ml_exit(int status)
 {
     struct trace_event e;
 
+    ml_announce();
     fflush(stdout);
     trace_begin(&e, prog_name(), "exit", ml_run.object);
     trace_int(&e, "status", status);
@@ -353,6 +390,7 @@ static void on_signal(int sig)
                                                                  : "SIGHUP";
     int saved = errno;
 
+    ml_trace_start();
     trace_begin(&e, prog_name(), "exit", ml_run.object);
     trace_int(&e, "status", 128 + sig);
     trace_str(&e, "message", name);
@@ -361,8 +399,9 @@ static void on_signal(int sig)
     put(prog_name());
     put(": stopped by ");
     put(name);
-    put("; the kernel unmaps and closes what this process had open. A named "
-        "object stays until shm_unlink (05-close removes it).\n");
+    put("; the kernel unmaps and closes what this process had open.");
+    if (ml_made_take_back_now() == 0)
+        put(" A named object stays until shm_unlink (05-close removes it).\n");
     errno = saved;
     signal(sig, SIG_DFL);
     raise(sig);

@@ -12,9 +12,16 @@ struct ml_run {
     struct ml_opts opts;
     bool color;
     const char *object;      /* what the trace names */
+    bool started;            /* the start event and heading are out */
 };
 
 extern struct ml_run ml_run;
+
+/* The start event (ml_trace_start), then the program's heading: both wait
+ * for the program's first narration, so that a program working on a file
+ * names it (ml_set_object) rather than the -n name. */
+void ml_trace_start(void);
+void ml_announce(void);
 
 /* Install the handlers that record a SIGINT/SIGTERM/SIGHUP exit in the trace
  * and then die of the signal, as the shell expects. */

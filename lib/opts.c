@@ -223,24 +223,19 @@ void ml_start(const struct ml_prog *p, int argc, char *argv[],
                    !(term && strcmp(term, "dumb") == 0);
     ml_run.opts = *o;
     ml_run.object = o->name;
+    ml_run.started = false;
 
     trace_open(p->name, trace_flag, getenv("MMAPLAB_TRACE"));
     ml_catch_signals();
-    ml_trace_simple("start", NULL);
 
     if (usage_err[0] != '\0') {
+        ml_trace_start();       /* a refusal is recorded, with no heading */
         fflush(stdout);
         fprintf(stderr, "%s: %s\n", p->name, usage_err);
         usage_line(stderr, p);
         fprintf(stderr, "Nothing was done.  Try '%s --help' for more.\n", p->name);
         ml_trace_simple("error", usage_err);
         ml_exit(ML_USAGE);
-    }
-
-    if (!o->quiet) {
-        printf("%s%s%s: %s\n", ml_c("1"), p->name, ml_c("0"), p->summary);
-        printf("  object %s   pid %ld   Win32: %s\n", o->name, (long)getpid(),
-               p->win32);
     }
 }
 

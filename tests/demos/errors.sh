@@ -32,8 +32,9 @@ expect_eq "01-create on a new name exits 0" 0 "$RC"
 run 01-create -n "$N" -s 4k
 expect_eq "01-create on a taken name exits 1" 1 "$RC"
 expect_match "EEXIST is explained with the owner's name, uid and the mode" \
-    "already exists, owned by $(id -un) \(uid $(id -u)\), mode 0600" "$ERR"
-expect_match "...and says how to pick another name" "\-n $N-\\$\(id -un\)" "$ERR"
+    "owned by $(id -un) \(uid $(id -u)\), mode 0600" "$ERR"
+expect_match "...and, as it is the user's own, says it is a leftover to use or remove" \
+    "you made $N earlier .*outlives the program.*05-close -n $N" "$ERR"
 expect_eq "the existing object is untouched (still 256 bytes)" 256 "$(stat -c %s "/dev/shm/${N#/}")"
 run 05-close -n "$N"
 

@@ -44,7 +44,7 @@ wait
 wins=$(cat "$T_SCRATCH"/race-*.rc | grep -c '^0$')
 losses=$(cat "$T_SCRATCH"/race-*.rc | grep -c '^1$')
 expect_eq "5 racing to create one name: exactly one wins, four fail" "1 4" "$wins $losses"
-explained=$(grep -l "already exists, owned by $(id -un)" "$T_SCRATCH"/race-*.out | wc -l)
+explained=$(grep -l "shm_open failed: EEXIST" "$T_SCRATCH"/race-*.out | xargs grep -l "owned by $(id -un)" | wc -l)
 expect_eq "every loser gets the explained EEXIST" 4 "$explained"
 "$BIN/05-close" -n "$N" >/dev/null 2>&1
 left=$(ls /dev/shm | grep -c "^$PREFIX-$SUITE-" || true)

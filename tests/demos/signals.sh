@@ -48,3 +48,28 @@ expect_eq "at end of input the hold goes on and the program exits 0" 0 "$?"
 expect_eq "...recording the resume as end of input" "end of input" \
     "$("$TC" get "$TR" --event resume message)"
 "$BIN/05-close" -n "$N" >/dev/null 2>&1
+
+mkfifo "$T_SCRATCH/never"
+exec {never_fd}<>"$T_SCRATCH/never"
+
+# A program that made its own object or file and is stopped at its hold
+# takes it back before it dies: nothing is left half-made.
+for p in 07-file-pages 09-reserve-grow; do
+    N=$(t_name); TR=$(t_trace); D=$T_SCRATCH/dir-$p
+    mkdir -p "$D"
+    before=$(ls /dev/shm | sort)
+    ( cd "$D" && exec env --default-signal=INT "$BIN/$p" -n "$N" --trace "$TR" ) \
+        <"$T_SCRATCH/never" >"$T_SCRATCH/$p.out" 2>&1 &
+    pid=$!; t_bg $pid
+    if wait_event "$TR" "$p" hold; then
+        kill -INT "$pid"
+        wait_exit "$pid"
+        expect_eq "$p stopped by SIGINT at its hold exits 130" 130 "$T_STATUS"
+        expect_match "$p says it removed what it made" "removed again: nothing is left behind" \
+            "$(cat "$T_SCRATCH/$p.out")"
+        expect_eq "$p leaves no object in /dev/shm" "$before" "$(ls /dev/shm | sort)"
+        expect_eq "$p leaves no file in its directory" "" "$(ls "$D")"
+    else
+        not_ok "$p reaches its hold point" "$(cat "$T_SCRATCH/$p.out")"
+    fi
+done

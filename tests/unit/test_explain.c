@@ -345,10 +345,37 @@ static void test_hint_eexist_names_owner(void **state)
              getpwuid(nobody_uid())->pw_name, (long)nobody_uid());
     assert_contains(h, "an object named /mmaplab-unit-obj already exists");
     assert_contains(h, want);
-    assert_contains(h, "05-close -n /mmaplab-unit-obj");
-    assert_contains(h, "mmaplab clean");
-    assert_contains(h, "pick your own name");
+    assert_contains(h, "Pick your own name");
     assert_contains(h, "-n /mmaplab-unit-obj-$(id -un)");
+    assert_lacks(h, "05-close");     /* it is not ours to remove */
+}
+
+/* EEXIST on an object of one's own: it is a leftover, to use or remove. */
+static void test_hint_eexist_yours(void **state)
+{
+    char owner[128];
+    const char *h;
+
+    (void)state;
+    snprintf(owner, sizeof owner, "me (uid %ld), mode 0600", (long)getuid());
+    h = hint("shm_open", EEXIST, "/mine", owner);
+    assert_contains(h, "you made /mine earlier");
+    assert_contains(h, "outlives the program");
+    assert_contains(h, "05-close -n /mine");
+    assert_contains(h, "mmaplab clean");
+    assert_lacks(h, "Pick your own name");
+}
+
+/* EEXIST on a file path (O_EXCL open): rm, not 05-close. */
+static void test_hint_eexist_file(void **state)
+{
+    const char *h;
+
+    (void)state;
+    h = hint("open", EEXIST, "/tmp/f.bin", "me (uid 1), mode 0644");
+    assert_contains(h, "/tmp/f.bin already exists");
+    assert_contains(h, "rm /tmp/f.bin");
+    assert_lacks(h, "05-close");
 }
 
 static void test_hint_eexist_unknown_owner(void **state)
@@ -540,6 +567,8 @@ int main(void)
         T(test_owner_real_shm),
         T(test_owner_small_buffer),
         cmocka_unit_test(test_hint_enoent),
+        cmocka_unit_test(test_hint_eexist_yours),
+        cmocka_unit_test(test_hint_eexist_file),
         T(test_hint_eexist_names_owner),
         cmocka_unit_test(test_hint_eexist_unknown_owner),
         cmocka_unit_test(test_hint_eacces),
