@@ -40,7 +40,7 @@
 
 bool ps_is_viewer(const char *comm)
 {
-    return strcmp(comm, "mmapview") == 0;
+    return strcmp(comm, "mmapview") == 0 || strcmp(comm, "mmaplab-tour") == 0;
 }
 
 /* The inode field of a maps line (the fifth), without parsing the rest. */
