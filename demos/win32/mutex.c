@@ -119,11 +119,12 @@ int main(int argc, char *argv[])
         /* [/lesson] */
         wl_say("value = %ld, updating = %ld: halfway through", (long)data->value,
                (long)data->updating);
+        /* The heading comes first: once the event is set, the parent may
+         * print or kill at any moment. */
+        wl_step("sleep", "holding the mutex until the parent kills this process");
         wl_call("SetEvent", "sem_post(ready)", "hReady");
         if (!wl_result_bool(SetEvent(hReady)))              /* sem_post */
             wl_exit(WL_FAILED);
-
-        wl_step("sleep", "holding the mutex until the parent kills this process");
         wl_call("Sleep", "pause()", "60000");
         Sleep(60000);                                       /* pause() */
         wl_result_void();
