@@ -99,7 +99,7 @@ int main(int argc, char *argv[])
     /* [/lesson] */
     wl_dump(pBuf, len, 0);
 
-    wl_step("hold", "the original waits for a key (_getch) with the view mapped");
+    /* The hold is the original's _getch(), with the view mapped. */
     /* [lesson:hold] */
     wl_hold("run second-process now (-n \"%s\"); it opens the object by name "
             "while this process holds the handle. Press Enter here to unmap "

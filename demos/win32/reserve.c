@@ -220,7 +220,6 @@ int main(int argc, char *argv[])
     CopyMemory(pView, o.message, len);                  /* memcpy */
     wl_result_void();
 
-    wl_step("hold", "keep the object while a second process looks at it");
     wl_hold("run reserve.exe --open -n \"%s\" now: it sees %llu bytes committed "
             "and the rest reserved. Press Enter here to unmap and close.",
             o.name, commit);

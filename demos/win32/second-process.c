@@ -102,7 +102,7 @@ int main(int argc, char *argv[])
     }
     /* [/lesson] */
 
-    wl_step("hold", "the original's MessageBox waits for OK with the view mapped");
+    /* The hold is the original's MessageBox waiting for OK. */
     wl_hold("second-process holds its view and handle of \"%s\". Press Enter "
             "to unmap and close.", o.name);
 

@@ -98,10 +98,10 @@ expect_match "...ERROR_FILE_NOT_FOUND" "GetLastError\(\) = 2 ERROR_FILE_NOT_FOUN
 # ---- the trace of the walkthrough ------------------------------------------
 check "the walkthrough's trace is valid" "$TOOLS/tracecheck" validate "$TR"
 check "...and so is the second one's" "$TOOLS/tracecheck" validate "$TR2"
-expect_eq "first-process's steps" "create map copy hold unmap close" \
+expect_eq "first-process's steps" "create map copy unmap close" \
     "$(w_get "$TR" step --prog first-process --event step | tr '\n' ' ' | sed 's/ $//')"
-expect_eq "second-process's steps (its first run)" "open map read hold unmap close" \
-    "$(w_get "$TR" step --prog second-process --event step | head -n 6 | tr '\n' ' ' | sed 's/ $//')"
+expect_eq "second-process's steps (its first run)" "open map read unmap close" \
+    "$(w_get "$TR" step --prog second-process --event step | head -n 5 | tr '\n' ' ' | sed 's/ $//')"
 expect_eq "the read step traces the printf it makes, paired with POSIX printf" \
     "printf printf(\"%s\\n\", addr)" \
     "$(w_get "$TR" call --step read | head -n 1) $(w_get "$TR" posix --step read | head -n 1)"
