@@ -42,3 +42,19 @@ $(BENCH_HOLDER): $(B)/bench/holder.o $(LIB)
 bench: deps-build
 	$(Q)$(MAKE) --no-print-directory bin/mmapview $(BENCH_HOLDER)
 	$(Q)bash bench/viewer.sh
+
+# ---- the guided tour (make demo): the model and the panels, with a
+# narration, the programs side by side, and a text face for pipes --------
+
+TOUR_PARTS := tour tour_engine tour_script tour_child tour_trace tour_text \
+              tour_screen
+TOUR_OBJ   := $(MODEL_OBJ) $(B)/viewer/describe.o $(B)/viewer/view.o \
+              $(B)/viewer/view_panels.o $(B)/viewer/view_hex.o \
+              $(TOUR_PARTS:%=$(B)/viewer/%.o)
+
+bin/mmaplab-tour: $(TOUR_OBJ) $(LIB)
+	$(say) LD $@
+	@mkdir -p bin
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $(TOUR_OBJ) $(LIB) $(NCURSES_LIBS) $(LDLIBS)
+
+PROGRAMS += bin/mmaplab-tour

@@ -1,0 +1,57 @@
+/* tour_script.h — what the tour says and does: the walkthrough's steps
+ * and the further programs.  The screen and the text tour both follow it.
+ */
+#ifndef MMAPLAB_TOUR_SCRIPT_H
+#define MMAPLAB_TOUR_SCRIPT_H
+
+#include <stdbool.h>
+
+enum { PANE_FIRST, PANE_SECOND, PANES };
+
+/* One step of the walkthrough: one Space.  When it is shown, the program in
+ * pane stands before the call `at` (paused by --step) or at its hold point
+ * (`at` is "hold"); Space presses Enter `go` times in it.  Where the
+ * program must stand afterwards is the `at` of the next step that uses it,
+ * or, when none does, its end (status 0). */
+struct tour_step {
+    int pane;
+    const char *prog;         /* started when the step comes, if not running */
+    const char *at;
+    int go;
+    const char *title;        /* a few words */
+    const char *what;         /* what is about to happen */
+    const char *watch;        /* what to watch in the panels */
+    const char *seen;         /* what the panels show once it has happened */
+    bool look;                /* the text tour prints a snapshot after it */
+};
+
+extern const struct tour_step tour_steps[];
+extern const int tour_nsteps;
+
+/* A further program: run whole, pausing at its hold points. */
+enum tour_obj { OBJ_SHM, OBJ_FILE };
+
+#define TOUR_MAX_HOLDS 3
+
+struct tour_extra {
+    const char *prog;         /* "07-file-pages" */
+    const char *menu;         /* one line: what it shows */
+    enum tour_obj obj;        /* what the viewer follows: the tour's name, */
+    const char *file;         /* or this file in the tour's directory */
+    const char *dir_opt;      /* the option that puts the file there: -d DIR
+                               * (the directory) or -o FILE (the file) */
+    const char *intro;        /* what it does */
+    const char *watch;        /* what to watch while it runs */
+    int nholds;
+    const char *holds[TOUR_MAX_HOLDS];   /* what each hold point shows */
+    const char *done;         /* once it has ended */
+};
+
+extern const struct tour_extra tour_extras[];
+extern const int tour_nextras;
+
+/* The extra whose program starts with "NN" ("06", "6", "06-inherit"), or
+ * -1. */
+int tour_extra_find(const char *which);
+
+#endif

@@ -1,0 +1,119 @@
+/* tour_trace.c — reading the tour's trace as it grows.
+ *
+ * A line is taken only once its newline is there: each event is one
+ * write(2), but a read can still land between two.  inotify wakes the
+ * tour's poll when a program appends, so a step ends as soon as its
+ * program stops, and the file is still read on every pass in case a
+ * wake-up was missed.
+ */
+#include "tour_trace.h"
+#include "json.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/inotify.h>
+#include <unistd.h>
+
+int tour_trace_open(struct tour_trace *t, const char *path, char *why,
+                    size_t whysz)
+{
+    memset(t, 0, sizeof t[0]);
+    t->fd = t->watch = -1;
+    int w = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+    if (w == -1) {
+        snprintf(why, whysz, "cannot make the trace %s: %s", path, strerror(errno));
+        return -1;
+    }
+    close(w);
+    t->fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+    if (t->fd == -1) {
+        snprintf(why, whysz, "cannot read the trace %s: %s", path, strerror(errno));
+        return -1;
+    }
+    t->watch = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+    if (t->watch >= 0 && inotify_add_watch(t->watch, path, IN_MODIFY) == -1) {
+        close(t->watch);
+        t->watch = -1;
+    }
+    return 0;
+}
+
+void tour_trace_drain_watch(struct tour_trace *t)
+{
+    char buf[4096];
+
+    if (t->watch < 0)
+        return;
+    while (read(t->watch, buf, sizeof buf) > 0)
+        ;
+}
+
+static void copy(char *out, size_t n, const char *in)
+{
+    snprintf(out, n, "%s", in ? in : "");
+}
+
+static bool parse(const char *line, size_t n, struct tour_event *e)
+{
+    static struct json_obj o;     /* 8 KiB: kept off the stack */
+
+    if (json_parse(line, n, &o) == -1)
+        return false;
+    memset(e, 0, sizeof *e);
+    const struct json_field *f = json_get(&o, "pid");
+    e->pid = f && f->type == JSON_NUMBER ? f->num : 0;
+    f = json_get(&o, "ts_ns");
+    e->ts_ns = f && f->type == JSON_NUMBER ? f->num : 0;
+    f = json_get(&o, "status");
+    e->status = f && f->type == JSON_NUMBER ? (int)f->num : 0;
+    copy(e->prog, sizeof e->prog, json_str(&o, "prog"));
+    copy(e->event, sizeof e->event, json_str(&o, "event"));
+    copy(e->step, sizeof e->step, json_str(&o, "step"));
+    copy(e->call, sizeof e->call, json_str(&o, "call"));
+    copy(e->message, sizeof e->message, json_str(&o, "message"));
+    return e->pid > 0 && e->event[0] != '\0';
+}
+
+int tour_trace_next(struct tour_trace *t, struct tour_event *e)
+{
+    for (;;) {
+        char *nl = t->len ? memchr(t->buf, '\n', t->len) : NULL;
+        if (nl != NULL) {
+            size_t n = (size_t)(nl - t->buf);
+            bool ok = parse(t->buf, n, e);
+            memmove(t->buf, nl + 1, t->len - n - 1);
+            t->len -= n + 1;
+            if (ok)
+                return 1;
+            continue;           /* not an event: nothing the tour can use */
+        }
+        if (t->fd < 0)
+            return 0;
+        if (t->cap - t->len < 4096) {
+            size_t cap = t->cap ? t->cap * 2 : 16384;
+            char *b = realloc(t->buf, cap);
+            if (b == NULL)
+                return 0;
+            t->buf = b;
+            t->cap = cap;
+        }
+        ssize_t r = read(t->fd, t->buf + t->len, t->cap - t->len);
+        if (r <= 0)
+            return 0;
+        t->len += (size_t)r;
+    }
+}
+
+void tour_trace_close(struct tour_trace *t)
+{
+    if (t->fd >= 0)
+        close(t->fd);
+    if (t->watch >= 0)
+        close(t->watch);
+    free(t->buf);
+    memset(t, 0, sizeof *t);
+    t->fd = t->watch = -1;
+}
