@@ -19,12 +19,20 @@ if [ $rc -ne 0 ]; then
 fi
 ok "make lessons runs every scene and finds every excerpt"
 
+# Under AddressSanitizer a program also faults in its shadow memory, so the
+# fault counts 09-reserve-grow prints are larger; they are compared in a
+# plain build only.
+mask() { cat; }
+if grep -q fsanitize "$ROOT/build/flags" 2>/dev/null; then
+    mask() { sed -E 's/[0-9]+ minor faults/N minor faults/g; s/(minor faults so far )[0-9]+/\1N/g'; }
+fi
+
 for f in lessons/*.md; do
     g=$gen/$(basename "$f")
-    if cmp -s "$f" "$g"; then
+    if cmp -s <(mask <"$f") <(mask <"$g"); then
         ok "$f: its excerpts and outputs match the sources and a fresh run"
     else
-        d=$(diff -u --label "$f (committed)" --label "$f (regenerated now)" "$f" "$g")
+        d=$(diff -u --label "$f (committed)" --label "$f (regenerated now)" <(mask <"$f") <(mask <"$g"))
         n=$(printf '%s\n' "$d" | wc -l)
         [ "$n" -gt 120 ] && d="$(printf '%s\n' "$d" | head -n 120)
 ... ($((n - 120)) more lines of diff)"
