@@ -44,8 +44,10 @@ void tour_emergency(void)
 {
     for (int i = 0; i < PANES; i++) {
         pid_t g = g_groups[i];
-        if (g > 0)
+        if (g > 0) {
             kill(-g, SIGKILL);
+            waitpid(g, NULL, 0);
+        }
     }
     if (g_shm_path[0])
         unlink(g_shm_path);

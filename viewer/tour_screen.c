@@ -141,6 +141,9 @@ static void layout(const struct screen *s, struct layout *l)
     if (add > 0) { narr += add; spare -= add; }
     if (spare > 0) { hex++; spare--; }
     if (spare > 0) { procs++; spare--; }
+    /* A further program's output has the whole width and needs fewer
+     * rows; its page has more to show (06-inherit's reply at 0x80). */
+    if (t->extra >= 0 && spare > 2) { hex++; spare--; }
     if (spare > 8) { obj += 2; spare -= 2; }     /* the owner and backing lines */
     panes = H - narr - obj - hex - procs;
 
