@@ -1,0 +1,95 @@
+#!/bin/bash
+# The guided tour's ways out, in the middle of the walkthrough (the first
+# process holding, the second waiting before a call): q, Ctrl-C, SIGTERM,
+# SIGHUP and a crash signal each stop the programs, remove the object and
+# the tour's files, and give the terminal back.  And the terminal itself:
+# too small (said, and recovered on resize), colours and the locale.
+. "$(dirname "$0")/../lib.sh"
+. "$(dirname "$0")/tour-lib.bash"
+
+if ! need_tool tmux; then
+    skip "tmux" "tmux is not installed: the tour's screen tests need it (apt-get install tmux)"
+    exit 0
+fi
+
+# to_step SESSION N: Space until step N is shown.
+to_step() {
+    local k
+    for ((k = 2; k <= $2; k++)); do step "$1" "$k" || return 1; done
+}
+
+# way_out SESSION HOW WANT: the tour at step 10 (03-copy holding, 04-open
+# mapping), then HOW; the shell must show status WANT.
+way_out() {
+    local s=$1 how=$2 want=$3 n
+    n=$(t_name)
+    start_tour "$s" "$n"
+    until_screen "$s" "waits: Space runs it" && to_step "$s" 10 ||
+        { not_ok "$how: the tour reaches step 10" "$(screen "$s")"; return; }
+    local kids pid
+    kids=$(tour_children "$s")
+    pid=$(tour_pid "$s")
+    [ -n "$kids" ] && shm_exists "$n" && ok "$how: at step 10 the programs run and the object exists" ||
+        not_ok "$how: at step 10 the programs run and the object exists" "children: $kids"
+    case $how in
+    q) tm send-keys -t "$s" q ;;
+    Ctrl-C) tm send-keys -t "$s" C-c ;;
+    SIGTERM) kill -TERM "$pid" ;;
+    SIGHUP) kill -HUP "$pid" ;;
+    SIGSEGV) kill -SEGV "$pid" ;;
+    esac
+    wait_screen "$s" "$how: the tour ends ($want)" "^status=$want$"
+    wait_screen "$s" "$how: the terminal is back in canonical mode with echo" "^icanon echo"
+    expect_eq "$how: the alternate screen is left" 0 "$(tm display -p -t "$s" '#{alternate_on}')"
+    nothing_left "$s" "$n" $kids
+}
+
+way_out quit q 0
+way_out intr Ctrl-C 130
+way_out term SIGTERM 143
+way_out hup SIGHUP 129
+way_out segv SIGSEGV 139
+wait_screen intr "Ctrl-C: the tour says what it did" "stopped by SIGINT .Ctrl-C.; the programs are stopped"
+
+# ---- too small, then big again ----------------------------------------------
+N=$(t_name)
+start_tour size "$N"
+until_screen size "waits: Space runs it" && to_step size 9
+wait_screen size "at step 9 the message is in the hex panel" "\|Message from fir\|"
+tm resize-window -t size -x 60 -y 20
+wait_screen size "shrunk to 60x20: it says it needs more room" "needs at least 80x32"
+screen size | grep -q "Page map" && not_ok "...and draws no panel" "$(screen size)" || ok "...and draws no panel"
+tm resize-window -t size -x 120 -y 40
+wait_screen size "back to 120x40: the panels again" "\|Message from fir\|"
+wait_screen size "...at the same step, waiting" "Step 9 of 18 .*"
+step size 10 && ok "...and Space goes on" || not_ok "...and Space goes on" "$(screen size)"
+kids=$(tour_children size)
+tm send-keys -t size q
+wait_screen size "q after the resize: status 0" "^status=0$"
+nothing_left size "$N" $kids
+
+# ---- colours and the locale ---------------------------------------------------
+esc=$(printf '\033')
+colours() { tm capture-pane -e -p -t "$1" | grep -c "${esc}\[3[0-7]m"; }
+look() {        # look SESSION ENV... [-- ARGS]: started, showing step 1
+    local s=$1; shift
+    start_tour "$s" "$(t_name)" "$@"
+    until_screen "$s" "waits: Space runs it"
+}
+look col NO_COLOR=
+[ "$(colours col)" -gt 0 ] && ok "colours on a terminal that has them" ||
+    not_ok "colours on a terminal that has them" "$(tm capture-pane -e -p -t col | cat -v | head)"
+look nocol
+expect_eq "no colours under NO_COLOR" 0 "$(colours nocol)"
+look flag NO_COLOR= -- --no-color
+expect_eq "no colours with --no-color" 0 "$(colours flag)"
+if [ "$LANG_UTF8" != C ]; then
+    screen_has() { local o; o=$(screen "$1"); printf '%s\n' "$o" | grep -Eq -- "$3" && ok "$2" || not_ok "$2" "$o"; }
+    screen_has col "UTF-8: the narration's title uses a middle dot" "Step 1 of 18 $(printf '\302\267') create the name"
+fi
+look ascii LANG=C LC_ALL=C
+wait_screen ascii "C locale: the title in ASCII" "Step 1 of 18 - create the name"
+for s in col nocol flag ascii; do tm send-keys -t $s q; done
+for s in col nocol flag ascii; do until_screen $s "^status=0$" || not_ok "$s: q ends it" "$(screen $s)"; done
+
+echo "1..$t_n"

@@ -1,0 +1,92 @@
+# tour-lib.bash — what the tour's screen tests share.  Source it after
+# tests/lib.sh.  (Not a suite: tests/run.sh runs tests/*/*.sh only.)
+#
+# The tour runs in tmux, 120x40, under a shell that shows, once the tour
+# has ended, its exit status and the terminal's modes, so that every way
+# out can be checked for a terminal given back.  Everything waits on the
+# screen's content with a timeout, never for a fixed time.
+
+TOUR=$BIN/mmaplab-tour
+SOCK=mmaplab-tour-$PREFIX-$$
+printf 'set -g status off\nset -g default-terminal screen\n' > "$T_SCRATCH/tmux.conf"
+tm() { tmux -L "$SOCK" -f "$T_SCRATCH/tmux.conf" "$@"; }
+trap 'tm kill-server 2>/dev/null; t_cleanup' EXIT
+
+LANG_UTF8=C.UTF-8
+locale -a 2>/dev/null | grep -qi '^c\.utf-\?8$' || LANG_UTF8=C
+
+screen() { tm capture-pane -p -t "$1" 2>&1; }
+
+# wait_screen SESSION DESC ERE [SEC]: ok once a line of the screen matches.
+wait_screen() {
+    local s=$1 desc=$2 pat=$3 limit=$(( ${4:-10} * 50 )) i=0 out
+    while :; do
+        out=$(screen "$s")
+        if printf '%s\n' "$out" | grep -Eq -- "$pat"; then ok "$desc"; return 0; fi
+        i=$((i + 1))
+        if [ $i -gt $limit ]; then
+            not_ok "$desc" "no line of the screen matches: $pat" "screen:" "$out"
+            return 1
+        fi
+        sleep 0.02
+    done
+}
+
+# until_screen SESSION ERE [SEC]: wait quietly (no TAP line); status says.
+until_screen() {
+    local s=$1 pat=$2 limit=$(( ${3:-10} * 50 )) i=0
+    while ! screen "$s" | grep -Eq -- "$pat"; do
+        i=$((i + 1))
+        [ $i -gt $limit ] && return 1
+        sleep 0.02
+    done
+}
+
+# start_tour SESSION NAME [ENV=VALUE...] [-- TOUR-ARGS...]: the tour on its
+# own object, with its own TMPDIR (so that its directory can be looked for).
+start_tour() {
+    local s=$1 n=$2 envs=() args=()
+    shift 2
+    while [ $# -gt 0 ] && [ "$1" != -- ]; do envs+=("$1"); shift; done
+    [ "${1:-}" = -- ] && shift
+    args=("$@")
+    mkdir -p "$T_SCRATCH/tmp-$s"
+    tm new-session -d -s "$s" -x 120 -y 40 \
+        "trap '' INT; env LANG=$LANG_UTF8 LC_ALL=$LANG_UTF8 NO_COLOR=1 TMPDIR=$T_SCRATCH/tmp-$s ${envs[*]} $TOUR -n $n ${args[*]}; echo \"status=\$?\"; stty -a | tr ' ;' '\n\n' | grep -Ex -- '-?(icanon|echo)' | tr '\n' ' '; echo; sleep 600"
+}
+
+# The tour's pid in SESSION, and the programs it runs now.
+tour_pid() { pgrep -P "$(tm display -p -t "$1" '#{pane_pid}')" -x mmaplab-tour; }
+tour_children() {
+    local p c
+    p=$(tour_pid "$1") || return
+    for c in $(pgrep -P "$p"); do pgrep -g "$c"; done
+}
+
+# step SESSION N: press Space and wait until step N (1-based) is shown and
+# waits for Space again; N "menu": until the walkthrough's end.  Returns 1
+# (quietly) when it does not come.
+step() {
+    tm send-keys -t "$1" Space
+    if [ "$2" = menu ]; then
+        until_screen "$1" "The walkthrough is done"
+    else
+        until_screen "$1" "Step $2 of [0-9]+ " && until_screen "$1" "waits: Space runs it"
+    fi
+}
+
+# Nothing of the tour is left: no object, no files in its directory, no
+# process among those it was running (pids given).
+nothing_left() {
+    local s=$1 n=$2; shift 2
+    local p alive=
+    for p in "$@"; do
+        [ -d "/proc/$p" ] && ! grep -q '^State:.*Z' "/proc/$p/status" 2>/dev/null && alive="$alive $p"
+    done
+    if shm_exists "$n"; then not_ok "$s: the object is removed" "$n is still in /dev/shm"
+    else ok "$s: the object is removed"; fi
+    expect_eq "$s: none of the programs it ran is left" "" "$alive"
+    local files
+    files=$(find "$T_SCRATCH/tmp-$s" -mindepth 1 2>/dev/null)
+    expect_eq "$s: its directory and files are gone" "" "$files"
+}
