@@ -34,6 +34,16 @@ w_end() {
     for p in "${W_PREFIXES[@]}"; do
         WINEPREFIX=$p timeout 30 "$WINESERVER" -k >/dev/null 2>&1
         WINEPREFIX=$p timeout 30 "$WINESERVER" -w >/dev/null 2>&1
+        # The server's socket directory is named after the prefix's device
+        # and inode; it outlives the server unless removed.
+        local id d ino
+        ino=$(stat -c %i "$p" 2>/dev/null) || continue
+        id=server-$(stat -c %D "$p")-$(printf '%x' "$ino")
+        for d in /tmp/wine-*/"$id" "/tmp/.wine-$(id -u)/$id"; do
+            [ -d "$d" ] || continue
+            rm -rf "$d"
+            rmdir "$(dirname "$d")" 2>/dev/null
+        done
     done
 }
 trap 'w_end; t_cleanup' EXIT
