@@ -4,6 +4,8 @@
  *   mmaplab-tour --text          the same tour as narrated text, with
  *                                mmapview --once snapshots (chosen by itself
  *                                when stdin or stdout is not a terminal)
+ *   mmaplab-tour --from 9        start at step 9 (the steps before it run
+ *                                by themselves first)
  *   mmaplab-tour --program 07    start at one of the further programs
  *
  * It runs the walkthrough 01-create ... 05-close with --step, the first and
@@ -126,8 +128,8 @@ static void handlers(void)
 static void usage(FILE *f)
 {
     fprintf(f,
-"Usage: mmaplab-tour [--text] [-n NAME] [--dir DIR] [--delay SEC] [--program NN]\n"
-"                    [--timeout SEC] [--no-color]\n"
+"Usage: mmaplab-tour [--text] [-n NAME] [--dir DIR] [--delay SEC] [--from STEP]\n"
+"                    [--program NN] [--timeout SEC] [--no-color]\n"
 "\n"
 "The guided tour of mmaplab (make demo): the walkthrough 01-create ... 05-close\n"
 "one call at a time, the first and second process side by side, with the\n"
@@ -142,6 +144,8 @@ static void usage(FILE *f)
 "  --dir DIR         where the trace and the programs' files go (default a new\n"
 "                    directory in $TMPDIR or /tmp, removed at the end)\n"
 "  --delay SEC       between steps when playing by itself (default 2.5)\n"
+"  --from STEP       start at step STEP of the walkthrough (1-18): the steps\n"
+"                    before it run by themselves first\n"
 "  --program NN      start at further program NN (06 to 11)\n"
 "  --timeout SEC     how long a program may take to reach its next stop\n"
 "                    (default 30)\n"
@@ -220,6 +224,7 @@ int main(int argc, char *argv[])
         { "dir", required_argument, NULL, 'd' },
         { "delay", required_argument, NULL, 'D' },
         { "program", required_argument, NULL, 'p' },
+        { "from", required_argument, NULL, 'F' },
         { "timeout", required_argument, NULL, 'T' },
         { "no-color", no_argument, NULL, 'C' },
         { "help", no_argument, NULL, 'h' },
@@ -230,6 +235,7 @@ int main(int argc, char *argv[])
     bool text = false, color = true;
     const char *name = NULL, *dir = NULL, *program = NULL;
     double delay = 2.5, timeout = 30;
+    int from = 1;
     int c;
 
     opterr = 0;
@@ -240,6 +246,14 @@ int main(int argc, char *argv[])
         case 'd': dir = optarg; break;
         case 'D': delay = seconds("--delay", optarg, 0.05, 600); break;
         case 'p': program = optarg; break;
+        case 'F': {
+            char *end;
+            long v = strtol(optarg, &end, 10);
+            if (end == optarg || *end != '\0' || v < 1 || v > tour_nsteps)
+                usage_error("--from wants a step from 1 to 18, not '%s'", optarg);
+            from = (int)v;
+            break;
+        }
         case 'T': timeout = seconds("--timeout", optarg, 1, 3600); break;
         case 'C': color = false; break;
         case 'h': usage(stdout); return 0;
@@ -303,6 +317,7 @@ int main(int argc, char *argv[])
         snprintf(g_own_dir, sizeof g_own_dir, "%s", t.dir);
     }
     t.timeout_ms = (int)(timeout * 1000);
+    t.from = from - 1;
 
     handlers();
     /* Whatever the programs fork comes back to the tour if they die first,

@@ -82,6 +82,8 @@ struct tour {
     char dir[4096];           /* the tour's directory: trace, files */
     char trace_path[4200];
     int timeout_ms;           /* for a program to reach its next stop */
+    int from;                 /* the step to start at: those before it run
+                               * by themselves first (0: the beginning) */
     struct tour_hooks hooks;
     void *face;               /* the face's own state */
 

@@ -521,6 +521,7 @@ int tour_begin(struct tour *t, int extra)
     t->step = 0;
     t->done = 0;
     t->phase = TP_BUSY;
+    t->replay_to = t->from > 0 && t->from < tour_nsteps ? t->from : -1;
     if (t->hooks.follow)
         t->hooks.follow(t, t->name, false);
     push(t, J_START, tour_steps[0].pane, 0);

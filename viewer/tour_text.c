@@ -84,6 +84,8 @@ static void snapshot(struct tour *t, struct text *x)
 
 static void on_line(struct tour *t, int pane, const char *line)
 {
+    if (t->replay_to >= 0)
+        return;                 /* the steps before --from: not narrated */
     if (t->extra >= 0)
         printf("[%.2s] %s\n", tour_extras[t->extra].prog, line);
     else

@@ -39,6 +39,14 @@ expect_no_match "no escape sequences" $'\x1b' "$OUT"
 shm_exists "$N" && not_ok "the object is gone" || ok "the object is gone"
 expect_eq "the tour's files are gone" "" "$(ls -A "$D")"
 
+# --from: the steps before it run by themselves, unnarrated.
+run_tour "$T_SCRATCH/from" -n "$N" --text --from 17
+expect_eq "--from 17: runs to the end (exit 0)" 0 "$RC"
+expect_match "--from 17: the narration starts at step 17" "^==== Step 17 of 18: remove the name" "$OUT"
+expect_eq "--from 17: ...and only the last two steps are narrated" 2 \
+    "$(printf '%s\n' "$OUT" | grep -c '^==== Step ')"
+expect_no_match "--from 17: ...with none of the earlier programs' output" '^\[first \]' "$OUT"
+
 # Each further program, narrated on its own.
 for x in 06 07 08 09 10 11; do
     run_tour "$T_SCRATCH/x$x" -n "$N" --text --program "$x"
