@@ -3,7 +3,8 @@
  *   mmaplab-tour                 the full-screen tour (on a terminal)
  *   mmaplab-tour --text          the same tour as narrated text, with
  *                                mmapview --once snapshots (chosen by itself
- *                                when stdin or stdout is not a terminal)
+ *                                when stdin or stdout is not a terminal, or
+ *                                the terminal cannot show the screen)
  *   mmaplab-tour --from 9        start at step 9 (the steps before it run
  *                                by themselves first)
  *   mmaplab-tour --program 07    start at one of the further programs
@@ -325,8 +326,14 @@ int main(int argc, char *argv[])
     prctl(PR_SET_CHILD_SUBREAPER, 1);
     if (!text && (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)))
         text = true;
-    int status = text ? tour_text_run(&t, extra, viewer)
-                      : tour_screen_run(&t, extra, color, (int)(delay * 1000));
+    int status = text ? 0 : tour_screen_run(&t, extra, color, (int)(delay * 1000));
+    if (!text && status == TOUR_NO_SCREEN) {
+        fprintf(stderr, "mmaplab-tour: this terminal (TERM=%s) cannot show the full-screen "
+                "tour: here it is as text\n", getenv("TERM") ? getenv("TERM") : "");
+        text = true;
+    }
+    if (text)
+        status = tour_text_run(&t, extra, viewer);
     tour_end(&t);
     if (g_own_dir[0] && rmdir(g_own_dir) == -1)
         fprintf(stderr, "mmaplab-tour: %s: %s\n", g_own_dir, strerror(errno));

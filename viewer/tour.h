@@ -77,7 +77,7 @@ struct tour_job {
 
 struct tour {
     /* Set up by main. */
-    char name[256];           /* the object */
+    char name[260];           /* the object */
     char bin[4096];           /* where the numbered programs are */
     char dir[4096];           /* the tour's directory: trace, files */
     char trace_path[4200];
@@ -170,7 +170,9 @@ extern void (*volatile tour_crash_reset)(void);
 
 /* The narrated text tour; returns the exit status. */
 int tour_text_run(struct tour *t, int extra, const char *viewer);
-/* The full-screen tour; returns the exit status. */
+/* The full-screen tour; returns the exit status, or TOUR_NO_SCREEN when
+ * the terminal cannot show it (nothing has been started then). */
+#define TOUR_NO_SCREEN (-1)
 int tour_screen_run(struct tour *t, int extra, bool color, int delay_ms);
 
 #endif

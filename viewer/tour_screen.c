@@ -124,8 +124,8 @@ static void on_follow(struct tour *t, const char *target, bool file)
 /* ---- drawing --------------------------------------------------------------- */
 
 struct layout {
-    struct view_rect narr, obj, map, hex, frames, procs, pane[PANES];
-    bool frames_on, one_pane;
+    struct view_rect narr, obj, map, hex, frames, procs, trace, pane[PANES];
+    bool frames_on, one_pane, trace_on;
 };
 
 static void layout(const struct screen *s, struct layout *l)
@@ -146,6 +146,10 @@ static void layout(const struct screen *s, struct layout *l)
     if (t->extra >= 0 && spare > 2) { hex++; spare--; }
     if (spare > 8) { obj += 2; spare -= 2; }     /* the owner and backing lines */
     panes = H - narr - obj - hex - procs;
+    /* A tall terminal has room for the trace too, once the panes have
+     * enough. */
+    int trace = panes >= 20 ? (panes - 14 < 12 ? panes - 14 : 12) : 0;
+    panes -= trace;
 
     int y = 0;
     l->narr = (struct view_rect){ y, 0, narr, W };
@@ -161,6 +165,11 @@ static void layout(const struct screen *s, struct layout *l)
     y += hex;
     l->procs = (struct view_rect){ y, 0, procs, W };
     y += procs;
+    l->trace_on = trace > 0;
+    if (l->trace_on) {
+        l->trace = (struct view_rect){ y, 0, trace, W };
+        y += trace;
+    }
     l->one_pane = t->extra >= 0;
     if (l->one_pane) {
         l->pane[PANE_FIRST] = (struct view_rect){ y, 0, panes, W };
@@ -490,6 +499,8 @@ static void draw(struct screen *s)
             if (l.frames_on)
                 view_frames(stdscr, l.frames, snap, &s->vs);
             view_procs(stdscr, l.procs, snap, &s->vs);
+            if (l.trace_on)
+                view_trace(stdscr, l.trace, snap, &s->vs);
         }
         draw_pane(s, PANE_FIRST, l.pane[PANE_FIRST]);
         if (!l.one_pane)
@@ -639,13 +650,13 @@ int tour_screen_run(struct tour *t, int extra, bool color, int delay_ms)
     t->face = &s;
     t->hooks.follow = on_follow;
 
+    const char *term = getenv("TERM");
+    if (term == NULL || term[0] == '\0' || strcmp(term, "dumb") == 0)
+        return TOUR_NO_SCREEN;
     g_tio_saved = tcgetattr(STDIN_FILENO, &g_tio) == 0;
     SCREEN *scr = newterm(NULL, stdout, stdin);
-    if (scr == NULL) {
-        fprintf(stderr, "mmaplab-tour: cannot use this terminal (TERM=%s); try --text\n",
-                getenv("TERM") ? getenv("TERM") : "");
-        return 1;
-    }
+    if (scr == NULL)
+        return TOUR_NO_SCREEN;
     g_curses_on = 1;
     atexit(at_exit);
     add_cap("rmcup");
@@ -664,10 +675,9 @@ int tour_screen_run(struct tour *t, int extra, bool color, int delay_ms)
     if (s.color)
         start_color();
     view_init(&s.vs, s.color, s.utf8);
+    s.vs.focus = VIEW_PANELS;            /* nothing to move between: no focus */
 
     int status = 0;
-    if (extra < 0)
-        on_follow(t, t->name, false);
     if (tour_begin(t, extra) == -1)
         status = 1;
     while (!tour_signal && !s.quit) {

@@ -67,6 +67,29 @@ tm send-keys -t size q
 wait_screen size "q after the resize: status 0" "^status=0$"
 nothing_left size "${NAME[size]}" ${KIDS[size]}
 
+# ---- a program that does not do what the script says ----------------------
+# 02-map replaced by 04-open, which stops before printf where 02-map holds:
+# the tour stops and says why; b runs the step again (and it stops again);
+# q ends it with status 1 and nothing left.
+W=$T_SCRATCH/drift
+mkdir -p "$W"
+cp "$BIN"/0[1-5]-* "$W"/
+cp "$BIN/04-open" "$W/02-map"
+N=$(t_name)
+start_tour drift "$N" "MMAPLAB_BIN=$W" -- --from 5
+wait_screen drift "off its script: step 5 waits for Space" "Step 5 of 18 .*waits: Space runs it|before mmap .*waits: Space runs it"
+tm send-keys -t drift Space
+wait_screen drift "off its script: the tour stops" "The tour has stopped"
+wait_screen drift "...and says why" "Why: +02-map stopped at \"before printf"
+kids=$(tour_children drift)
+tm send-keys -t drift b
+wait_screen drift "b runs the programs again up to step 5, which waits again" "before mmap .*waits: Space runs it"
+tm send-keys -t drift Space
+wait_screen drift "...and Space stops it again" "The tour has stopped"
+tm send-keys -t drift q
+wait_screen drift "q: status 1 (a program did not do what the tour expected)" "^status=1$"
+nothing_left drift "$N" $kids
+
 # ---- colours and the locale ---------------------------------------------------
 esc=$(printf '\033')
 colours() { tm capture-pane -e -p -t "$1" | grep -c "${esc}\[3[0-7]m"; }
@@ -88,6 +111,13 @@ if [ "$LANG_UTF8" != C ]; then
 fi
 look ascii LANG=C LC_ALL=C
 wait_screen ascii "C locale: the title in ASCII" "Step 1 of 18 - create the name"
+# A terminal that cannot show the screen: the tour says so and runs as text.
+N=$(t_name)
+start_tour dumb "$N" TERM=dumb -- --from 18
+wait_screen dumb "TERM=dumb: it says the screen cannot be shown here" "TERM=dumb.*cannot show the full-screen"
+wait_screen dumb "...and runs the tour as text to its end (status 0)" "^status=0$" 60
+nothing_left dumb "$N"
+
 for s in col nocol flag ascii; do tm send-keys -t $s q; done
 for s in col nocol flag ascii; do until_screen $s "^status=0$" || not_ok "$s: q ends it" "$(screen $s)"; done
 

@@ -112,6 +112,10 @@ screen_ok "...the child's reply at offset 128" "00000080  72 65 70 6c 79 .*\|rep
 screen_ok "...its output in one wide pane" "06-inherit and the processes it starts"
 tm send-keys -t $S Space
 wait_screen $S "06-inherit: the parent's hold" "Hold 2 of 2: The parent holds two views"
+tm send-keys -t $S b
+wait_screen $S "b: 06-inherit runs again up to its first hold" "Hold 1 of 2: The exec'd child"
+tm send-keys -t $S Space
+wait_screen $S "...and Space goes on to the second again" "Hold 2 of 2: The parent holds two views"
 tm send-keys -t $S Space
 wait_screen $S "06-inherit ends: what it did" "Done: +06-inherit unmapped, closed and removed"
 screen_ok "...its object is freed" "state +FREED"
