@@ -121,7 +121,7 @@ check: deps-check
 
 install: programs
 	install -d $(DESTDIR)$(LIBEXECDIR) $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
-	install -m 755 $(DEMO_BINS) $(DESTDIR)$(LIBEXECDIR)/
+	install -m 755 $(DEMO_BINS) $(INSTALL_LIBEXEC) $(DESTDIR)$(LIBEXECDIR)/
 	$(if $(INSTALL_BIN),install -m 755 $(INSTALL_BIN) $(DESTDIR)$(BINDIR)/)
 	sed -e 's|@LIBEXECDIR@|$(LIBEXECDIR)|' -e 's|@VERSION@|$(VERSION)|' \
 		tools/mmaplab.sh > $(DESTDIR)$(BINDIR)/mmaplab
@@ -129,7 +129,8 @@ install: programs
 	$(if $(INSTALL_MAN1),install -m 644 $(INSTALL_MAN1) $(DESTDIR)$(MANDIR)/man1/)
 
 uninstall:
-	rm -f $(DEMO_NAMES:%=$(DESTDIR)$(LIBEXECDIR)/%)
+	rm -f $(DEMO_NAMES:%=$(DESTDIR)$(LIBEXECDIR)/%) \
+		$(patsubst %,$(DESTDIR)$(LIBEXECDIR)/%,$(notdir $(INSTALL_LIBEXEC)))
 	-rmdir $(DESTDIR)$(LIBEXECDIR) 2>/dev/null
 	rm -f $(DESTDIR)$(BINDIR)/mmaplab $(patsubst %,$(DESTDIR)$(BINDIR)/%,$(notdir $(INSTALL_BIN)))
 	rm -f $(patsubst %,$(DESTDIR)$(MANDIR)/man1/%,$(notdir $(INSTALL_MAN1)))

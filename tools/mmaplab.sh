@@ -5,6 +5,7 @@
 #   mmaplab run PROG [ARGS...]    run one: 03-copy, 03 or copy
 #   mmaplab clean [OPTIONS]       list and remove leftover objects
 #   mmaplab view [ARGS...]        the viewer (mmapview)
+#   mmaplab tour [ARGS...]        the guided tour of the walkthrough
 
 set -u
 VERSION=@VERSION@
@@ -20,6 +21,7 @@ Usage: $me list
        $me run PROG [ARGS...]      PROG: 03-copy, 03 or copy
        $me clean [--dry-run] [--all-users] [--user NAME] [--force]
        $me view [ARGS...]
+       $me tour [ARGS...]          the guided tour (make demo)
        $me --help | --version
 
 clean lists the shared memory objects in $SHM that belong to you and look
@@ -161,6 +163,14 @@ view) shift
           [ -x "$v" ] && exec "$v" "$@"
       done
       exec mmapview "$@" ;;
+tour) shift
+      [ -x "$LIBEXEC/mmaplab-tour" ] || {
+          echo "$me: the tour is not installed in $LIBEXEC (make install puts it there)" >&2
+          exit 1
+      }
+      MMAPLAB_VIEWER=${MMAPLAB_VIEWER:-$(dirname "$0")/mmapview}
+      export MMAPLAB_VIEWER
+      exec "$LIBEXEC/mmaplab-tour" "$@" ;;
 -h|--help|help) usage ;;
 -V|--version) echo "mmaplab $VERSION" ;;
 "") usage; exit 2 ;;

@@ -157,8 +157,9 @@ static void usage(FILE *f)
 "to it), a play by itself, q quit, ? help.  In the list of further programs:\n"
 "arrows and Enter, or 6-9, 0 for 10, 1 for 11.\n"
 "\n"
-"Environment: MMAPLAB_BIN, where the numbered programs are (default: beside\n"
-"this program).  Exit status: 0 done or quit, 1 a program did not do what the\n"
+"Environment: MMAPLAB_BIN, where the numbered programs are, and MMAPLAB_VIEWER,\n"
+"the mmapview that takes the text tour's snapshots (default: beside this\n"
+"program).  Exit status: 0 done or quit, 1 a program did not do what the\n"
 "tour expected, 2 usage.\n");
 }
 
@@ -299,8 +300,14 @@ int main(int argc, char *argv[])
                 "make, or set MMAPLAB_BIN\n", t.bin, strerror(errno));
         return 1;
     }
+    /* Installed, the tour sits with the programs in libexec and the viewer
+     * in bin: the front door says where. */
+    const char *env_viewer = getenv("MMAPLAB_VIEWER");
     char viewer[4200];
-    snprintf(viewer, sizeof viewer, "%s/mmapview", here);
+    if (env_viewer && env_viewer[0])
+        snprintf(viewer, sizeof viewer, "%s", env_viewer);
+    else
+        snprintf(viewer, sizeof viewer, "%s/mmapview", here);
 
     struct stat st;
     if (dir != NULL) {

@@ -58,3 +58,5 @@ bin/mmaplab-tour: $(TOUR_OBJ) $(LIB)
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $(TOUR_OBJ) $(LIB) $(NCURSES_LIBS) $(LDLIBS)
 
 PROGRAMS += bin/mmaplab-tour
+# Installed beside the programs it runs; `mmaplab tour` starts it.
+INSTALL_LIBEXEC += bin/mmaplab-tour

@@ -26,6 +26,15 @@ out=$("$P/bin/mmaplab" run 99-nothing 2>&1); rc=$?
 expect_eq "mmaplab run of an unknown program exits 2" 2 "$rc"
 expect_match "...and lists the programs there are" "^  01-create" "$out"
 
+# The guided tour, installed: its text face runs to its end from anywhere,
+# with the installed viewer's snapshots, and leaves nothing.
+N=$(t_name)
+out=$(cd "$T_SCRATCH" && env -u MMAPLAB_BIN -u MMAPLAB_VIEWER "$P/bin/mmaplab" tour --text -n "$N" </dev/null 2>&1); rc=$?
+expect_eq "mmaplab tour --text runs the installed tour to its end" 0 "$rc"
+expect_match "...with the installed viewer's snapshots" "^  state +live: the name leads to this object" "$out"
+expect_match "...and ends saying so" "^Done: the walkthrough ran to its end" "$out"
+check "...and its object is gone" test ! -e "/dev/shm/${N#/}"
+
 # clean: the user's own leftovers, objects in use kept.
 A=$(t_name); B=$(t_name)
 "$BIN/01-create" -n "$A" >/dev/null; "$BIN/01-create" -n "$B" >/dev/null
