@@ -701,8 +701,11 @@ int tour_screen_run(struct tour *t, int extra, bool color, int delay_ms)
             wait = (int)(s.auto_at - tour_now_ms());
         if (wait < 0)
             wait = 0;
-        if (poll(p, (nfds_t)n, wait) > 0 && (p[0].revents & (POLLHUP | POLLERR | POLLNVAL)))
-            s.quit = true;                /* the terminal went away */
+        /* The terminal went away: a hangup, whether or not SIGHUP has come
+         * yet, and ended like one. */
+        if (poll(p, (nfds_t)n, wait) > 0 && (p[0].revents & (POLLHUP | POLLERR | POLLNVAL)) &&
+            !tour_signal)
+            tour_signal = SIGHUP;
         tour_signal_drain();
         tour_pump(t);
         int ch;

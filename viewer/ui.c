@@ -438,9 +438,10 @@ int ui_run(struct mv_model *m, int interval_ms, bool color)
         if (!u.paused && wait < 0)
             wait = 0;
         struct pollfd p[2] = { { STDIN_FILENO, POLLIN, 0 }, { g_pipe[0], POLLIN, 0 } };
-        if (poll(p, 2, wait) > 0 && (p[0].revents & (POLLHUP | POLLERR | POLLNVAL))) {
-            u.quit = true;                /* the terminal went away */
-        }
+        /* The terminal went away: a hangup, whether or not SIGHUP has come
+         * yet, and ended like one. */
+        if (poll(p, 2, wait) > 0 && (p[0].revents & (POLLHUP | POLLERR | POLLNVAL)) && !g_stop)
+            g_stop = SIGHUP;
         char drain[16];
         while (read(g_pipe[0], drain, sizeof drain) > 0)
             ;
