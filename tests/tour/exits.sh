@@ -54,6 +54,36 @@ way_out hup SIGHUP 129
 way_out segv SIGSEGV "(139|1)"
 wait_screen intr "Ctrl-C: the tour says what it did" "stopped by SIGINT .Ctrl-C.; the programs are stopped"
 
+# ---- the terminal closed under it ------------------------------------------
+# A window shut or an ssh session dropped: the tour ends as on a hangup and
+# leaves nothing.  Its own tmux server, so that killing it closes the
+# terminal the way a window does.
+gone() { tmux -L "$SOCK-gone" -f "$T_SCRATCH/tmux.conf" "$@"; }
+N=$(t_name)
+mkdir -p "$T_SCRATCH/tmp-gone"
+gone new-session -d -s gone -x 120 -y 40 \
+    "env LANG=$LANG_UTF8 TMPDIR=$T_SCRATCH/tmp-gone $TOUR -n $N --from 10; sleep 600"
+for _ in $(seq 300); do
+    gone capture-pane -p -t gone 2>/dev/null | grep -q "waits: Space runs it" && break
+    sleep 0.05
+done
+tpid=$(pgrep -P "$(gone display -p -t gone '#{pane_pid}')" -x mmaplab-tour)
+kids=$(for c in $(pgrep -P "$tpid"); do pgrep -g "$c"; done)
+[ -n "$kids" ] && shm_exists "$N" && ok "gone: at step 10 the programs run and the object exists" ||
+    not_ok "gone: at step 10 the programs run and the object exists" "$(gone capture-pane -p -t gone)"
+gone kill-server
+for _ in $(seq 200); do
+    [ -d "/proc/$tpid" ] && ! grep -q '^State:.*Z' "/proc/$tpid/status" 2>/dev/null || break
+    sleep 0.05
+done
+if [ -d "/proc/$tpid" ] && ! grep -q '^State:.*Z' "/proc/$tpid/status" 2>/dev/null; then
+    not_ok "gone: the terminal closed, the tour ends" "pid $tpid: $(grep State /proc/$tpid/status)"
+    kill -9 "$tpid"
+else
+    ok "gone: the terminal closed, the tour ends"
+fi
+nothing_left gone "$N" $kids
+
 # ---- too small, then big again ----------------------------------------------
 wait_screen size "at step 10 the message is in the hex panel" "\|Message from fir\|"
 tm resize-window -t size -x 60 -y 20

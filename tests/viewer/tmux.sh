@@ -192,4 +192,31 @@ way_out term SIGTERM "status=143"
 way_out int Ctrl-C "status=130"
 way_out segv SIGSEGV "status=(139|1)$"
 
+# The terminals closed under them (windows shut, an ssh session dropped):
+# the viewers end, as on a hangup, and none lingers.  Their own tmux
+# server, so that killing it closes every terminal at once.
+gone() { tmux -L "$SOCK-gone" -f "$T_SCRATCH/tmux.conf" "$@"; }
+pids=
+for s in g1 g2 g3; do
+    gone new-session -d -s $s -x 120 -y 40 "env LANG=$LANG_UTF8 $MV $N; sleep 600"
+done
+for s in g1 g2 g3; do
+    for _ in $(seq 200); do
+        gone capture-pane -p -t $s 2>/dev/null | grep -q "state +WAITING" && break
+        sleep 0.05
+    done
+    pids="$pids $(pgrep -P "$(gone display -p -t $s '#{pane_pid}')" -x mmapview)"
+done
+gone kill-server
+for _ in $(seq 100); do
+    left=
+    for p in $pids; do
+        [ -d "/proc/$p" ] && ! grep -q '^State:.*Z' "/proc/$p/status" 2>/dev/null && left="$left $p"
+    done
+    [ -z "$left" ] && break
+    sleep 0.05
+done
+expect_eq "the terminals closed: every viewer ends" "" "$left"
+for p in $left; do kill -9 "$p"; done
+
 echo "1..$t_n"
