@@ -11,6 +11,7 @@
 #include "tour.h"
 #include "describe.h"
 #include "view.h"
+#include "fullscreen.h"
 
 #include <curses.h>
 #include <langinfo.h>
@@ -18,8 +19,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <term.h>
-#include <termios.h>
 #include <unistd.h>
 
 #define TOUR_MIN_W 80
@@ -44,46 +43,6 @@ struct screen {
     /* Where the tour stood at the last sample: a new stop samples at once. */
     int seen_phase, seen_step, seen_x, seen_extra;
 };
-
-/* ---- the terminal, and giving it back ------------------------------------ */
-
-static struct termios g_tio;
-static bool g_tio_saved;
-static char g_reset[256];
-static size_t g_reset_len;
-static volatile sig_atomic_t g_curses_on;
-
-static void crash_reset(void)
-{
-    if (!g_curses_on)
-        return;
-    g_curses_on = 0;
-    if (g_reset_len && write(STDOUT_FILENO, g_reset, g_reset_len) < 0) {
-        /* Nothing more can be done from a crash. */
-    }
-    if (g_tio_saved)
-        tcsetattr(STDIN_FILENO, TCSANOW, &g_tio);
-}
-
-static void at_exit(void)
-{
-    if (g_curses_on) {
-        endwin();
-        g_curses_on = 0;
-    }
-}
-
-static void add_cap(const char *name)
-{
-    char *s = tigetstr(name);
-    if (s == NULL || s == (char *)-1)
-        return;
-    size_t n = strlen(s);
-    if (g_reset_len + n < sizeof g_reset) {
-        memcpy(g_reset + g_reset_len, s, n);
-        g_reset_len += n;
-    }
-}
 
 /* ---- the model ------------------------------------------------------------- */
 
@@ -653,27 +612,11 @@ int tour_screen_run(struct tour *t, int extra, bool color, int delay_ms)
     const char *term = getenv("TERM");
     if (term == NULL || term[0] == '\0' || strcmp(term, "dumb") == 0)
         return TOUR_NO_SCREEN;
-    g_tio_saved = tcgetattr(STDIN_FILENO, &g_tio) == 0;
-    SCREEN *scr = newterm(NULL, stdout, stdin);
+    s.color = color;
+    SCREEN *scr = fullscreen_open(&s.color);
     if (scr == NULL)
         return TOUR_NO_SCREEN;
-    g_curses_on = 1;
-    atexit(at_exit);
-    add_cap("rmcup");
-    add_cap("cnorm");
-    add_cap("sgr0");
-    add_cap("rmkx");
-    tour_crash_reset = crash_reset;
-    cbreak();
-    noecho();
-    nonl();
-    keypad(stdscr, TRUE);
-    nodelay(stdscr, TRUE);
-    set_escdelay(25);
-    curs_set(0);
-    s.color = color && has_colors();
-    if (s.color)
-        start_color();
+    tour_crash_reset = fullscreen_give_back;
     view_init(&s.vs, s.color, s.utf8);
     s.vs.focus = VIEW_PANELS;            /* nothing to move between: no focus */
 
@@ -720,8 +663,6 @@ int tour_screen_run(struct tour *t, int extra, bool color, int delay_ms)
     mv_model_free(s.m);
     s.m = NULL;
     tour_crash_reset = NULL;
-    endwin();
-    g_curses_on = 0;
-    delscreen(scr);
+    fullscreen_close(scr);
     return status;
 }

@@ -6,12 +6,11 @@
  * read again when the selection moves.  The screen is redrawn whole and
  * ncurses sends only the cells that changed.
  *
- * A crash signal cannot call endwin (it is not async-signal-safe), so the
- * sequences that leave the alternate screen and show the cursor are looked
- * up at start, and the handler writes them and restores the saved termios
- * with write(2) and tcsetattr(3) before letting the signal go on.
+ * A crash gives the terminal back through fullscreen_give_back before the
+ * signal goes on (fullscreen.h says how).
  */
 #include "ui.h"
+#include "fullscreen.h"
 #include "view.h"
 
 #include <ctype.h>
@@ -25,8 +24,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <term.h>
-#include <termios.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -34,26 +31,9 @@
 
 static volatile sig_atomic_t g_stop;
 static int g_pipe[2] = { -1, -1 };
-static struct termios g_tio;
-static bool g_tio_saved;
-static char g_reset[256];
-static size_t g_reset_len;
-static volatile sig_atomic_t g_curses_on;
 
 static const int crash_sigs[] = { SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT };
 static struct sigaction g_old_crash[sizeof crash_sigs / sizeof crash_sigs[0]];
-
-static void give_back_terminal(void)
-{
-    if (!g_curses_on)
-        return;
-    g_curses_on = 0;
-    if (g_reset_len && write(STDOUT_FILENO, g_reset, g_reset_len) < 0) {
-        /* Nothing more can be done from here. */
-    }
-    if (g_tio_saved)
-        tcsetattr(STDIN_FILENO, TCSANOW, &g_tio);
-}
 
 static void on_stop(int sig)
 {
@@ -67,32 +47,12 @@ static void on_stop(int sig)
 
 static void on_crash(int sig)
 {
-    give_back_terminal();
+    fullscreen_give_back();
     for (size_t i = 0; i < sizeof crash_sigs / sizeof crash_sigs[0]; i++) {
         if (crash_sigs[i] == sig)
             sigaction(sig, &g_old_crash[i], NULL);   /* ASan's, or default */
     }
     raise(sig);
-}
-
-static void at_exit(void)
-{
-    if (g_curses_on) {
-        endwin();
-        g_curses_on = 0;
-    }
-}
-
-static void add_cap(const char *name)
-{
-    char *s = tigetstr(name);
-    if (s == NULL || s == (char *)-1)
-        return;
-    size_t n = strlen(s);
-    if (g_reset_len + n < sizeof g_reset) {
-        memcpy(g_reset + g_reset_len, s, n);
-        g_reset_len += n;
-    }
 }
 
 static void handlers(void)
@@ -378,34 +338,17 @@ int ui_run(struct mv_model *m, int interval_ms, bool color)
         return 2;
     }
     bool utf8 = strcmp(nl_langinfo(CODESET), "UTF-8") == 0;
-    g_tio_saved = tcgetattr(STDIN_FILENO, &g_tio) == 0;
     if (pipe2(g_pipe, O_CLOEXEC | O_NONBLOCK) == -1) {
         perror("mmapview: pipe");
         return 1;
     }
     handlers();
-    SCREEN *scr = newterm(NULL, stdout, stdin);
+    SCREEN *scr = fullscreen_open(&color);
     if (scr == NULL) {
         fprintf(stderr, "mmapview: cannot use this terminal (TERM=%s)\n",
                 getenv("TERM") ? getenv("TERM") : "");
         return 1;
     }
-    g_curses_on = 1;
-    atexit(at_exit);
-    add_cap("rmcup");
-    add_cap("cnorm");
-    add_cap("sgr0");
-    add_cap("rmkx");
-    cbreak();
-    noecho();
-    nonl();
-    keypad(stdscr, TRUE);
-    nodelay(stdscr, TRUE);
-    set_escdelay(25);
-    curs_set(0);
-    color = color && has_colors();
-    if (color)
-        start_color();
 
     memset(&u, 0, sizeof u);
     u.m = m;
@@ -449,9 +392,7 @@ int ui_run(struct mv_model *m, int interval_ms, bool color)
         while (!g_stop && (ch = getch()) != ERR)
             key(&u, ch);
     }
-    endwin();
-    g_curses_on = 0;
-    delscreen(scr);
+    fullscreen_close(scr);
     if (g_stop) {
         /* Die of the signal, as the shell expects, now that the terminal
          * is back. */

@@ -4,7 +4,7 @@
 # MODEL_OBJ.  The view, the printers and main make the program.
 
 VIEWER_MODEL := model object residency contents procscan frames tracetail
-VIEWER_REST  := describe print_text print_json view view_panels view_hex \
+VIEWER_REST  := describe print_text print_json view view_panels view_hex fullscreen \
                 ui main
 MODEL_OBJ    := $(VIEWER_MODEL:%=$(B)/viewer/%.o)
 VIEWER_OBJ   := $(MODEL_OBJ) $(VIEWER_REST:%=$(B)/viewer/%.o)
@@ -49,7 +49,7 @@ bench: deps-build
 TOUR_PARTS := tour tour_engine tour_script tour_child tour_trace tour_text \
               tour_screen
 TOUR_OBJ   := $(MODEL_OBJ) $(B)/viewer/describe.o $(B)/viewer/view.o \
-              $(B)/viewer/view_panels.o $(B)/viewer/view_hex.o \
+              $(B)/viewer/view_panels.o $(B)/viewer/view_hex.o $(B)/viewer/fullscreen.o \
               $(TOUR_PARTS:%=$(B)/viewer/%.o)
 
 bin/mmaplab-tour: $(TOUR_OBJ) $(LIB)
