@@ -415,16 +415,7 @@ static void draw_status(struct screen *s)
     if (t->phase == TP_READY || t->phase == TP_BUSY)
         snprintf(where, sizeof where, "step %d/%d ", t->step + 1, tour_nsteps);
     snprintf(right, sizeof right, "%s%s%s ", s->autoplay ? "PLAYING " : "", where, t->name);
-    int rl = (int)strlen(right);
-    attr_t a = s->note_bad ? view_attr(&s->vs, ROLE_BAD) : A_NORMAL;
-    attron(a);
-    view_text(stdscr, y, 0, COLS - rl - 1, left);
-    attroff(a);
-    if (COLS > rl + 20) {
-        attron(A_REVERSE);
-        view_text(stdscr, y, COLS - rl, rl, right);
-        attroff(A_REVERSE);
-    }
+    view_status(stdscr, y, left, right, s->note_bad, &s->vs);
 }
 
 static void draw_small(void)

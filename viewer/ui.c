@@ -153,16 +153,7 @@ static void draw_status(struct ui *u)
         snprintf(left, sizeof left, "q quit  ? help  %s move  [ ] page  Tab panel  "
                  "/ find  n next  r refresh  p pause",
                  u->vs.utf8 ? "\u2190\u2193\u2191\u2192 hjkl" : "hjkl");
-    int rl = (int)strlen(right);
-    attr_t a = u->message_bad ? view_attr(&u->vs, ROLE_BAD) : A_NORMAL;
-    attron(a);
-    view_text(stdscr, y, 0, COLS - rl - 1, left);
-    attroff(a);
-    if (COLS > rl + 20) {
-        attron(A_REVERSE);
-        view_text(stdscr, y, COLS - rl, rl, right);
-        attroff(A_REVERSE);
-    }
+    view_status(stdscr, y, left, right, u->message_bad, &u->vs);
 }
 
 static void draw(struct ui *u)

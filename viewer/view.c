@@ -103,6 +103,22 @@ void view_text(WINDOW *w, int y, int x, int width, const char *text)
     mvwaddnstr(w, y, x, text, (int)n);
 }
 
+void view_status(WINDOW *w, int y, const char *left, const char *right, bool bad,
+                 const struct view_state *vs)
+{
+    int cols = getmaxx(w), rl = (int)strlen(right);
+    attr_t a = bad ? view_attr(vs, ROLE_BAD) : A_NORMAL;
+
+    wattron(w, a);
+    view_text(w, y, 0, cols - rl - 1, left);
+    wattroff(w, a);
+    if (cols > rl + 20) {
+        wattron(w, A_REVERSE);
+        view_text(w, y, cols - rl, rl, right);
+        wattroff(w, A_REVERSE);
+    }
+}
+
 int view_wrap(WINDOW *w, struct view_rect r, int y, const char *text)
 {
     const char *p = text;

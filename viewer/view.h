@@ -100,6 +100,11 @@ struct view_rect view_box(WINDOW *w, struct view_rect r, const char *title,
                           bool focused, const struct view_state *vs);
 /* Text at y, x, cut to width columns (UTF-8 aware). */
 void view_text(WINDOW *w, int y, int x, int width, const char *text);
+/* The status line at row y of w: the keys or a message on the left (in the
+ * "bad" colour when bad), the state in reverse on the right when there is
+ * room for both. */
+void view_status(WINDOW *w, int y, const char *left, const char *right, bool bad,
+                 const struct view_state *vs);
 /* Word-wrap text into r from line y; returns the next free line. */
 int view_wrap(WINDOW *w, struct view_rect r, int y, const char *text);
 

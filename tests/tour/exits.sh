@@ -56,32 +56,23 @@ wait_screen intr "Ctrl-C: the tour says what it did" "stopped by SIGINT .Ctrl-C.
 
 # ---- the terminal closed under it ------------------------------------------
 # A window shut or an ssh session dropped: the tour ends as on a hangup and
-# leaves nothing.  Its own tmux server, so that killing it closes the
-# terminal the way a window does.
-gone() { tmux -L "$SOCK-gone" -f "$T_SCRATCH/tmux.conf" "$@"; }
+# leaves nothing (tm2: killing its server closes the terminal).
 N=$(t_name)
 mkdir -p "$T_SCRATCH/tmp-gone"
-gone new-session -d -s gone -x 120 -y 40 \
+tm2 new-session -d -s gone -x 120 -y 40 \
     "env LANG=$LANG_UTF8 TMPDIR=$T_SCRATCH/tmp-gone $TOUR -n $N --from 10; sleep 600"
 for _ in $(seq 300); do
-    gone capture-pane -p -t gone 2>/dev/null | grep -q "waits: Space runs it" && break
+    tm2 capture-pane -p -t gone 2>/dev/null | grep -q "waits: Space runs it" && break
     sleep 0.05
 done
-tpid=$(pgrep -P "$(gone display -p -t gone '#{pane_pid}')" -x mmaplab-tour)
+tpid=$(pgrep -P "$(tm2 display -p -t gone '#{pane_pid}')" -x mmaplab-tour)
 kids=$(for c in $(pgrep -P "$tpid"); do pgrep -g "$c"; done)
 [ -n "$kids" ] && shm_exists "$N" && ok "gone: at step 10 the programs run and the object exists" ||
-    not_ok "gone: at step 10 the programs run and the object exists" "$(gone capture-pane -p -t gone)"
-gone kill-server
-for _ in $(seq 200); do
-    [ -d "/proc/$tpid" ] && ! grep -q '^State:.*Z' "/proc/$tpid/status" 2>/dev/null || break
-    sleep 0.05
-done
-if [ -d "/proc/$tpid" ] && ! grep -q '^State:.*Z' "/proc/$tpid/status" 2>/dev/null; then
-    not_ok "gone: the terminal closed, the tour ends" "pid $tpid: $(grep State /proc/$tpid/status)"
-    kill -9 "$tpid"
-else
-    ok "gone: the terminal closed, the tour ends"
-fi
+    not_ok "gone: at step 10 the programs run and the object exists" "$(tm2 capture-pane -p -t gone)"
+tm2 kill-server
+left=$(gone_in 10 "$tpid")
+expect_eq "gone: the terminal closed, the tour ends" "" "$left"
+[ -z "$left" ] || kill -9 $left
 nothing_left gone "$N" $kids
 
 # ---- too small, then big again ----------------------------------------------
@@ -136,7 +127,6 @@ expect_eq "no colours under NO_COLOR" 0 "$(colours nocol)"
 look flag NO_COLOR= -- --no-color
 expect_eq "no colours with --no-color" 0 "$(colours flag)"
 if [ "$LANG_UTF8" != C ]; then
-    screen_has() { local o; o=$(screen "$1"); printf '%s\n' "$o" | grep -Eq -- "$3" && ok "$2" || not_ok "$2" "$o"; }
     screen_has col "UTF-8: the narration's title uses a middle dot" "Step 1 of 18 $(printf '\302\267') create the name"
 fi
 look ascii LANG=C LC_ALL=C

@@ -6,41 +6,9 @@
 # out can be checked for a terminal given back.  Everything waits on the
 # screen's content with a timeout, never for a fixed time.
 
+. "$(dirname "${BASH_SOURCE[0]}")/../tmux.bash"
+
 TOUR=$BIN/mmaplab-tour
-SOCK=mmaplab-tour-$PREFIX-$$
-printf 'set -g status off\nset -g default-terminal screen\n' > "$T_SCRATCH/tmux.conf"
-tm() { tmux -L "$SOCK" -f "$T_SCRATCH/tmux.conf" "$@"; }
-trap 'tm kill-server 2>/dev/null; t_cleanup' EXIT
-
-LANG_UTF8=C.UTF-8
-locale -a 2>/dev/null | grep -qi '^c\.utf-\?8$' || LANG_UTF8=C
-
-screen() { tm capture-pane -p -t "$1" 2>&1; }
-
-# wait_screen SESSION DESC ERE [SEC]: ok once a line of the screen matches.
-wait_screen() {
-    local s=$1 desc=$2 pat=$3 limit=$(( ${4:-10} * 50 )) i=0 out
-    while :; do
-        out=$(screen "$s")
-        if printf '%s\n' "$out" | grep -Eq -- "$pat"; then ok "$desc"; return 0; fi
-        i=$((i + 1))
-        if [ $i -gt $limit ]; then
-            not_ok "$desc" "no line of the screen matches: $pat" "screen:" "$out"
-            return 1
-        fi
-        sleep 0.02
-    done
-}
-
-# until_screen SESSION ERE [SEC]: wait quietly (no TAP line); status says.
-until_screen() {
-    local s=$1 pat=$2 limit=$(( ${3:-10} * 50 )) i=0
-    while ! screen "$s" | grep -Eq -- "$pat"; do
-        i=$((i + 1))
-        [ $i -gt $limit ] && return 1
-        sleep 0.02
-    done
-}
 
 # start_tour SESSION NAME [ENV=VALUE...] [-- TOUR-ARGS...]: the tour on its
 # own object, with its own TMPDIR (so that its directory can be looked for).
@@ -79,10 +47,8 @@ step() {
 # process among those it was running (pids given).
 nothing_left() {
     local s=$1 n=$2; shift 2
-    local p alive=
-    for p in "$@"; do
-        [ -d "/proc/$p" ] && ! grep -q '^State:.*Z' "/proc/$p/status" 2>/dev/null && alive="$alive $p"
-    done
+    local alive
+    alive=$(gone_in 2 "$@")
     if shm_exists "$n"; then not_ok "$s: the object is removed" "$n is still in /dev/shm"
     else ok "$s: the object is removed"; fi
     expect_eq "$s: none of the programs it ran is left" "" "$alive"

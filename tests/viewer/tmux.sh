@@ -6,6 +6,7 @@
 # back, the keys — and every way out: q, SIGTERM, Ctrl-C, a crash signal,
 # each leaving the terminal as it was.
 . "$(dirname "$0")/../lib.sh"
+. "$(dirname "$0")/../tmux.bash"
 
 if ! need_tool tmux; then
     skip "tmux" "tmux is not installed: the screen tests need it (apt-get install tmux)"
@@ -16,38 +17,6 @@ MV=$BIN/mmapview
 N=$(t_name)
 TR=$(t_trace)
 F=/dev/shm/${N#/}
-SOCK=mmaplab-$PREFIX-$$
-printf 'set -g status off\nset -g default-terminal screen\n' \
-    > "$T_SCRATCH/tmux.conf"
-tm() { tmux -L "$SOCK" -f "$T_SCRATCH/tmux.conf" "$@"; }
-trap 'tm kill-server 2>/dev/null; t_cleanup' EXIT
-
-screen() { tm capture-pane -p -t "$1" 2>&1; }
-
-# wait_screen PANE DESC ERE [SEC]: until a line of the screen matches (the
-# viewer refreshes every 500 ms; a /proc scan comes within about 2 s).
-wait_screen() {
-    local pane=$1 desc=$2 pat=$3 limit=$(( ${4:-10} * 10 )) i=0 s
-    while :; do
-        s=$(screen "$pane")
-        if printf '%s\n' "$s" | grep -Eq -- "$pat"; then ok "$desc"; return 0; fi
-        i=$((i + 1))
-        if [ $i -gt $limit ]; then
-            not_ok "$desc" "no line of the screen matches: $pat" "screen:" "$s"
-            return 1
-        fi
-        sleep 0.1
-    done
-}
-# screen_has PANE DESC ERE: the screen as it is now.
-screen_has() {
-    local s; s=$(screen "$1")
-    if printf '%s\n' "$s" | grep -Eq -- "$3"; then ok "$2"; else not_ok "$2" "no line matches: $3" "screen:" "$s"; fi
-}
-
-LANG_UTF8=C.UTF-8
-locale -a 2>/dev/null | grep -qi '^c\.utf-\?8$' || LANG_UTF8=C
-
 # ---- the walkthrough, watched ---------------------------------------------
 # Under a shell that shows its exit status once it ends.
 tm new-session -d -s mv -x 120 -y 40 \
@@ -193,29 +162,21 @@ way_out int Ctrl-C "status=130"
 way_out segv SIGSEGV "status=(139|1)$"
 
 # The terminals closed under them (windows shut, an ssh session dropped):
-# the viewers end, as on a hangup, and none lingers.  Their own tmux
-# server, so that killing it closes every terminal at once.
-gone() { tmux -L "$SOCK-gone" -f "$T_SCRATCH/tmux.conf" "$@"; }
+# the viewers end, as on a hangup, and none lingers (tm2: killing its
+# server closes every terminal at once).
 pids=
 for s in g1 g2 g3; do
-    gone new-session -d -s $s -x 120 -y 40 "env LANG=$LANG_UTF8 $MV $N; sleep 600"
+    tm2 new-session -d -s $s -x 120 -y 40 "env LANG=$LANG_UTF8 $MV $N; sleep 600"
 done
 for s in g1 g2 g3; do
     for _ in $(seq 200); do
-        gone capture-pane -p -t $s 2>/dev/null | grep -q "state +WAITING" && break
+        tm2 capture-pane -p -t $s 2>/dev/null | grep -q "state +WAITING" && break
         sleep 0.05
     done
-    pids="$pids $(pgrep -P "$(gone display -p -t $s '#{pane_pid}')" -x mmapview)"
+    pids="$pids $(pgrep -P "$(tm2 display -p -t $s '#{pane_pid}')" -x mmapview)"
 done
-gone kill-server
-for _ in $(seq 100); do
-    left=
-    for p in $pids; do
-        [ -d "/proc/$p" ] && ! grep -q '^State:.*Z' "/proc/$p/status" 2>/dev/null && left="$left $p"
-    done
-    [ -z "$left" ] && break
-    sleep 0.05
-done
+tm2 kill-server
+left=$(gone_in 5 $pids)
 expect_eq "the terminals closed: every viewer ends" "" "$left"
 for p in $left; do kill -9 "$p"; done
 
