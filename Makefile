@@ -1,9 +1,10 @@
 # mmaplab — build, check, demo, bench, install.   `make help` lists them.
 #
 #   make              build every program into bin/
-#   make demo         the guided walkthrough
+#   make demo         the guided tour of the walkthrough
 #   make check        every test (SANITIZE=1 for ASan + UBSan)
 #   make bench        the viewer's speed and memory targets
+#   make lessons      regenerate the code and runs the lessons quote
 #   make install      PREFIX=/usr/local DESTDIR= ; make uninstall undoes it
 #
 # V=1 shows the commands; CFLAGS, CPPFLAGS and LDFLAGS are respected.
