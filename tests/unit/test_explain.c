@@ -6,11 +6,7 @@
  * (ml_describe_owner's shm_dir), and once in the real /dev/shm with an
  * object named /mmaplab-unit-PID-...; everything is removed in teardown.
  */
-#include <stdarg.h>
-#include <stddef.h>
-#include <setjmp.h>
-#include <stdint.h>
-#include <cmocka.h>
+#include "unit.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -23,20 +19,6 @@
 #include <unistd.h>
 
 #include "explain.h"
-
-#define assert_contains(hay, needle)                                         \
-    do {                                                                     \
-        const char *h_ = (hay), *n_ = (needle);                              \
-        if (strstr(h_, n_) == NULL)                                          \
-            fail_msg("expected \"%s\" in \"%s\"", n_, h_);                   \
-    } while (0)
-
-#define assert_lacks(hay, needle)                                            \
-    do {                                                                     \
-        const char *h_ = (hay), *n_ = (needle);                              \
-        if (strstr(h_, n_) != NULL)                                          \
-            fail_msg("did not expect \"%s\" in \"%s\"", n_, h_);             \
-    } while (0)
 
 struct fx {
     char dir[64];          /* stands in for /dev/shm */

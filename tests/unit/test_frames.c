@@ -1,21 +1,10 @@
 /* test_frames.c — two pagemap entries in words: same, different, hidden
  * (frame 0 is never "equal"), absent; the bits that stay visible. */
-#include <stdarg.h>
-#include <stddef.h>
-#include <setjmp.h>
-#include <stdint.h>
-#include <cmocka.h>
+#include "unit.h"
 
 #include <string.h>
 
 #include "frames.h"
-
-#define assert_contains(hay, needle)                                         \
-    do {                                                                     \
-        const char *h_ = (hay), *n_ = (needle);                              \
-        if (strstr(h_, n_) == NULL)                                          \
-            fail_msg("expected \"%s\" in \"%s\"", n_, h_);                   \
-    } while (0)
 
 static void test_same_and_different(void **state)
 {

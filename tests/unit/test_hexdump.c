@@ -2,11 +2,7 @@
  * offsets, the text column, small buffers), ml_escape (what a terminal may
  * show as it is, the rest as C escapes) and ml_human_size.
  */
-#include <stdarg.h>
-#include <stddef.h>
-#include <setjmp.h>
-#include <stdint.h>
-#include <cmocka.h>
+#include "unit.h"
 
 #include <limits.h>
 #include <stdio.h>
@@ -14,13 +10,6 @@
 #include <string.h>
 
 #include "mmaplab.h"
-
-#define assert_contains(hay, needle)                                         \
-    do {                                                                     \
-        const char *h_ = (hay), *n_ = (needle);                              \
-        if (strstr(h_, n_) == NULL)                                          \
-            fail_msg("expected \"%s\" in \"%s\"", n_, h_);                   \
-    } while (0)
 
 /* ---- ml_hexdump ------------------------------------------------------------ */
 

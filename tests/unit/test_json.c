@@ -2,11 +2,7 @@
  * cap and its mark, small buffers) and json_parse (round trips of what the
  * writer produces, and malformed lines refused).
  */
-#include <stdarg.h>
-#include <stddef.h>
-#include <setjmp.h>
-#include <stdint.h>
-#include <cmocka.h>
+#include "unit.h"
 
 #include <limits.h>
 #include <stdio.h>
@@ -14,13 +10,6 @@
 #include <string.h>
 
 #include "json.h"
-
-#define assert_contains(hay, needle)                                         \
-    do {                                                                     \
-        const char *h_ = (hay), *n_ = (needle);                              \
-        if (strstr(h_, n_) == NULL)                                          \
-            fail_msg("expected \"%s\" in \"%s\"", n_, h_);                   \
-    } while (0)
 
 /* json_quote of n bytes with a roomy buffer and the trace's limit. */
 static const char *quote_n(const char *s, size_t n, bool *cut)

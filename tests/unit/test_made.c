@@ -1,10 +1,6 @@
 /* test_made.c — what a run made is taken back at exit, by its maker only,
  * unless the run said it was done with it. */
-#include <stdarg.h>
-#include <stddef.h>
-#include <setjmp.h>
-#include <stdint.h>
-#include <cmocka.h>
+#include "unit.h"
 
 #include <fcntl.h>
 #include <stdio.h>

@@ -8,11 +8,7 @@
  * left behind); each test's teardown unlinks its objects and ends its
  * children, failed or not.
  */
-#include <stdarg.h>
-#include <stddef.h>
-#include <setjmp.h>
-#include <stdint.h>
-#include <cmocka.h>
+#include "unit.h"
 
 #include <dirent.h>
 #include <errno.h>

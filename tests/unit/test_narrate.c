@@ -11,11 +11,7 @@
  * /mmaplab-unit-PID-N and removed in teardown; files live in a temporary
  * directory /tmp/mmaplab-unit-XXXXXX.
  */
-#include <stdarg.h>
-#include <stddef.h>
-#include <setjmp.h>
-#include <stdint.h>
-#include <cmocka.h>
+#include "unit.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -35,20 +31,6 @@
 
 #include "json.h"
 #include "mmaplab.h"
-
-#define assert_contains(hay, needle)                                         \
-    do {                                                                     \
-        const char *h_ = (hay), *n_ = (needle);                              \
-        if (strstr(h_, n_) == NULL)                                          \
-            fail_msg("expected \"%s\" in \"%s\"", n_, h_);                   \
-    } while (0)
-
-#define assert_lacks(hay, needle)                                            \
-    do {                                                                     \
-        const char *h_ = (hay), *n_ = (needle);                              \
-        if (strstr(h_, n_) != NULL)                                          \
-            fail_msg("did not expect \"%s\" in \"%s\"", n_, h_);             \
-    } while (0)
 
 #define MAX_EVENTS 64
 #define TIMEOUT_MS 20000

@@ -2,24 +2,13 @@
  * both byte orders), the writer read back, every way a header can be broken
  * or cut short, the types refused, and elements in either byte order.
  */
-#include <stdarg.h>
-#include <stddef.h>
-#include <setjmp.h>
-#include <stdint.h>
-#include <cmocka.h>
+#include "unit.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "npy.h"
-
-#define assert_contains(hay, needle)                                         \
-    do {                                                                     \
-        const char *h_ = (hay), *n_ = (needle);                              \
-        if (strstr(h_, n_) == NULL)                                          \
-            fail_msg("expected \"%s\" in \"%s\"", n_, h_);                   \
-    } while (0)
 
 /* A file of the given version whose header is dict, padded like numpy to
  * a multiple of 64 and ended by '\n'; *len gets its length.  Freed by the

@@ -1,11 +1,7 @@
 /* test_pages.c — lib/pages.c: maps and smaps lines, and pagemap, kpagecount
  * and the capability check on this process's own pages.
  */
-#include <stdarg.h>
-#include <stddef.h>
-#include <setjmp.h>
-#include <stdint.h>
-#include <cmocka.h>
+#include "unit.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -2,11 +2,7 @@
  * object names (each rule has its own message), sizes (every suffix form,
  * the refusals, off_t's limit) and counts.
  */
-#include <stdarg.h>
-#include <stddef.h>
-#include <setjmp.h>
-#include <stdint.h>
-#include <cmocka.h>
+#include "unit.h"
 
 #include <limits.h>
 #include <stdio.h>
@@ -14,20 +10,6 @@
 #include <sys/types.h>
 
 #include "parse.h"
-
-#define assert_contains(hay, needle)                                         \
-    do {                                                                     \
-        const char *h_ = (hay), *n_ = (needle);                              \
-        if (strstr(h_, n_) == NULL)                                          \
-            fail_msg("expected \"%s\" in \"%s\"", n_, h_);                   \
-    } while (0)
-
-#define assert_lacks(hay, needle)                                            \
-    do {                                                                     \
-        const char *h_ = (hay), *n_ = (needle);                              \
-        if (strstr(h_, n_) != NULL)                                          \
-            fail_msg("did not expect \"%s\" in \"%s\"", n_, h_);             \
-    } while (0)
 
 /* ---- names -------------------------------------------------------------- */
 

@@ -7,11 +7,7 @@
  * removed in teardown.  Warnings are once per process, so each test that
  * looks at one runs in a forked child.
  */
-#include <stdarg.h>
-#include <stddef.h>
-#include <setjmp.h>
-#include <stdint.h>
-#include <cmocka.h>
+#include "unit.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -29,13 +25,6 @@
 
 #include "json.h"
 #include "trace.h"
-
-#define assert_contains(hay, needle)                                         \
-    do {                                                                     \
-        const char *h_ = (hay), *n_ = (needle);                              \
-        if (strstr(h_, n_) == NULL)                                          \
-            fail_msg("expected \"%s\" in \"%s\"", n_, h_);                   \
-    } while (0)
 
 /* In a forked child cmocka's asserts must not be used (a failure would
  * longjmp into the child's copy of the runner): report and exit instead. */
