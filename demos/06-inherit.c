@@ -56,12 +56,6 @@ static const struct ml_prog prog = {
     .takes = ML_TAKES_HOLD, .own = opts, .own_option = own,
 };
 
-static void must(bool ok)             /* the failed call has explained itself */
-{
-    if (!ok)
-        ml_exit(ML_FAILED);
-}
-
 /* The exec'd child: is descriptor fd the object the parent named? */
 static void child(void)
 {
@@ -94,7 +88,7 @@ static void child(void)
     ml_call("mmap", "MapViewOfFile(hInherited, FILE_MAP_ALL_ACCESS, 0, 0, 0)",
             "NULL, %lld, PROT_READ | PROT_WRITE, MAP_SHARED, %d, 0", (long long)st.st_size, fd);
     char *p = mmap(NULL, (size_t)st.st_size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-    must(ml_result_ptr(p));
+    ml_must(ml_result_ptr(p));
     ml_say("the parent left: \"%.100s\"; the child replies at offset 128", p);
     snprintf(p + 128, 128, "reply from exec'd child %ld", (long)getpid());   /* CopyMemory */
     ml_hold("the child holds the inherited descriptor: ls -l /proc/%ld/fd/%d", (long)getpid(), fd);
@@ -117,17 +111,17 @@ int main(int argc, char *argv[])
     ml_step("create", "a named object of one page, mapped shared");
     ml_call("shm_open", "CreateFileMapping(INVALID_HANDLE_VALUE, &sa, PAGE_READWRITE, 0, 4096, szName)",
             "\"%s\", O_CREAT | O_EXCL | O_RDWR, 0600", o.name);
-    must(ml_result(fd = shm_open(o.name, O_CREAT | O_EXCL | O_RDWR, 0600)));
+    ml_must(ml_result(fd = shm_open(o.name, O_CREAT | O_EXCL | O_RDWR, 0600)));
     ml_made_shm(o.name);
     ml_call("ftruncate", "(the size is CreateFileMapping's argument)", "%d, %ld", fd, ps);
-    must(ml_result(ftruncate(fd, ps)) && fstat(fd, &st) == 0);
+    ml_must(ml_result(ftruncate(fd, ps)) && fstat(fd, &st) == 0);
     ml_call("mmap", "MapViewOfFile(hMapFile, FILE_MAP_ALL_ACCESS, 0, 0, 4096)",
             "NULL, %ld, PROT_READ | PROT_WRITE, MAP_SHARED, %d, 0", ps, fd);
     char *p = mmap(NULL, (size_t)ps, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-    must(ml_result_ptr(p));
+    ml_must(ml_result_ptr(p));
     /* [lesson:cloexec] */
     ml_call("fcntl", "GetHandleInformation(hMapFile, &flags): HANDLE_FLAG_INHERIT", "%d, F_GETFD", fd);
-    must(ml_result(fcntl(fd, F_GETFD)));
+    ml_must(ml_result(fcntl(fd, F_GETFD)));
     ml_say("1 is FD_CLOEXEC: shm_open makes descriptors that exec closes");
     /* [/lesson] */
 
@@ -137,7 +131,7 @@ int main(int argc, char *argv[])
         snprintf(p, 128, "written by forked child %ld", (long)getpid());   /* CopyMemory */
         ml_exit(ML_DONE);
     }
-    must(ml_result(pid) && waitpid(pid, &status, 0) == pid);
+    ml_must(ml_result(pid) && waitpid(pid, &status, 0) == pid);
     ml_say("the parent reads through its own view: \"%s\"", p);
 
     for (int round = 0; round < 2; round++) {
@@ -147,7 +141,7 @@ int main(int argc, char *argv[])
             /* [lesson:inherit] */
             ml_call("fcntl", "SetHandleInformation(hMapFile, HANDLE_FLAG_INHERIT, HANDLE_FLAG_INHERIT)",
                     "%d, F_SETFD, 0", fd);
-            must(ml_result(fcntl(fd, F_SETFD, 0)));
+            ml_must(ml_result(fcntl(fd, F_SETFD, 0)));
             /* [/lesson] */
         }
         snprintf(p, 128, "written by the parent before exec %d", round + 1);
@@ -164,13 +158,13 @@ int main(int argc, char *argv[])
                 argv[0], spec, round ? "" : ", \"--expect-closed\"");
         int go[2];                           /* the child speaks after this line */
         char c;
-        must(pipe2(go, O_CLOEXEC) == 0);
+        ml_must(pipe2(go, O_CLOEXEC) == 0);
         if ((pid = fork()) == 0) {
             if (read(go[0], &c, 1) == 1)
                 execv("/proc/self/exe", cargv);
             _exit(127);
         }
-        must(ml_result(pid) && write(go[1], "g", 1) == 1 && close(go[0]) == 0 &&
+        ml_must(ml_result(pid) && write(go[1], "g", 1) == 1 && close(go[0]) == 0 &&
              close(go[1]) == 0 && waitpid(pid, &status, 0) == pid);
         if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
             ml_error("the exec'd child did not see what it should (wait status 0x%x)", status);
@@ -184,24 +178,24 @@ int main(int argc, char *argv[])
     ml_call("mmap", "CreateFileMapping(INVALID_HANDLE_VALUE, &sa, PAGE_READWRITE, 0, 4096, NULL)",
             "NULL, %ld, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0", ps);
     char *a = mmap(NULL, (size_t)ps, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-    must(ml_result_ptr(a));
+    ml_must(ml_result_ptr(a));
     ml_call("fork", "CreateProcess(..., bInheritHandles = TRUE, ...)", "%s", "");
     if ((pid = fork()) == 0) {
         snprintf(a, 128, "anonymous page, written by child %ld", (long)getpid());
         _exit(0);
     }
-    must(ml_result(pid) && waitpid(pid, &status, 0) == pid);
+    ml_must(ml_result(pid) && waitpid(pid, &status, 0) == pid);
     ml_say("the parent reads: \"%s\"; no other process can open this memory", a);
 
     ml_hold("both views are mapped: /proc/%ld/maps shows /dev/shm%s and /dev/zero (deleted); "
             "/proc/%ld/fdinfo/%d has no O_CLOEXEC now", (long)getpid(), o.name, (long)getpid(), fd);
     ml_step("unlink", "unmap, close and remove the name");
     ml_call("munmap", "UnmapViewOfFile(pBuf) twice", "%p and %p, %ld", (void *)a, (void *)p, ps);
-    must(ml_result(munmap(a, (size_t)ps) | munmap(p, (size_t)ps)));
+    ml_must(ml_result(munmap(a, (size_t)ps) | munmap(p, (size_t)ps)));
     ml_call("close", "CloseHandle(hMapFile)", "%d", fd);
-    must(ml_result(close(fd)));
+    ml_must(ml_result(close(fd)));
     ml_call("shm_unlink", "(none: the last CloseHandle removes a Win32 object)", "\"%s\"", o.name);
-    must(ml_result(shm_unlink(o.name)));
+    ml_must(ml_result(shm_unlink(o.name)));
     ml_made_done();
     ml_next("07-file-pages: two processes mapping one file share its physical pages.");
     ml_exit(ML_DONE);

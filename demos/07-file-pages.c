@@ -26,20 +26,7 @@
 #include "made.h"
 #include "mmaplab.h"
 
-static const char *dir = ".";
 static char path[4200];
-
-static int own(int key, const char *arg)
-{
-    (void)key;
-    dir = arg;
-    return 0;
-}
-
-static const struct ml_option opts[] = {
-    { "dir", 'd', "DIR", "where to make the file mmaplab-pages.dat (default .)" },
-    { NULL, 0, NULL, NULL },
-};
 
 static const struct ml_prog prog = {
     .name = "07-file-pages",
@@ -51,14 +38,8 @@ static const struct ml_prog prog = {
         "about other processes.",
     .prev = "06-inherit", .next = "08-private-cow",
     .win32 = "CreateFile + CreateFileMapping(hFile, ...) + MapViewOfFile in each process",
-    .takes = ML_TAKES_MESSAGE | ML_TAKES_HOLD, .own = opts, .own_option = own,
+    .takes = ML_TAKES_MESSAGE | ML_TAKES_HOLD | ML_TAKES_DIR,
 };
-
-static void must(bool ok)             /* the failed call has explained itself */
-{
-    if (!ok)
-        ml_exit(ML_FAILED);
-}
 
 int main(int argc, char *argv[])
 {
@@ -71,7 +52,7 @@ int main(int argc, char *argv[])
 
     ml_start(&prog, argc, argv, &o);
     size_t len = strlen(o.message) + 1;
-    snprintf(path, sizeof path, "%s/mmaplab-pages.dat", dir);
+    snprintf(path, sizeof path, "%s/mmaplab-pages.dat", o.dir);
     ml_set_object(path);
 
     ml_step("create", "a file of two pages, mapped shared");
@@ -85,58 +66,58 @@ int main(int argc, char *argv[])
     }
     ml_made_file(path);
     ml_call("ftruncate", "SetEndOfFile, or CreateFileMapping's size", "%d, %ld", fd, 2 * ps);
-    must(ml_result(ftruncate(fd, 2 * ps)));
+    ml_must(ml_result(ftruncate(fd, 2 * ps)));
     ml_call("mmap", "CreateFileMapping(hFile, NULL, PAGE_READWRITE, 0, 0, NULL) + MapViewOfFile(..., FILE_MAP_ALL_ACCESS, ...)",
             "NULL, %ld, PROT_READ | PROT_WRITE, MAP_SHARED, %d, 0", 2 * ps, fd);
     ml_span(NULL, (size_t)(2 * ps), 0);
     char *p = mmap(NULL, (size_t)(2 * ps), PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-    must(ml_result_ptr(p) && pipe(ready) == 0 && pipe(stay) == 0);
+    ml_must(ml_result_ptr(p) && pipe(ready) == 0 && pipe(stay) == 0);
 
     ml_step("fork", "a second process opens the same file by its path and maps it");
     ml_call("fork", "CreateProcess", "%s", "");
     pid_t pid = fork();
     if (pid == 0) {
         close(stay[1]);                       /* else it would wait for itself */
-        must(read(stay[0], buf, 1) == 1);     /* speak after the parent's fork() line */
+        ml_must(read(stay[0], buf, 1) == 1);     /* speak after the parent's fork() line */
         /* [lesson:second] */
         ml_call("open", "CreateFile(path, ..., OPEN_EXISTING, ...)", "\"%s\", O_RDWR", path);
-        must(ml_result(fd = open(path, O_RDWR)));
+        ml_must(ml_result(fd = open(path, O_RDWR)));
         ml_call("mmap", "CreateFileMapping(hFile, ...) + MapViewOfFile(..., FILE_MAP_ALL_ACCESS, ...)",
                 "NULL, %ld, PROT_READ | PROT_WRITE, MAP_SHARED, %d, 0", ps, fd);
         ml_span(NULL, (size_t)ps, 0);
         char *q = mmap(NULL, (size_t)ps, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-        must(ml_result_ptr(q));
+        ml_must(ml_result_ptr(q));
         ml_call("memcpy", "CopyMemory(pView, szMsg, ...)", "%p, \"%s\", %zu", (void *)q, o.message, len);
         ml_result_ptr(memcpy(q, o.message, len));
         /* [/lesson] */
-        must(write(ready[1], &q, sizeof q) == sizeof q);   /* where its view is */
+        ml_must(write(ready[1], &q, sizeof q) == sizeof q);   /* where its view is */
         while (read(stay[0], buf, 1) > 0)     /* keep the view until the first lets go */
             ;
         _exit(0);
     }
     char *q = NULL;
-    must(ml_result(pid) && write(stay[1], "g", 1) == 1 && close(ready[1]) == 0 && close(stay[0]) == 0 &&
+    ml_must(ml_result(pid) && write(stay[1], "g", 1) == 1 && close(ready[1]) == 0 && close(stay[0]) == 0 &&
          read(ready[0], &q, sizeof q) == sizeof q);
 
     ml_step("read", "the first process looks, with no call between: its view, then read(2)");
     ml_say("its own view at %p holds \"%s\"", (void *)p, p);
     ml_call("pread", "ReadFile(hFile, buf, ...)", "%d, buf, %zu, 0", fd, len);
-    must(ml_result(pread(fd, buf, len, 0)));
+    ml_must(ml_result(pread(fd, buf, len, 0)));
     ml_say("read(2) returns \"%s\": the same bytes at once; all three are the one cached page", buf);
 
     ml_step("frames", "the physical frame behind each view, from /proc/PID/pagemap");
-    must(ml_pagemap_at(0, (unsigned long)p, &mine) == 0 &&
+    ml_must(ml_pagemap_at(0, (unsigned long)p, &mine) == 0 &&
          ml_pagemap_at(pid, (unsigned long)q, &theirs) == 0);
     ml_frames_compare(&mine, "this process", &theirs, "the second process", said, sizeof said);
     ml_say("%s", said);
 
     ml_step("msync", "what msync promises: the disk, not the other processes");
     ml_call("msync", "FlushViewOfFile(pBuf, 0) + FlushFileBuffers(hFile)", "%p, %ld, MS_SYNC", (void *)p, 2 * ps);
-    must(ml_result(msync(p, (size_t)(2 * ps), MS_SYNC)));
+    ml_must(ml_result(msync(p, (size_t)(2 * ps), MS_SYNC)));
     ml_say("MS_SYNC returns once the dirty pages are written to the file's storage, like fsync of "
            "the range; the other process and read(2) saw the bytes long before.  It promises no "
            "atomicity: after a crash some pages may be new and others old.%s",
-           statfs(dir, &fs) == 0 && fs.f_type == TMPFS_MAGIC
+           statfs(o.dir, &fs) == 0 && fs.f_type == TMPFS_MAGIC
            ? "  Here the file is on tmpfs: there is no storage below the page, nothing to write." : "");
 
     ml_hold("both processes map the page: compare /proc/%ld/pagemap at %p with /proc/%ld/pagemap at %p",
@@ -146,7 +127,7 @@ int main(int argc, char *argv[])
 
     ml_step("offset", "a view must start at a multiple of the page size (%ld bytes)", ps);
     long want = ps + 100, base = want / ps * ps;
-    must(pwrite(fd, "found at offset page+100", 25, want) == 25);
+    ml_must(pwrite(fd, "found at offset page+100", 25, want) == 25);
     ml_call("mmap", "MapViewOfFile(..., 0, 4196, ...): ERROR_MAPPED_ALIGNMENT",
             "NULL, %ld, PROT_READ, MAP_SHARED, %d, %ld", ps, fd, want);
     ml_expect(EINVAL);
@@ -156,17 +137,17 @@ int main(int argc, char *argv[])
     ml_call("mmap", "MapViewOfFile(..., 0, 0, ...): Windows rounds to 64 KiB (dwAllocationGranularity)",
             "NULL, %ld, PROT_READ, MAP_SHARED, %d, %ld /* %ld rounded down */", ps, fd, base, want);
     r = mmap(NULL, (size_t)ps, PROT_READ, MAP_SHARED, fd, base);
-    must(ml_result_ptr(r));
+    ml_must(ml_result_ptr(r));
     ml_say("offset %ld is at view + %ld: \"%s\"", want, want - base, r + (want - base));
     /* [/lesson] */
 
     ml_step("unlink", "unmap, close and delete the file");
     ml_call("munmap", "UnmapViewOfFile twice", "%p and %p", (void *)r, (void *)p);
-    must(ml_result(munmap(r, (size_t)ps) | munmap(p, (size_t)(2 * ps))));
+    ml_must(ml_result(munmap(r, (size_t)ps) | munmap(p, (size_t)(2 * ps))));
     ml_call("close", "CloseHandle(hMapping); CloseHandle(hFile)", "%d", fd);
-    must(ml_result(close(fd)));
+    ml_must(ml_result(close(fd)));
     ml_call("unlink", "DeleteFile(path)", "\"%s\"", path);
-    must(ml_result(unlink(path)));
+    ml_must(ml_result(unlink(path)));
     ml_made_done();
     ml_next("08-private-cow: a MAP_PRIVATE view shares the frame only until it writes.");
     ml_exit(ML_DONE);

@@ -25,20 +25,7 @@
 #define ORIGINAL "the file's original text"
 #define CHANGED  "changed in the private view"
 
-static const char *dir = ".";
 static char path[4200];
-
-static int own(int key, const char *arg)
-{
-    (void)key;
-    dir = arg;
-    return 0;
-}
-
-static const struct ml_option opts[] = {
-    { "dir", 'd', "DIR", "where to make the file mmaplab-cow.dat (default .)" },
-    { NULL, 0, NULL, NULL },
-};
 
 static const struct ml_prog prog = {
     .name = "08-private-cow",
@@ -49,14 +36,8 @@ static const struct ml_prog prog = {
         "never see that write.",
     .prev = "07-file-pages", .next = "09-reserve-grow",
     .win32 = "MapViewOfFile(hMapping, FILE_MAP_COPY, 0, 0, 0)",
-    .takes = ML_TAKES_HOLD, .own = opts, .own_option = own,
+    .takes = ML_TAKES_HOLD | ML_TAKES_DIR,
 };
-
-static void must(bool ok)             /* the failed call has explained itself */
-{
-    if (!ok)
-        ml_exit(ML_FAILED);
-}
 
 /* The frames behind the private view here and the shared view there. */
 static void frames(const char *v, pid_t other, const char *s)
@@ -82,7 +63,7 @@ int main(int argc, char *argv[])
     int fd, up[2], down[2];
 
     ml_start(&prog, argc, argv, &o);
-    snprintf(path, sizeof path, "%s/mmaplab-cow.dat", dir);
+    snprintf(path, sizeof path, "%s/mmaplab-cow.dat", o.dir);
     ml_set_object(path);
 
     ml_step("create", "a file of one page that holds \"%s\"", ORIGINAL);
@@ -95,28 +76,28 @@ int main(int argc, char *argv[])
     }
     ml_made_file(path);
     ml_call("pwrite", "WriteFile(hFile, ...)", "%d, \"%s\", %zu, 0", fd, ORIGINAL, sizeof ORIGINAL);
-    must(ml_result(pwrite(fd, ORIGINAL, sizeof ORIGINAL, 0)) && pipe(up) == 0 && pipe(down) == 0);
+    ml_must(ml_result(pwrite(fd, ORIGINAL, sizeof ORIGINAL, 0)) && pipe(up) == 0 && pipe(down) == 0);
 
     ml_step("fork", "another process maps the file shared and reads it");
     ml_call("fork", "CreateProcess", "%s", "");
     pid_t pid = fork();
     if (pid == 0) {
         close(down[1]);
-        must(read(down[0], buf, 1) == 1);    /* speak after the parent's fork() line */
+        ml_must(read(down[0], buf, 1) == 1);    /* speak after the parent's fork() line */
         ml_call("mmap", "MapViewOfFile(hMapping, FILE_MAP_READ, 0, 0, 0)",
                 "NULL, %ld, PROT_READ, MAP_SHARED, %d, 0", ps, fd);
         ml_span(NULL, (size_t)ps, 0);
         s = mmap(NULL, (size_t)ps, PROT_READ, MAP_SHARED, fd, 0);
-        must(ml_result_ptr(s) && s[0] != '\0');          /* read: the page comes in */
-        must(write(up[1], &s, sizeof s) == sizeof s);      /* where its view is */
-        must(read(down[0], buf, 1) == 1);
+        ml_must(ml_result_ptr(s) && s[0] != '\0');          /* read: the page comes in */
+        ml_must(write(up[1], &s, sizeof s) == sizeof s);      /* where its view is */
+        ml_must(read(down[0], buf, 1) == 1);
         ml_say("the other process's shared view still reads \"%s\"", s);
-        must(write(up[1], "k", 1) == 1);
+        ml_must(write(up[1], "k", 1) == 1);
         while (read(down[0], buf, 1) > 0)                  /* until the first lets go */
             ;
         _exit(0);
     }
-    must(ml_result(pid) && write(down[1], "g", 1) == 1 && close(up[1]) == 0 && close(down[0]) == 0 &&
+    ml_must(ml_result(pid) && write(down[1], "g", 1) == 1 && close(up[1]) == 0 && close(down[0]) == 0 &&
          read(up[0], &s, sizeof s) == sizeof s);
 
     ml_step("map", "this process maps the same file MAP_PRIVATE and reads it");
@@ -125,7 +106,7 @@ int main(int argc, char *argv[])
             "NULL, %ld, PROT_READ | PROT_WRITE, MAP_PRIVATE, %d, 0", ps, fd);
     ml_span(NULL, (size_t)ps, 0);
     char *v = mmap(NULL, (size_t)ps, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
-    must(ml_result_ptr(v));
+    ml_must(ml_result_ptr(v));
     ml_say("the private view reads \"%s\"", v);
     frames(v, pid, s);
     ml_hold("before the write: both views are on the file's page (pagemap of %ld at %p, of %ld at %p)",
@@ -137,9 +118,9 @@ int main(int argc, char *argv[])
     /* [/lesson] */
     frames(v, pid, s);
     ml_say("the private view reads \"%s\"", v);
-    must(write(down[1], "l", 1) == 1 && read(up[0], buf, 1) == 1);   /* the other looks */
+    ml_must(write(down[1], "l", 1) == 1 && read(up[0], buf, 1) == 1);   /* the other looks */
     ml_call("pread", "ReadFile(hFile, ...)", "%d, buf, %zu, 0", fd, sizeof ORIGINAL);
-    must(ml_result(pread(fd, buf, sizeof ORIGINAL, 0)));
+    ml_must(ml_result(pread(fd, buf, sizeof ORIGINAL, 0)));
     ml_say("the file still reads \"%s\": a private write never reaches it", buf);
     ml_hold("after the write: the private view has its own frame (pagemap of %ld at %p; "
             "its smaps shows it as Private_Dirty)", (long)getpid(), (void *)v);
@@ -148,11 +129,11 @@ int main(int argc, char *argv[])
     waitpid(pid, NULL, 0);
     ml_step("unlink", "unmap, close and delete the file: the private copy is simply dropped");
     ml_call("munmap", "UnmapViewOfFile(pView)", "%p, %ld", (void *)v, ps);
-    must(ml_result(munmap(v, (size_t)ps)));
+    ml_must(ml_result(munmap(v, (size_t)ps)));
     ml_call("close", "CloseHandle(hMapping); CloseHandle(hFile)", "%d", fd);
-    must(ml_result(close(fd)));
+    ml_must(ml_result(close(fd)));
     ml_call("unlink", "DeleteFile(path)", "\"%s\"", path);
-    must(ml_result(unlink(path)));
+    ml_must(ml_result(unlink(path)));
     ml_made_done();
     ml_next("09-reserve-grow: reserve a large view, then grow the object under it.");
     ml_exit(ML_DONE);

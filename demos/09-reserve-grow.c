@@ -68,12 +68,6 @@ static const struct ml_prog prog = {
     .takes = ML_TAKES_HOLD, .own = opts, .own_option = own,
 };
 
-static void must(bool ok)             /* the failed call has explained itself */
-{
-    if (!ok)
-        ml_exit(ML_FAILED);
-}
-
 static void on_sigbus(int sig, siginfo_t *si, void *ctx)
 {
     (void)sig, (void)ctx;
@@ -120,17 +114,17 @@ int main(int argc, char *argv[])
     ml_step("create", "an object of one page");
     ml_call("shm_open", "CreateFileMapping(INVALID_HANDLE_VALUE, NULL, PAGE_READWRITE | SEC_RESERVE, 0, 1 GiB, szName)",
             "\"%s\", O_CREAT | O_EXCL | O_RDWR, 0600", o.name);
-    must(ml_result(fd = shm_open(o.name, O_CREAT | O_EXCL | O_RDWR, 0600)));
+    ml_must(ml_result(fd = shm_open(o.name, O_CREAT | O_EXCL | O_RDWR, 0600)));
     ml_made_shm(o.name);
     ml_call("ftruncate", "(the section's size: fixed at creation on Windows)", "%d, %ld", fd, ps);
-    must(ml_result(ftruncate(fd, ps)));
+    ml_must(ml_result(ftruncate(fd, ps)));
 
     ml_step("reserve", "map a view of %lld bytes over it: address space, not memory", (long long)reserve);
     ml_call("mmap", "MapViewOfFile(hMapFile, FILE_MAP_ALL_ACCESS, 0, 0, 0): the whole reservation",
             "NULL, %lld, PROT_READ | PROT_WRITE, MAP_SHARED, %d, 0", (long long)reserve, fd);
     ml_span(NULL, (size_t)reserve, 0);
     char *p = mmap(NULL, (size_t)reserve, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-    must(ml_result_ptr(p) && touch(p));
+    ml_must(ml_result_ptr(p) && touch(p));
     usage(p, "reserved, first page touched");
 
     /* [lesson:grow] */
@@ -139,10 +133,10 @@ int main(int argc, char *argv[])
         ml_step("grow", "step %lld: grow the object by %lld bytes and touch the new pages", k, (long long)grow);
         ml_call("ftruncate", "VirtualAlloc(pBuf + committed, grow, MEM_COMMIT, PAGE_READWRITE)",
                 "%d, %lld", fd, (long long)(size + grow));
-        must(ml_result(ftruncate(fd, size + grow)));
+        ml_must(ml_result(ftruncate(fd, size + grow)));
         ml_faults(&before, &major);
         for (off_t off = size; off < size + grow; off += ps)
-            must(touch(p + off));
+            ml_must(touch(p + off));
         ml_faults(&after, &major);
         size += grow;
         ml_say("touched %lld pages: %ld minor faults", (long long)(grow / ps), after - before);
@@ -163,7 +157,7 @@ int main(int argc, char *argv[])
     ml_step("shrink", "shrink the object to %lld bytes; the cut-off pages go", (long long)(ps + grow));
     ml_call("ftruncate", "(none: a section never shrinks; only the view can be unmapped)", "%d, %lld",
             fd, (long long)(ps + grow));
-    must(ml_result(ftruncate(fd, ps + grow)));
+    ml_must(ml_result(ftruncate(fd, ps + grow)));
     usage(p, "after shrinking");
     if (touch(p + size - ps)) {
         ml_error("a store to a cut-off page went through: no SIGBUS");
@@ -192,17 +186,17 @@ int main(int argc, char *argv[])
             /* [lesson:full] */
             ml_step("full", "in a private mount namespace, a 64 KiB tmpfs over /dev/shm: this child's alone");
             ml_call("unshare", "(none: Windows has no mount namespaces)", "CLONE_NEWNS");
-            must(ml_result(unshare(CLONE_NEWNS)));
+            ml_must(ml_result(unshare(CLONE_NEWNS)));
             ml_call("mount", "(none)", "NULL, \"/\", NULL, MS_REC | MS_PRIVATE, NULL");
-            must(ml_result(mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL)));
+            ml_must(ml_result(mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL)));
             ml_call("mount", "(none)", "\"tmpfs\", \"/dev/shm\", \"tmpfs\", 0, \"size=64k\"");
-            must(ml_result(mount("tmpfs", "/dev/shm", "tmpfs", 0, "size=64k,mode=1777")));
+            ml_must(ml_result(mount("tmpfs", "/dev/shm", "tmpfs", 0, "size=64k,mode=1777")));
             ml_call("shm_open", "(none)", "\"%s\", O_CREAT | O_EXCL | O_RDWR, 0600 /* on the small tmpfs */", o.name);
-            must(ml_result(fd = shm_open(o.name, O_CREAT | O_EXCL | O_RDWR, 0600)));
+            ml_must(ml_result(fd = shm_open(o.name, O_CREAT | O_EXCL | O_RDWR, 0600)));
             ml_call("ftruncate", "(none)", "%d, %d /* 1 MiB on a 64 KiB tmpfs */", fd, 1 << 20);
-            must(ml_result(ftruncate(fd, 1 << 20)));
+            ml_must(ml_result(ftruncate(fd, 1 << 20)));
             char *q = mmap(NULL, 1 << 20, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-            must(q != MAP_FAILED);
+            ml_must(q != MAP_FAILED);
             int i = 0;
             while (i < 256 && touch(q + (long)i * ps))
                 i++;
@@ -212,17 +206,17 @@ int main(int argc, char *argv[])
             _exit(i < 256 ? 0 : 1);       /* the namespace, its tmpfs and object go with it */
         }
         int status;
-        must(pid > 0 && waitpid(pid, &status, 0) == pid && WIFEXITED(status) &&
+        ml_must(pid > 0 && waitpid(pid, &status, 0) == pid && WIFEXITED(status) &&
              WEXITSTATUS(status) == 0);
     }
 
     ml_step("unlink", "unmap the whole view, close, remove the name");
     ml_call("munmap", "UnmapViewOfFile(pBuf)", "%p, %lld", (void *)p, (long long)reserve);
-    must(ml_result(munmap(p, (size_t)reserve)));
+    ml_must(ml_result(munmap(p, (size_t)reserve)));
     ml_call("close", "CloseHandle(hMapFile)", "%d", fd);
-    must(ml_result(close(fd)));
+    ml_must(ml_result(close(fd)));
     ml_call("shm_unlink", "(none: the last CloseHandle removes a Win32 object)", "\"%s\"", o.name);
-    must(ml_result(shm_unlink(o.name)));
+    ml_must(ml_result(shm_unlink(o.name)));
     ml_made_done();
     ml_next("10-mapped-array: a file larger than 4 GiB, with a header that says what it holds.");
     ml_exit(ML_DONE);

@@ -66,12 +66,6 @@ static const struct ml_prog prog = {
     .takes = ML_TAKES_HOLD, .own = opts, .own_option = own,
 };
 
-static void must(bool ok)             /* the failed call has explained itself */
-{
-    if (!ok)
-        ml_exit(ML_FAILED);
-}
-
 static int read_array(void)
 {
     struct npy_header h;
@@ -82,7 +76,7 @@ static int read_array(void)
     ml_set_object(in);
     ml_step("open", "map %s and read its header", in);
     ml_call("open", "CreateFile(path, GENERIC_READ, FILE_SHARE_READ, ..., OPEN_EXISTING, ...)", "\"%s\", O_RDONLY", in);
-    must(ml_result(fd = open(in, O_RDONLY)) && fstat(fd, &st) == 0);
+    ml_must(ml_result(fd = open(in, O_RDONLY)) && fstat(fd, &st) == 0);
     if (!S_ISREG(st.st_mode) || st.st_size == 0) {
         ml_error("%s is %s: an NPY file is a regular file that begins with \\x93NUMPY", in,
                  S_ISREG(st.st_mode) ? "empty" : "not a regular file");
@@ -92,7 +86,7 @@ static int read_array(void)
             (long long)st.st_size, fd);
     ml_span(NULL, (size_t)st.st_size, 0);
     unsigned char *p = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_SHARED, fd, 0);
-    must(ml_result_ptr(p));
+    ml_must(ml_result_ptr(p));
     int r = npy_parse(p, (size_t)st.st_size, &h, why, sizeof why);
     if (r != NPY_OK || !npy_data_fits(&h, (uint64_t)st.st_size, why, sizeof why)) {
         ml_error("%s cannot be read as an array: %s", in, why);
@@ -130,7 +124,7 @@ int main(int argc, char *argv[])
     if (in)
         return read_array();
     ml_set_object(out);
-    must(npy_set_type(&h, big ? ">f8" : "<f8", why, sizeof why) == NPY_OK);
+    ml_must(npy_set_type(&h, big ? ">f8" : "<f8", why, sizeof why) == NPY_OK);
     h.shape[0] = (uint64_t)count;
     size_t off = npy_write_header(hdr, sizeof hdr, &h);
     off_t total = (off_t)(off + h.data_bytes);
@@ -140,17 +134,17 @@ int main(int argc, char *argv[])
             (unsigned long long)count, h.descr, off);
     ml_call("open", "CreateFile(path, GENERIC_READ | GENERIC_WRITE, 0, NULL, CREATE_ALWAYS, ...)",
             "\"%s\", O_CREAT | O_TRUNC | O_RDWR, 0644", out);
-    must(ml_result(fd = open(out, O_CREAT | O_TRUNC | O_RDWR, 0644)));
+    ml_must(ml_result(fd = open(out, O_CREAT | O_TRUNC | O_RDWR, 0644)));
     /* [lesson:size64] */
     ml_call("ftruncate", "CreateFileMapping(hFile, ..., dwMaximumSizeHigh, dwMaximumSizeLow, ...)",
             "%d, %lld /* High %#llx, Low %#llx */", fd, (long long)total,
             (unsigned long long)total >> 32, (unsigned long long)total & 0xffffffff);
-    must(ml_result(ftruncate(fd, total)));
+    ml_must(ml_result(ftruncate(fd, total)));
     ml_call("mmap", "MapViewOfFile(hMapping, FILE_MAP_ALL_ACCESS, 0, 0, 0): 64-bit only",
             "NULL, %lld, PROT_READ | PROT_WRITE, MAP_SHARED, %d, 0", (long long)total, fd);
     ml_span(NULL, (size_t)total, 0);
     unsigned char *p = mmap(NULL, (size_t)total, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-    must(ml_result_ptr(p));
+    ml_must(ml_result_ptr(p));
     /* [/lesson] */
 
     ml_step("header", "the NPY header: what a bare array file cannot say about itself");
@@ -167,16 +161,16 @@ int main(int argc, char *argv[])
                (unsigned long long)at, at >> 32 ? ": past 4 GiB, it needs the High DWORD" : "");
     }
     ml_call("msync", "FlushViewOfFile(pView, 0) + FlushFileBuffers(hFile)", "%p, %lld, MS_SYNC", (void *)p, (long long)total);
-    must(ml_result(msync(p, (size_t)total, MS_SYNC)) && fstat(fd, &st) == 0);
+    ml_must(ml_result(msync(p, (size_t)total, MS_SYNC)) && fstat(fd, &st) == 0);
     ml_human_size((unsigned long long)st.st_blocks * 512, disk, sizeof disk);
     ml_say("the file is %s long and takes %s of disk: it is sparse, only touched pages are stored", size, disk);
 
     ml_hold("the array is mapped: see its Size and Rss in /proc/%ld/smaps, or ls -ls %s", (long)getpid(), out);
     ml_step("unmap", "unmap and close; the file stays for numpy and --read");
     ml_call("munmap", "UnmapViewOfFile(pView)", "%p, %lld", (void *)p, (long long)total);
-    must(ml_result(munmap(p, (size_t)total)));
+    ml_must(ml_result(munmap(p, (size_t)total)));
     ml_call("close", "CloseHandle(hMapping); CloseHandle(hFile)", "%d", fd);
-    must(ml_result(close(fd)));
+    ml_must(ml_result(close(fd)));
     ml_next("read it back with 10-mapped-array --read %s, or in Python: numpy.load(\"%s\", "
             "mmap_mode=\"r\"); remove it with rm when done.", out, out);
     ml_exit(ML_DONE);

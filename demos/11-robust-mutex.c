@@ -77,12 +77,6 @@ static const struct ml_prog prog = {
     .takes = ML_TAKES_HOLD, .own = opts, .own_option = own,
 };
 
-static void must(bool ok)             /* the failed call has explained itself */
-{
-    if (!ok)
-        ml_exit(ML_FAILED);
-}
-
 static long logged(const struct record *r)
 {
     long sum = 0;
@@ -129,9 +123,9 @@ static void kill_holder(struct record *r, pthread_mutex_t *m, bool commit)
                 pause();
         _exit(1);
     }
-    must(pid > 0 && read(flag[0], &c, 1) == 1);
+    ml_must(pid > 0 && read(flag[0], &c, 1) == 1);
     ml_call("kill", "TerminateProcess(hWorker, 1)", "%d, SIGKILL", (int)pid);
-    must(ml_result(kill(pid, SIGKILL)) && waitpid(pid, &status, 0) == pid);
+    ml_must(ml_result(kill(pid, SIGKILL)) && waitpid(pid, &status, 0) == pid);
     ml_say("worker %d died of %s between its two steps, holding the lock: counter %ld, "
            "committed in the log %ld", (int)pid, WIFSIGNALED(status) &&
            WTERMSIG(status) == SIGKILL ? "SIGKILL" : "something else", r->counter, logged(r));
@@ -147,14 +141,14 @@ int main(int argc, char *argv[])
     ml_step("create", "an object that holds the mutex and the record");
     ml_call("shm_open", "CreateFileMapping(INVALID_HANDLE_VALUE, ..., szName)",
             "\"%s\", O_CREAT | O_EXCL | O_RDWR, 0600", o.name);
-    must(ml_result(fd = shm_open(o.name, O_CREAT | O_EXCL | O_RDWR, 0600)));
+    ml_must(ml_result(fd = shm_open(o.name, O_CREAT | O_EXCL | O_RDWR, 0600)));
     ml_made_shm(o.name);
     ml_call("ftruncate", "(the size is CreateFileMapping's argument)", "%d, %zu", fd, sizeof(struct record));
-    must(ml_result(ftruncate(fd, sizeof(struct record))));
+    ml_must(ml_result(ftruncate(fd, sizeof(struct record))));
     ml_call("mmap", "MapViewOfFile(hMapFile, FILE_MAP_ALL_ACCESS, ...)",
             "NULL, %zu, PROT_READ | PROT_WRITE, MAP_SHARED, %d, 0", sizeof(struct record), fd);
     struct record *r = mmap(NULL, sizeof *r, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-    must(ml_result_ptr(r) && pipe(flag) == 0);
+    ml_must(ml_result_ptr(r) && pipe(flag) == 0);
     r->nlog = workers + 1;                       /* the last slot: the killed workers' */
 
     /* [lesson:robust] */
@@ -162,13 +156,13 @@ int main(int argc, char *argv[])
     pthread_mutexattr_init(&attr);
     ml_call("pthread_mutexattr_setpshared", "(a named Win32 mutex is shared by its name)",
             "&attr, PTHREAD_PROCESS_SHARED");
-    must(ml_result_err(pthread_mutexattr_setpshared(&attr, PTHREAD_PROCESS_SHARED)));
+    ml_must(ml_result_err(pthread_mutexattr_setpshared(&attr, PTHREAD_PROCESS_SHARED)));
     pthread_mutex_init(&r->plain, &attr);       /* the contrast, at the end: not robust */
     ml_call("pthread_mutexattr_setrobust", "(every Win32 mutex is: WAIT_ABANDONED)",
             "&attr, PTHREAD_MUTEX_ROBUST");
-    must(ml_result_err(pthread_mutexattr_setrobust(&attr, PTHREAD_MUTEX_ROBUST)));
+    ml_must(ml_result_err(pthread_mutexattr_setrobust(&attr, PTHREAD_MUTEX_ROBUST)));
     ml_call("pthread_mutex_init", "CreateMutex(NULL, FALSE, szMutexName)", "&rec->lock, &attr");
-    must(ml_result_err(pthread_mutex_init(&r->lock, &attr)));
+    ml_must(ml_result_err(pthread_mutex_init(&r->lock, &attr)));
     /* [/lesson] */
 
     ml_step("count", "%lld workers add %lld each, two steps inside the lock", workers, increments);
@@ -180,13 +174,13 @@ int main(int argc, char *argv[])
                 increment(r, &r->lock, w, true);
             _exit(0);
         }
-        must(ml_result(pid));
+        ml_must(ml_result(pid));
     }
     while (wait(NULL) > 0)
         ;
     ml_say("counter %ld, log %ld, expected %lld: %s", r->counter, logged(r), workers * increments,
            r->counter == workers * increments ? "no increment lost" : "INCREMENTS LOST");
-    must(r->counter == workers * increments);
+    ml_must(r->counter == workers * increments);
 
     for (long long k = 1; k <= kills; k++) {
         ml_step("kill", "kill %lld of %lld: a worker dies inside the lock, the next locker repairs", k, kills);
@@ -194,17 +188,17 @@ int main(int argc, char *argv[])
         /* [lesson:repair] */
         ml_call("pthread_mutex_lock", "WaitForSingleObject(hMutex, INFINITE): WAIT_ABANDONED", "&rec->lock");
         ml_expect(EOWNERDEAD);
-        must(!ml_result_err(e = pthread_mutex_lock(&r->lock)) && e == EOWNERDEAD);
+        ml_must(!ml_result_err(e = pthread_mutex_lock(&r->lock)) && e == EOWNERDEAD);
         ml_say("the record is inconsistent: counter %ld, but the log commits %ld", r->counter, logged(r));
         repair(r);
         ml_call("pthread_mutex_consistent", "(none: after WAIT_ABANDONED the mutex is simply owned)", "&rec->lock");
-        must(ml_result_err(pthread_mutex_consistent(&r->lock)));
+        ml_must(ml_result_err(pthread_mutex_consistent(&r->lock)));
         /* [/lesson] */
         ml_say("repaired: counter %ld = the log's sum %ld %s", r->counter, logged(r),
                r->counter == logged(r) ? "(consistent)" : "(STILL INCONSISTENT)");
-        must(r->counter == logged(r) && r->counter == workers * increments + k);
+        ml_must(r->counter == logged(r) && r->counter == workers * increments + k);
         ml_call("pthread_mutex_unlock", "ReleaseMutex(hMutex)", "&rec->lock");
-        must(ml_result_err(pthread_mutex_unlock(&r->lock)));
+        ml_must(ml_result_err(pthread_mutex_unlock(&r->lock)));
     }
     ml_hold("the record is consistent after %lld kills: od -An -td8 -N 64 /dev/shm%s", kills, o.name);
 
@@ -214,7 +208,7 @@ int main(int argc, char *argv[])
     ml_expect(EOWNERDEAD);
     ml_result_err(pthread_mutex_lock(&r->lock));
     ml_call("pthread_mutex_unlock", "ReleaseMutex(hMutex)", "&rec->lock /* no repair, no consistent */");
-    must(ml_result_err(pthread_mutex_unlock(&r->lock)));
+    ml_must(ml_result_err(pthread_mutex_unlock(&r->lock)));
     ml_call("pthread_mutex_lock", "(none: Windows has no unrecoverable state)", "&rec->lock");
     ml_expect(ENOTRECOVERABLE);
     ml_result_err(pthread_mutex_lock(&r->lock));
@@ -234,11 +228,11 @@ int main(int argc, char *argv[])
 
     ml_step("unlink", "unmap, close, remove the name");
     ml_call("munmap", "UnmapViewOfFile(pBuf)", "%p, %zu", (void *)r, sizeof *r);
-    must(ml_result(munmap(r, sizeof *r)));
+    ml_must(ml_result(munmap(r, sizeof *r)));
     ml_call("close", "CloseHandle(hMapFile); CloseHandle(hMutex)", "%d", fd);
-    must(ml_result(close(fd)));
+    ml_must(ml_result(close(fd)));
     ml_call("shm_unlink", "(none: the last CloseHandle removes a Win32 object)", "\"%s\"", o.name);
-    must(ml_result(shm_unlink(o.name)));
+    ml_must(ml_result(shm_unlink(o.name)));
     ml_made_done();
     ml_next("that is the last program; the lessons index lists them all.");
     ml_exit(ML_DONE);

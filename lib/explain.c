@@ -83,7 +83,8 @@ void ml_hint(const char *call, int err, const char *object, const char *owner,
             snprintf(out, outsz, "there is no shared memory object named %s; "
                      "run 01-create first (01-create -n %s)", o, o);
         else
-            snprintf(out, outsz, "%s does not exist; check the path", o);
+            snprintf(out, outsz, "%s does not exist, or a directory on its path does not; "
+                     "check the path", o);
         return;
     case EEXIST: {
         char mine[40];

@@ -37,6 +37,7 @@ enum {
     ML_TAKES_SIZE    = 1 << 0,   /* -s/--size */
     ML_TAKES_MESSAGE = 1 << 1,   /* -m/--message */
     ML_TAKES_HOLD    = 1 << 2,   /* --no-hold: the program has a hold point */
+    ML_TAKES_DIR     = 1 << 3,   /* -d/--dir: where the program makes its file */
 };
 
 /* An option of the program's own. */
@@ -66,6 +67,7 @@ struct ml_opts {
     const char *name;      /* -n, $MMAPLAB_NAME, or the default */
     off_t size;            /* -s, default ML_DEFAULT_SIZE */
     const char *message;   /* -m, default ML_DEFAULT_MESSAGE */
+    const char *dir;       /* -d, default "." */
     bool step;             /* --step */
     bool hold;             /* false under --no-hold */
     bool quiet;            /* -q */
@@ -133,6 +135,9 @@ void ml_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* Record the exit, flush, and exit with status. */
 _Noreturn void ml_exit(int status);
+/* ml_exit(ML_FAILED) unless ok: for a call whose failure has already been
+ * narrated and explained (ml_result and friends). */
+void ml_must(bool ok);
 
 /* Hex/text dump of n bytes into out, 16 a row, each row prefixed by indent
  * and the offset (base + row).  Returns the length written. */

@@ -361,6 +361,12 @@ void ml_error(const char *fmt, ...)
     ml_trace_simple("error", msg);
 }
 
+void ml_must(bool ok)
+{
+    if (!ok)
+        ml_exit(ML_FAILED);
+}
+
 void ml_exit(int status)
 {
     struct trace_event e;

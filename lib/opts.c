@@ -37,9 +37,10 @@ static void usage_line(FILE *f, const struct ml_prog *p)
 {
     unsigned t = p->takes;
 
-    fprintf(f, "Usage: %s [-n NAME]%s%s [--step]%s [--trace FILE] [-q] [--no-color]",
+    fprintf(f, "Usage: %s [-n NAME]%s%s%s [--step]%s [--trace FILE] [-q] [--no-color]",
             p->name, t & ML_TAKES_SIZE ? " [-s SIZE]" : "",
             t & ML_TAKES_MESSAGE ? " [-m TEXT]" : "",
+            t & ML_TAKES_DIR ? " [-d DIR]" : "",
             t & ML_TAKES_HOLD ? " [--no-hold]" : "");
     for (const struct ml_option *o = p->own; o && o->name; o++) {
         if (o->arg)
@@ -73,6 +74,9 @@ static void help(const struct ml_prog *p)
     if (t & ML_TAKES_MESSAGE)
         printf("  -m, --message TEXT  the message to copy (default \"%s\")\n",
                ML_DEFAULT_MESSAGE);
+    if (t & ML_TAKES_DIR)
+        printf("  -d, --dir DIR       the directory to make its file in (default: the\n"
+               "                      current one)\n");
     for (const struct ml_option *o = p->own; o && o->name; o++) {
         char left[64];
         if (o->key < 256)
@@ -131,6 +135,7 @@ void ml_start(const struct ml_prog *p, int argc, char *argv[],
     o->name = env_name && env_name[0] ? env_name : ML_DEFAULT_NAME;
     o->size = ML_DEFAULT_SIZE;
     o->message = ML_DEFAULT_MESSAGE;
+    o->dir = ".";
     o->hold = true;
 
     longs[nl++] = (struct option){ "name", required_argument, NULL, 'n' };
@@ -147,6 +152,10 @@ void ml_start(const struct ml_prog *p, int argc, char *argv[],
     if (p->takes & ML_TAKES_MESSAGE) {
         longs[nl++] = (struct option){ "message", required_argument, NULL, 'm' };
         strcat(shorts, "m:");
+    }
+    if (p->takes & ML_TAKES_DIR) {
+        longs[nl++] = (struct option){ "dir", required_argument, NULL, 'd' };
+        strcat(shorts, "d:");
     }
     /* Every program takes --no-hold, so that scripts can pass it to all. */
     longs[nl++] = (struct option){ "no-hold", no_argument, NULL, OPT_NO_HOLD };
@@ -178,6 +187,7 @@ void ml_start(const struct ml_prog *p, int argc, char *argv[],
                 ml_usage_error("%s", why);
             break;
         case 'm': o->message = optarg; break;
+        case 'd': o->dir = optarg; break;
         case 'q': o->quiet = true; break;
         case 'h': want_help = true; break;
         case 'V': version = true; break;
