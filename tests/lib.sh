@@ -149,9 +149,28 @@ out_of() { cat "$T_SCRATCH/$1.out"; }
 err_of() { cat "$T_SCRATCH/$1.err"; }
 pid_of() { echo "${H_PID[$1]}"; }
 
+# ---- a process's pages, seen from outside -------------------------------
+
+PS=$(getconf PAGESIZE)
+# pm PID ADDR: the /proc/PID/pagemap entry of the page at ADDR (0x...).
+pm() {
+    local e
+    e=$(dd if="/proc/$1/pagemap" bs=8 skip=$(( $2 / PS )) count=1 2>/dev/null | od -An -tx8 | tr -d ' ')
+    echo $(( 16#${e:-0} ))
+}
+# What an entry says: its frame (0: hidden), and the bits that stay visible.
+pfn()  { echo $(( $1 & ((1 << 55) - 1) )); }
+bits() { echo "present=$(( ($1 >> 63) & 1 )) file=$(( ($1 >> 61) & 1 )) exclusive=$(( ($1 >> 56) & 1 ))"; }
+# smaps_field PID ADDR FIELD: FIELD (kB) of the mapping that starts at ADDR.
+smaps_field() {
+    awk -v a="${2#0x}" -v f="$3:" '$1 ~ "^"a"-" {in_=1; next} /^[0-9a-f]+-/ {in_=0} in_ && $1 == f {print $2}' "/proc/$1/smaps"
+}
+
 # ---- privileges ---------------------------------------------------------
 
 is_root() { [ "$(id -u)" = 0 ]; }
+# Frame numbers need CAP_SYS_ADMIN (bit 21 of the effective set).
+have_caps() { (( 16#$(sed -n 's/^CapEff:[[:space:]]*//p' /proc/self/status) >> 21 & 1 )); }
 
 # A copy of bin/ that another user can run: tests that switch to nobody.
 t_public_bin() {

@@ -8,22 +8,6 @@
 . "$(dirname "$0")/../lib.sh"
 
 TC=$TOOLS/tracecheck
-PS=$(getconf PAGESIZE)
-
-# pm PID ADDR: the pagemap entry of the page at ADDR (0x...) in PID.
-pm() {
-    local e
-    e=$(dd if="/proc/$1/pagemap" bs=8 skip=$(( $2 / PS )) count=1 2>/dev/null | od -An -tx8 | tr -d ' ')
-    echo $(( 16#${e:-0} ))
-}
-pfn()       { echo $(( $1 & ((1 << 55) - 1) )); }
-present()   { echo $(( ($1 >> 63) & 1 )); }
-exclusive() { echo $(( ($1 >> 56) & 1 )); }
-# smaps_field PID ADDR FIELD: FIELD (kB) of the mapping that starts at ADDR.
-smaps_field() {
-    awk -v a="${2#0x}" -v f="$3:" '$1 ~ "^"a"-" {in_=1; next} /^[0-9a-f]+-/ {in_=0} in_ && $1 == f {print $2}' "/proc/$1/smaps"
-}
-have_caps() { (( 16#$(sed -n 's/^CapEff:[[:space:]]*//p' /proc/self/status) >> 21 & 1 )); }
 
 # ---- as a student runs it (with CAP_SYS_ADMIN when the test has it) --------
 D=$T_SCRATCH/d; mkdir -p "$D"; F=$D/mmaplab-pages.dat
@@ -35,8 +19,10 @@ if wait_event "$TR" 07-file-pages hold; then
     PA=$("$TC" get "$TR" --pid "$PP" --call mmap addr | head -n 1)
     CA=$("$TC" get "$TR" --pid "$CP" --call mmap addr)
     a=$(pm "$PP" "$PA"); b=$(pm "$CP" "$CA")
-    expect_eq "from outside: the page is present in both processes" "1 1" "$(present "$a") $(present "$b")"
-    expect_eq "from outside: the page is not exclusively mapped in either" "0 0" "$(exclusive "$a") $(exclusive "$b")"
+    expect_eq "from outside: the page is present in both processes" "present=1 present=1" \
+        "$(bits "$a" | cut -d' ' -f1) $(bits "$b" | cut -d' ' -f1)"
+    expect_eq "from outside: the page is not exclusively mapped in either" "exclusive=0 exclusive=0" \
+        "$(bits "$a" | cut -d' ' -f3) $(bits "$b" | cut -d' ' -f3)"
     if have_caps; then
         check "from outside: both views use one physical frame ($(printf '%#x' "$(pfn "$a")"))" \
             test "$(pfn "$a")" -ne 0 -a "$(pfn "$a")" -eq "$(pfn "$b")"

@@ -7,18 +7,6 @@
 . "$(dirname "$0")/../lib.sh"
 
 TC=$TOOLS/tracecheck
-PS=$(getconf PAGESIZE)
-pm() {
-    local e
-    e=$(dd if="/proc/$1/pagemap" bs=8 skip=$(( $2 / PS )) count=1 2>/dev/null | od -An -tx8 | tr -d ' ')
-    echo $(( 16#${e:-0} ))
-}
-pfn()  { echo $(( $1 & ((1 << 55) - 1) )); }
-bits() { echo "present=$(( ($1 >> 63) & 1 )) file=$(( ($1 >> 61) & 1 )) exclusive=$(( ($1 >> 56) & 1 ))"; }
-smaps_field() {
-    awk -v a="${2#0x}" -v f="$3:" '$1 ~ "^"a"-" {in_=1; next} /^[0-9a-f]+-/ {in_=0} in_ && $1 == f {print $2}' "/proc/$1/smaps"
-}
-have_caps() { (( 16#$(sed -n 's/^CapEff:[[:space:]]*//p' /proc/self/status) >> 21 & 1 )); }
 
 D=$T_SCRATCH/d; mkdir -p "$D"; F=$D/mmaplab-cow.dat
 TR=$(t_trace)

@@ -7,10 +7,6 @@
 . "$(dirname "$0")/../lib.sh"
 
 TC=$TOOLS/tracecheck
-PS=$(getconf PAGESIZE)
-smaps_field() {
-    awk -v a="${2#0x}" -v f="$3:" '$1 ~ "^"a"-" {in_=1; next} /^[0-9a-f]+-/ {in_=0} in_ && $1 == f {print $2}' "/proc/$1/smaps"
-}
 
 # run_held ARGS...: run it held; at the hold check Size, Rss and the object.
 # WANT_KB is the memory the touched pages should take.

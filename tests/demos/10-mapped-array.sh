@@ -15,9 +15,6 @@ numpy_or_skip() {
     skip "$1" "numpy is missing for /usr/bin/python3 (sudo apt-get install python3-numpy)"
     return 1
 }
-smaps_field() {
-    awk -v a="${2#0x}" -v f="$3:" '$1 ~ "^"a"-" {in_=1; next} /^[0-9a-f]+-/ {in_=0} in_ && $1 == f {print $2}' "/proc/$1/smaps"
-}
 # readv FILE: 10-mapped-array --read FILE; sets OUT and RC.
 readv() { OUT=$("$BIN/10-mapped-array" --read "$1" --trace off </dev/null 2>&1); RC=$?; }
 
