@@ -69,9 +69,7 @@ struct mv_model {
     dev_t trace_dev;
     ino_t trace_ino;
     off_t trace_pos;
-    char *partial;            /* a line not yet ended by its newline */
-    size_t partial_len;
-    bool partial_skip;        /* the line being read is too long: skip it */
+    struct linebuf *lines;    /* what has been read, not yet whole lines */
     double trace_scan_ms;     /* when a trace event last asked for a scan */
 };
 

@@ -19,13 +19,11 @@
 
 /* What a pane keeps of its program's output. */
 #define TOUR_KEEP 400
-#define TOUR_LINE 1024
 
 struct tour_lines {
     char *v[TOUR_KEEP];       /* a ring: oldest at head */
     int head, n;
-    char part[TOUR_LINE];     /* a line not yet ended */
-    size_t plen;
+    struct linebuf part;      /* read, not yet whole lines */
 };
 
 struct tour_pane {

@@ -69,7 +69,7 @@ static void lines_clear(struct tour_lines *l)
         l->v[i] = NULL;
     }
     l->head = l->n = 0;
-    l->plen = 0;
+    linebuf_reset(&l->part, true, false);
 }
 
 static void lines_add(struct tour *t, int pane, const char *s)
@@ -91,37 +91,33 @@ static void lines_add(struct tour *t, int pane, const char *s)
         t->hooks.line(t, pane, s);
 }
 
-static void lines_flush(struct tour *t, int pane)
+/* The pane's whole lines, but the empty ones (a pane is small); at_end:
+ * its program's output has ended, and a last line without a newline counts
+ * too. */
+static void lines_take(struct tour *t, int pane, bool at_end)
 {
-    struct tour_lines *l = &t->pane[pane].out;
+    struct linebuf *b = &t->pane[pane].out.part;
+    char *l;
+    size_t n;
 
-    if (l->plen == 0)
-        return;
-    l->part[l->plen] = '\0';
-    l->plen = 0;
-    lines_add(t, pane, l->part);
+    while ((l = linebuf_next(b, &n, at_end)) != NULL)
+        if (n > 0)
+            lines_add(t, pane, l);
 }
 
 static void drain(struct tour *t, int pane)
 {
     struct tour_pane *p = &t->pane[pane];
-    struct tour_lines *l = &p->out;
-    char buf[4096];
-    ssize_t n;
+    ssize_t r;
 
-    while ((n = tour_child_read(&p->c, buf, sizeof buf)) > 0) {
-        for (ssize_t i = 0; i < n; i++) {
-            if (buf[i] == '\n' || l->plen == sizeof l->part - 1) {
-                lines_flush(t, pane);
-                if (buf[i] == '\n')
-                    continue;
-            }
-            if (buf[i] != '\r')
-                l->part[l->plen++] = buf[i];
-        }
-    }
-    if (n == 0)
-        lines_flush(t, pane);
+    do {
+        size_t room;
+        char *at = linebuf_space(&p->out.part, &room);
+        r = tour_child_read(&p->c, at, room);
+        if (r > 0)
+            linebuf_added(&p->out.part, (size_t)r);
+        lines_take(t, pane, r == 0);
+    } while (r > 0);
 }
 
 /* ---- starting and stopping programs -------------------------------------- */
@@ -159,7 +155,7 @@ static void pane_finish(struct tour *t, int pane, int grace_ms)
         tour_child_stop(&p->c, 1000);
         g_groups[pane] = 0;
     }
-    lines_flush(t, pane);
+    lines_take(t, pane, true);
     pane_reset(p);
 }
 
@@ -491,8 +487,10 @@ void tour_init(struct tour *t)
     t->x_replay_to = -1;
     t->extra = -1;
     t->trace.fd = t->trace.watch = -1;
-    for (int i = 0; i < PANES; i++)
+    for (int i = 0; i < PANES; i++) {
         pane_reset(&t->pane[i]);
+        lines_clear(&t->pane[i].out);
+    }
 }
 
 int tour_begin(struct tour *t, int extra)

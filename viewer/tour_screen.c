@@ -321,7 +321,7 @@ static void draw_pane(struct screen *s, int i, struct view_rect r)
 {
     struct tour *t = s->t;
     struct tour_pane *p = &t->pane[i];
-    char title[128], clean[TOUR_LINE * 2];
+    char title[128], clean[LINEBUF_SIZE * 2];
 
     if (t->extra >= 0)
         snprintf(title, sizeof title, "%s and the processes it starts",
@@ -344,7 +344,7 @@ static void draw_pane(struct screen *s, int i, struct view_rect r)
         for (int row = 0; row < rows; row++) {
             size_t skip, n = row_bytes(c, in.w, s->utf8, &skip);
             if (top + row >= in.y) {
-                char part[TOUR_LINE * 2];
+                char part[LINEBUF_SIZE * 2];
                 memcpy(part, c, n);
                 part[n] = '\0';
                 view_text(stdscr, top + row, in.x, in.w, part);

@@ -1,7 +1,6 @@
 /* tour_trace.c — reading the tour's trace as it grows.
  *
- * A line is taken only once its newline is there: each event is one
- * write(2), but a read can still land between two.  inotify wakes the
+ * A line is taken only once its newline is there (linebuf.h).  inotify wakes the
  * tour's poll when a program appends, so a step ends as soon as its
  * program stops, and the file is still read on every pass in case a
  * wake-up was missed.
@@ -22,6 +21,7 @@ int tour_trace_open(struct tour_trace *t, const char *path, char *why,
 {
     memset(t, 0, sizeof t[0]);
     t->fd = t->watch = -1;
+    linebuf_reset(&t->lines, false, false);
     int w = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
     if (w == -1) {
         snprintf(why, whysz, "cannot make the trace %s: %s", path, strerror(errno));
@@ -80,30 +80,20 @@ static bool parse(const char *line, size_t n, struct tour_event *e)
 int tour_trace_next(struct tour_trace *t, struct tour_event *e)
 {
     for (;;) {
-        char *nl = t->len ? memchr(t->buf, '\n', t->len) : NULL;
-        if (nl != NULL) {
-            size_t n = (size_t)(nl - t->buf);
-            bool ok = parse(t->buf, n, e);
-            memmove(t->buf, nl + 1, t->len - n - 1);
-            t->len -= n + 1;
-            if (ok)
+        size_t n, room;
+        char *l = linebuf_next(&t->lines, &n, false);
+        if (l != NULL) {
+            if (parse(l, n, e))
                 return 1;
             continue;           /* not an event: nothing the tour can use */
         }
         if (t->fd < 0)
             return 0;
-        if (t->cap - t->len < 4096) {
-            size_t cap = t->cap ? t->cap * 2 : 16384;
-            char *b = realloc(t->buf, cap);
-            if (b == NULL)
-                return 0;
-            t->buf = b;
-            t->cap = cap;
-        }
-        ssize_t r = read(t->fd, t->buf + t->len, t->cap - t->len);
+        char *at = linebuf_space(&t->lines, &room);
+        ssize_t r = read(t->fd, at, room);
         if (r <= 0)
             return 0;
-        t->len += (size_t)r;
+        linebuf_added(&t->lines, (size_t)r);
     }
 }
 
@@ -113,7 +103,6 @@ void tour_trace_close(struct tour_trace *t)
         close(t->fd);
     if (t->watch >= 0)
         close(t->watch);
-    free(t->buf);
     memset(t, 0, sizeof *t);
     t->fd = t->watch = -1;
 }

@@ -11,6 +11,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "linebuf.h"
+
 struct tour_event {
     long long ts_ns;
     long long pid;
@@ -25,8 +27,7 @@ struct tour_event {
 struct tour_trace {
     int fd;                 /* read side, or -1 */
     int watch;              /* inotify: readable when the file grows, or -1 */
-    char *buf;              /* bytes read, not yet a whole line */
-    size_t len, cap;
+    struct linebuf lines;   /* bytes read, not yet whole lines */
 };
 
 /* Make the file (empty, 0600; it must not exist) and open it for reading.

@@ -8,6 +8,7 @@
  */
 #include "model_parts.h"
 #include "json.h"
+#include "linebuf.h"
 #include "trace.h"
 
 #include <errno.h>
@@ -56,9 +57,8 @@ void tt_close(struct mv_model *m)
     if (m->trace_fd >= 0)
         close(m->trace_fd);
     m->trace_fd = -1;
-    free(m->partial);
-    m->partial = NULL;
-    m->partial_len = 0;
+    free(m->lines);
+    m->lines = NULL;
 }
 
 static void str_field(const struct json_obj *o, const char *key, char *out,
@@ -146,34 +146,6 @@ static void line(struct mv_model *m, const char *l, size_t n)
     }
 }
 
-static void feed(struct mv_model *m, const char *p, size_t n)
-{
-    while (n > 0) {
-        const char *nl = memchr(p, '\n', n);
-        size_t seg = nl ? (size_t)(nl - p) : n;
-        if (m->partial_skip) {
-            if (nl)
-                m->partial_skip = false;
-        } else if (m->partial_len + seg >= MV_TRACE_LINE) {
-            m->partial_len = 0;           /* too long to be an event */
-            m->partial_skip = nl == NULL;
-        } else if (nl != NULL && m->partial_len == 0) {
-            line(m, p, seg);
-        } else {
-            memcpy(m->partial + m->partial_len, p, seg);
-            m->partial_len += seg;
-            if (nl != NULL) {
-                line(m, m->partial, m->partial_len);
-                m->partial_len = 0;
-            }
-        }
-        if (nl == NULL)
-            break;
-        p += seg + 1;
-        n -= seg + 1;
-    }
-}
-
 static bool reopen(struct mv_model *m)
 {
     struct mv_trace *t = &m->s.trace;
@@ -197,13 +169,8 @@ static bool reopen(struct mv_model *m)
     t->note[0] = '\0';
     m->trace_dev = st.st_dev;
     m->trace_ino = st.st_ino;
-    m->trace_pos = 0;
-    m->partial_len = 0;
-    m->partial_skip = false;
-    if (st.st_size > TAIL_START) {
-        m->trace_pos = st.st_size - TAIL_START;
-        m->partial_skip = true;       /* we start inside a line */
-    }
+    m->trace_pos = st.st_size > TAIL_START ? st.st_size - TAIL_START : 0;
+    linebuf_reset(m->lines, false, m->trace_pos > 0);   /* maybe inside a line */
     return true;
 }
 
@@ -211,15 +178,11 @@ void tt_sample(struct mv_model *m)
 {
     struct mv_trace *t = &m->s.trace;
     struct stat st;
-    char buf[65536];
 
     if (t->off || t->path[0] == '\0')
         return;
-    if (m->partial == NULL) {
-        m->partial = malloc(MV_TRACE_LINE);
-        if (m->partial == NULL)
-            return;
-    }
+    if (m->lines == NULL && (m->lines = malloc(sizeof *m->lines)) == NULL)
+        return;
     if (m->trace_fd >= 0 && (stat(t->path, &st) == -1 ||
                              st.st_dev != m->trace_dev || st.st_ino != m->trace_ino)) {
         close(m->trace_fd);           /* replaced or removed: follow the name */
@@ -231,18 +194,21 @@ void tt_sample(struct mv_model *m)
         return;
     if (st.st_size < m->trace_pos) {  /* truncated: start over */
         m->trace_pos = 0;
-        m->partial_len = 0;
-        m->partial_skip = false;
+        linebuf_reset(m->lines, false, false);
     }
     off_t stop = st.st_size - m->trace_pos > TAIL_STEP
                ? m->trace_pos + TAIL_STEP : st.st_size;
     while (m->trace_pos < stop) {
-        size_t want = (size_t)(stop - m->trace_pos) < sizeof buf
-                    ? (size_t)(stop - m->trace_pos) : sizeof buf;
-        ssize_t r = pread(m->trace_fd, buf, want, m->trace_pos);
+        size_t room, n;
+        char *at = linebuf_space(m->lines, &room), *l;
+        if ((off_t)room > stop - m->trace_pos)
+            room = (size_t)(stop - m->trace_pos);
+        ssize_t r = pread(m->trace_fd, at, room, m->trace_pos);
         if (r <= 0)
             break;
         m->trace_pos += r;
-        feed(m, buf, (size_t)r);
+        linebuf_added(m->lines, (size_t)r);
+        while ((l = linebuf_next(m->lines, &n, false)) != NULL)
+            line(m, l, n);
     }
 }

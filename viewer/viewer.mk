@@ -3,7 +3,7 @@
 # The model (sampling) links without ncurses, so the unit tests can use it:
 # MODEL_OBJ.  The view, the printers and main make the program.
 
-VIEWER_MODEL := model object residency contents procscan frames tracetail
+VIEWER_MODEL := model object residency contents procscan frames tracetail linebuf
 VIEWER_REST  := describe print_text print_json view view_panels view_hex fullscreen \
                 ui main
 MODEL_OBJ    := $(VIEWER_MODEL:%=$(B)/viewer/%.o)
@@ -23,7 +23,9 @@ INSTALL_MAN1 += viewer/mmapview.1
 # The model's unit tests link the model and the words the printers share.
 UNIT_DEPS_test_model      = $(MODEL_OBJ) $(B)/viewer/describe.o
 UNIT_DEPS_test_model_live = $(MODEL_OBJ) $(B)/viewer/describe.o
-$(B)/tests/unit/test_model.o $(B)/tests/unit/test_model_%.o: ALL_CFLAGS += -Iviewer
+UNIT_DEPS_test_linebuf    = $(B)/viewer/linebuf.o
+$(B)/tests/unit/test_model.o $(B)/tests/unit/test_model_%.o $(B)/tests/unit/test_linebuf.o: \
+    ALL_CFLAGS += -Iviewer
 
 # A helper for the viewer's end-to-end tests: the SEEK_DATA map and
 # st_blocks of an object, seen from outside the viewer.
