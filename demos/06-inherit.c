@@ -27,21 +27,14 @@
 
 enum { OPT_CHILD = 256, OPT_EXPECT_CLOSED };
 static const char *child_spec;            /* "FD:DEV:INO" in the exec'd child */
-static int expect_closed;
-
-static int own(int key, const char *arg)
-{
-    if (key == OPT_CHILD)
-        child_spec = arg;
-    else
-        expect_closed = 1;
-    return 0;
-}
+static bool expect_closed;
 
 static const struct ml_option opts[] = {
-    { "child", OPT_CHILD, "FD:DEV:INO", "(the exec'd child: check descriptor FD is that object)" },
-    { "expect-closed", OPT_EXPECT_CLOSED, NULL, "(with --child: exec should have closed it)" },
-    { NULL, 0, NULL, NULL },
+    { "child", OPT_CHILD, "FD:DEV:INO", "(the exec'd child: check descriptor FD is that object)",
+      .kind = ML_TEXT, .to = &child_spec },
+    { "expect-closed", OPT_EXPECT_CLOSED, NULL, "(with --child: exec should have closed it)",
+      .kind = ML_FLAG, .to = &expect_closed },
+    { .name = NULL },
 };
 
 static const struct ml_prog prog = {
@@ -53,7 +46,7 @@ static const struct ml_prog prog = {
         "MAP_SHARED|MAP_ANONYMOUS: memory with no name, shared only by inheritance.",
     .prev = "05-close", .next = "07-file-pages",
     .win32 = "SECURITY_ATTRIBUTES.bInheritHandle = TRUE; CreateProcess(..., bInheritHandles = TRUE, ...)",
-    .takes = ML_TAKES_HOLD, .own = opts, .own_option = own,
+    .takes = ML_TAKES_HOLD, .own = opts,
 };
 
 /* The exec'd child: is descriptor fd the object the parent named? */

@@ -28,31 +28,19 @@
 #include "made.h"
 #include "mmaplab.h"
 #include "pages.h"
-#include "parse.h"
 
 static off_t reserve = 1 << 30, grow = 1 << 20;
 static long long steps = 4;
 static sigjmp_buf env;
 static void *bus_addr;
 
-static int own(int key, const char *arg)
-{
-    char why[300];
-
-    if ((key == 'r' && ml_parse_size(arg, &reserve, why, sizeof why) == -1) ||
-        (key == 'g' && ml_parse_size(arg, &grow, why, sizeof why) == -1) ||
-        (key == 256 && ml_parse_count(arg, 1000, &steps, why, sizeof why) == -1)) {
-        ml_usage_error("%s", why);
-        return -1;
-    }
-    return 0;
-}
-
 static const struct ml_option opts[] = {
-    { "reserve", 'r', "SIZE", "the address range to reserve (default 1G)" },
-    { "grow", 'g', "SIZE", "how much each step adds (default 1M)" },
-    { "steps", 256, "N", "how many times to grow (default 4)" },
-    { NULL, 0, NULL, NULL },
+    { "reserve", 'r', "SIZE", "the address range to reserve (default 1G)",
+      .kind = ML_SIZE, .to = &reserve },
+    { "grow", 'g', "SIZE", "how much each step adds (default 1M)", .kind = ML_SIZE, .to = &grow },
+    { "steps", 256, "N", "how many times to grow (default 4)",
+      .kind = ML_COUNT, .to = &steps, .min = 0, .max = 1000 },
+    { .name = NULL },
 };
 
 static const struct ml_prog prog = {
@@ -65,7 +53,7 @@ static const struct ml_prog prog = {
         "asked for the space first.",
     .prev = "08-private-cow", .next = "10-mapped-array",
     .win32 = "CreateFileMapping(..., PAGE_READWRITE | SEC_RESERVE, ...) + VirtualAlloc(MEM_COMMIT)",
-    .takes = ML_TAKES_HOLD, .own = opts, .own_option = own,
+    .takes = ML_TAKES_HOLD, .own = opts,
 };
 
 static void on_sigbus(int sig, siginfo_t *si, void *ctx)

@@ -22,35 +22,21 @@
 
 #include "mmaplab.h"
 #include "npy.h"
-#include "parse.h"
 
 static const char *out = "mmaplab-array.npy", *in;
 static long long count = 5LL << 27;              /* 5 GiB of 8-byte floats */
 static bool big;
 
-static int own(int key, const char *arg)
-{
-    char why[300];
-
-    if (key == 'o')
-        out = arg;
-    else if (key == 256)
-        in = arg;
-    else if (key == 258)
-        big = true;
-    else if (ml_parse_count(arg, (INT64_MAX - 4096) / 8, &count, why, sizeof why) == -1 || count == 0) {
-        ml_usage_error("--count: %s", count == 0 ? "at least 1 element" : why);
-        return -1;
-    }
-    return 0;
-}
-
 static const struct ml_option opts[] = {
-    { "output", 'o', "FILE", "the array file to write (default mmaplab-array.npy)" },
-    { "read", 256, "FILE", "read an NPY file instead: its header and some values" },
-    { "count", 257, "N", "elements to write (default 671088640: 5 GiB)" },
-    { "big-endian", 258, NULL, "write big-endian floats ('>f8') instead of '<f8'" },
-    { NULL, 0, NULL, NULL },
+    { "output", 'o', "FILE", "the array file to write (default mmaplab-array.npy)",
+      .kind = ML_TEXT, .to = &out },
+    { "read", 256, "FILE", "read an NPY file instead: its header and some values",
+      .kind = ML_TEXT, .to = &in },
+    { "count", 257, "N", "elements to write (default 671088640: 5 GiB)",
+      .kind = ML_COUNT, .to = &count, .min = 1, .max = (INT64_MAX - 4096) / 8 },
+    { "big-endian", 258, NULL, "write big-endian floats ('>f8') instead of '<f8'",
+      .kind = ML_FLAG, .to = &big },
+    { .name = NULL },
 };
 
 static const struct ml_prog prog = {
@@ -63,7 +49,7 @@ static const struct ml_prog prog = {
         "read each other's files.",
     .prev = "09-reserve-grow", .next = "11-robust-mutex",
     .win32 = "CreateFileMapping(hFile, NULL, PAGE_READWRITE, dwMaximumSizeHigh, dwMaximumSizeLow, NULL)",
-    .takes = ML_TAKES_HOLD, .own = opts, .own_option = own,
+    .takes = ML_TAKES_HOLD, .own = opts,
 };
 
 static int read_array(void)

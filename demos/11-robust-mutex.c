@@ -27,7 +27,6 @@
 
 #include "made.h"
 #include "mmaplab.h"
-#include "parse.h"
 
 #define MAX_WORKERS 64
 
@@ -43,25 +42,14 @@ struct record {                  /* at fixed offsets, for od from outside */
 static long long workers = 4, increments = 10000, kills = 1;
 static int flag[2];                      /* a killed worker's "I am at the point" */
 
-static int own(int key, const char *arg)
-{
-    char why[300];
-    long long *v = key == 'w' ? &workers : key == 'i' ? &increments : &kills;
-
-    if (ml_parse_count(arg, key == 'w' ? MAX_WORKERS : 1000000, v, why, sizeof why) == -1 ||
-        (key == 'w' && *v == 0)) {
-        ml_usage_error("%s: %s", key == 'w' ? "-w" : key == 'i' ? "-i" : "--kills",
-                       *v == 0 ? "at least 1 worker" : why);
-        return -1;
-    }
-    return 0;
-}
-
 static const struct ml_option opts[] = {
-    { "workers", 'w', "N", "processes that increment the counter (default 4, at most 64)" },
-    { "increments", 'i', "M", "increments each worker makes (default 10000)" },
-    { "kills", 256, "K", "workers killed inside the lock, one after another (default 1)" },
-    { NULL, 0, NULL, NULL },
+    { "workers", 'w', "N", "processes that increment the counter (default 4, at most 64)",
+      .kind = ML_COUNT, .to = &workers, .min = 1, .max = MAX_WORKERS },
+    { "increments", 'i', "M", "increments each worker makes (default 10000)",
+      .kind = ML_COUNT, .to = &increments, .min = 0, .max = 1000000 },
+    { "kills", 256, "K", "workers killed inside the lock, one after another (default 1)",
+      .kind = ML_COUNT, .to = &kills, .min = 0, .max = 1000000 },
+    { .name = NULL },
 };
 
 static const struct ml_prog prog = {
@@ -74,7 +62,7 @@ static const struct ml_prog prog = {
         "Without the robust attribute: a wait that never ends.",
     .prev = "10-mapped-array", .next = NULL,
     .win32 = "CreateMutex(NULL, FALSE, szMutexName); WaitForSingleObject = WAIT_ABANDONED",
-    .takes = ML_TAKES_HOLD, .own = opts, .own_option = own,
+    .takes = ML_TAKES_HOLD, .own = opts,
 };
 
 static long logged(const struct record *r)

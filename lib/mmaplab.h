@@ -40,12 +40,24 @@ enum {
     ML_TAKES_DIR     = 1 << 3,   /* -d/--dir: where the program makes its file */
 };
 
+/* What an option of the program's own sets, checked as the common options
+ * are (a bad value is a usage error that states the rule). */
+enum ml_value {
+    ML_FLAG,               /* bool: true when given */
+    ML_TEXT,               /* const char *: the argument as it is */
+    ML_SIZE,               /* off_t: a size, read as -s reads one */
+    ML_COUNT,              /* long long: a whole number from min to max */
+};
+
 /* An option of the program's own. */
 struct ml_option {
     const char *name;      /* long name, without "--" */
     int key;               /* its short letter, or a number >= 256 */
     const char *arg;       /* NULL for a flag, else the argument's name */
     const char *help;
+    enum ml_value kind;
+    void *to;              /* the program's variable, of kind's type */
+    long long min, max;    /* ML_COUNT */
 };
 
 struct ml_prog {
@@ -57,9 +69,6 @@ struct ml_prog {
     const char *win32;     /* the Win32 step it mirrors */
     unsigned takes;        /* ML_TAKES_* */
     const struct ml_option *own;   /* ended by an entry with name NULL */
-    /* Called for each of the program's own options; returns 0, or -1 after
-     * calling ml_usage_error. */
-    int (*own_option)(int key, const char *arg);
     const char *operands;  /* usage text for operands, NULL when none */
 };
 
@@ -81,8 +90,9 @@ struct ml_opts {
 void ml_start(const struct ml_prog *prog, int argc, char *argv[],
               struct ml_opts *o);
 
-/* For own_option: report a usage error (rule and next step, like the
- * common options).  Printed and traced once parsing is over. */
+/* Report a usage error (rule and next step, like the common options): a
+ * value no option rule can check, such as two options that do not fit
+ * together.  Printed and traced once parsing is over. */
 void ml_usage_error(const char *fmt, ...)
     __attribute__((format(printf, 1, 2)));
 

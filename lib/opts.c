@@ -121,6 +121,41 @@ static void unknown_option(const struct ml_prog *p, const char *arg, int opt)
         ml_usage_error("unknown option '%s'", shown);
 }
 
+/* Store the value of the program's own option key (as given: shown). */
+static void own_value(const struct ml_prog *p, int key, const char *arg, const char *shown)
+{
+    const struct ml_option *o = p->own;
+    char why[300];
+    long long n;
+
+    while (o && o->name && o->key != key)
+        o++;
+    if (o == NULL || o->name == NULL) {
+        ml_usage_error("option '%s' was not understood", shown);
+        return;
+    }
+    switch (o->kind) {
+    case ML_FLAG:
+        *(bool *)o->to = true;
+        break;
+    case ML_TEXT:
+        *(const char **)o->to = arg;
+        break;
+    case ML_SIZE:
+        if (ml_parse_size(arg, (off_t *)o->to, why, sizeof why) == -1)
+            ml_usage_error("--%s: %s", o->name, why);
+        break;
+    case ML_COUNT:
+        if (ml_parse_count(arg, o->max, &n, why, sizeof why) == -1)
+            ml_usage_error("--%s: %s", o->name, why);
+        else if (n < o->min)
+            ml_usage_error("--%s: '%s' is too small: at least %lld", o->name, arg, o->min);
+        else
+            *(long long *)o->to = n;
+        break;
+    }
+}
+
 void ml_start(const struct ml_prog *p, int argc, char *argv[],
               struct ml_opts *o)
 {
@@ -202,8 +237,7 @@ void ml_start(const struct ml_prog *p, int argc, char *argv[],
             unknown_option(p, argv[optind - 1], optopt);
             break;
         default:
-            if (p->own_option == NULL || p->own_option(c, optarg) == -1)
-                ml_usage_error("option '%s' was not understood", argv[optind - 1]);
+            own_value(p, c, optarg, argv[optind - 1]);
             break;
         }
     }

@@ -57,6 +57,27 @@ static const struct ml_prog prog_plain = {
     .takes = 0,
 };
 
+/* A program with options of its own, each stored by the library. */
+static bool own_flag;
+static const char *own_text = "unset";
+static off_t own_size = 1;
+static long long own_count = 3;
+static const struct ml_option own_opts[] = {
+    { "flag", 'f', NULL, "a flag", .kind = ML_FLAG, .to = &own_flag },
+    { "text", 256, "TEXT", "a text", .kind = ML_TEXT, .to = &own_text },
+    { "room", 'r', "SIZE", "a size", .kind = ML_SIZE, .to = &own_size },
+    { "count", 257, "N", "a count", .kind = ML_COUNT, .to = &own_count, .min = 2, .max = 9 },
+    { .name = NULL },
+};
+static const struct ml_prog prog_own = {
+    .name = "unit-own",
+    .summary = "a program with options of its own",
+    .teaches = "Its own options.",
+    .win32 = "(none)",
+    .takes = ML_TAKES_DIR,
+    .own = own_opts,
+};
+
 /* The program a child runs (set before the fork). */
 static const struct ml_prog *g_prog = &prog_full;
 
@@ -311,6 +332,16 @@ static void body_opts(int argc, char **argv)
            o.hold, o.quiet, o.noperands);
     const struct ml_opts *cur = ml_current_opts();
     printf("BODY current=%s prog=%s\n", cur->name, ml_current_prog()->name);
+    ml_exit(ML_DONE);
+}
+
+static void body_own(int argc, char **argv)
+{
+    struct ml_opts o;
+
+    ml_start(g_prog, argc, argv, &o);
+    printf("BODY dir=%s flag=%d text=%s room=%lld count=%lld\n", o.dir, own_flag,
+           own_text, (long long)own_size, own_count);
     ml_exit(ML_DONE);
 }
 
@@ -1301,6 +1332,42 @@ static void test_usage_error_options(void **state)
     free_result(r);
 }
 
+static void test_own_options(void **state)
+{
+    struct fx *fx = *state;
+    struct result *r;
+
+    g_prog = &prog_own;
+    r = run_v(fx, body_own, NULL, ARGS("--trace", "off"), NULL);
+    assert_exit(r, 0);
+    assert_contains(r->out, "BODY dir=. flag=0 text=unset room=1 count=3\n");
+    free_result(r);
+    r = run_v(fx, body_own, NULL, ARGS("--trace", "off", "-d", "/tmp", "-f", "--text",
+                                       "hi", "-r", "2k", "--count=9"), NULL);
+    assert_exit(r, 0);
+    assert_contains(r->out, "BODY dir=/tmp flag=1 text=hi room=2048 count=9\n");
+    free_result(r);
+    r = run_v(fx, body_own, NULL, ARGS("--help"), NULL);
+    assert_contains(r->out, "[-d DIR]");
+    assert_contains(r->out, "  -d, --dir DIR ");
+    assert_contains(r->out, "  -r, --room SIZE     a size\n");
+    assert_contains(r->out, "      --count N       a count\n");
+    free_result(r);
+
+    /* each value checked, the rule stated */
+    assert_usage_error(fx, ARGS("--count", "1", "--trace", fx->trace), NULL,
+                       "--count: '1' is too small: at least 2");
+    assert_usage_error(fx, ARGS("--count", "10", "--trace", fx->trace), NULL,
+                       "--count: '10' is too large: at most 9");
+    assert_usage_error(fx, ARGS("--count", "x", "--trace", fx->trace), NULL,
+                       "--count: 'x' is not a whole number");
+    assert_usage_error(fx, ARGS("-r", "1Q", "--trace", fx->trace), NULL,
+                       "--room: the size '1Q' has an unknown ending 'Q'");
+    g_prog = &prog_plain;
+    assert_usage_error(fx, ARGS("--trace", fx->trace, "-d", "/tmp"), NULL,
+                       "unknown option '-d'");
+}
+
 /* ---- the trace from ml_start's point of view ----------------------------------- */
 
 static void test_trace_off_and_env(void **state)
@@ -1507,6 +1574,7 @@ int main(void)
         T(test_usage_error_names),
         T(test_usage_error_sizes),
         T(test_usage_error_options),
+        T(test_own_options),
         T(test_trace_off_and_env),
         T(test_trace_default_in_xdg),
         T(test_trace_trouble_keeps_status),
