@@ -15,8 +15,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <sched.h>
-#include <setjmp.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/mman.h>
@@ -28,11 +26,11 @@
 #include "made.h"
 #include "mmaplab.h"
 #include "pages.h"
+#include "touch.h"
 
 static off_t reserve = 1 << 30, grow = 1 << 20;
 static long long steps = 4;
-static sigjmp_buf env;
-static void *bus_addr;
+static void *bus_addr;                    /* where the last SIGBUS struck */
 
 static const struct ml_option opts[] = {
     { "reserve", 'r', "SIZE", "the address range to reserve (default 1G)",
@@ -56,22 +54,6 @@ static const struct ml_prog prog = {
     .takes = ML_TAKES_HOLD, .own = opts,
 };
 
-static void on_sigbus(int sig, siginfo_t *si, void *ctx)
-{
-    (void)sig, (void)ctx;
-    bus_addr = si->si_addr;
-    siglongjmp(env, 1);
-}
-
-/* Store one byte; false when the store raised SIGBUS. */
-static bool touch(char *a)
-{
-    if (sigsetjmp(env, 1))
-        return false;
-    *(volatile char *)a = 1;
-    return true;
-}
-
 static void usage(char *p, const char *what)
 {
     struct ml_smaps s = { 0 };
@@ -87,7 +69,6 @@ int main(int argc, char *argv[])
     struct ml_opts o;
     struct statvfs vfs;
     long ps = sysconf(_SC_PAGESIZE), before, after, major;
-    struct sigaction sa = { .sa_sigaction = on_sigbus, .sa_flags = SA_SIGINFO };
     int fd;
 
     ml_start(&prog, argc, argv, &o);
@@ -97,7 +78,6 @@ int main(int argc, char *argv[])
                  "past the end: at least %lld bytes", steps, (long long)grow, (long long)(2 * ps + steps * grow));
         ml_exit(ML_USAGE);
     }
-    sigaction(SIGBUS, &sa, NULL);
 
     ml_step("create", "an object of one page");
     ml_call("shm_open", "CreateFileMapping(INVALID_HANDLE_VALUE, NULL, PAGE_READWRITE | SEC_RESERVE, 0, 1 GiB, szName)",
@@ -112,7 +92,7 @@ int main(int argc, char *argv[])
             "NULL, %lld, PROT_READ | PROT_WRITE, MAP_SHARED, %d, 0", (long long)reserve, fd);
     ml_span(NULL, (size_t)reserve, 0);
     char *p = mmap(NULL, (size_t)reserve, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-    ml_must(ml_result_ptr(p) && touch(p));
+    ml_must(ml_result_ptr(p) && ml_touch(p, &bus_addr));
     usage(p, "reserved, first page touched");
 
     /* [lesson:grow] */
@@ -124,7 +104,7 @@ int main(int argc, char *argv[])
         ml_must(ml_result(ftruncate(fd, size + grow)));
         ml_faults(&before, &major);
         for (off_t off = size; off < size + grow; off += ps)
-            ml_must(touch(p + off));
+            ml_must(ml_touch(p + off, &bus_addr));
         ml_faults(&after, &major);
         size += grow;
         ml_say("touched %lld pages: %ld minor faults", (long long)(grow / ps), after - before);
@@ -135,7 +115,7 @@ int main(int argc, char *argv[])
             (long long)size, (long long)reserve, (long)getpid());
 
     ml_step("past-end", "touch the first page past the object's end (offset %lld)", (long long)size);
-    if (touch(p + size)) {
+    if (ml_touch(p + size, &bus_addr)) {
         ml_error("a store past the object's end went through: no SIGBUS");
         ml_exit(ML_FAILED);
     }
@@ -147,7 +127,7 @@ int main(int argc, char *argv[])
             fd, (long long)(ps + grow));
     ml_must(ml_result(ftruncate(fd, ps + grow)));
     usage(p, "after shrinking");
-    if (touch(p + size - ps)) {
+    if (ml_touch(p + size - ps, &bus_addr)) {
         ml_error("a store to a cut-off page went through: no SIGBUS");
         ml_exit(ML_FAILED);
     }
@@ -186,7 +166,7 @@ int main(int argc, char *argv[])
             char *q = mmap(NULL, 1 << 20, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
             ml_must(q != MAP_FAILED);
             int i = 0;
-            while (i < 256 && touch(q + (long)i * ps))
+            while (i < 256 && ml_touch(q + (long)i * ps, &bus_addr))
                 i++;
             ml_say("pages 0-%d stored; page %d: SIGBUS at %p, caught: the tmpfs is full, and "
                    "ftruncate had promised nothing", i - 1, i, bus_addr);

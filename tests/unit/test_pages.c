@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +13,7 @@
 #include <unistd.h>
 
 #include "pages.h"
+#include "touch.h"
 
 static void maps_plain_line(void **state)
 {
@@ -302,10 +304,40 @@ static void capabilities(void **state)
     assert_false(ml_has_cap(64));
 }
 
+/* A store inside the file goes through; one past its end is SIGBUS,
+ * caught, at that address; and the SIGBUS handler is as it was after. */
+static void touch_past_the_end(void **state)
+{
+    long ps = sysconf(_SC_PAGESIZE);
+    char path[] = "/tmp/mmaplab-unit-touch-XXXXXX";
+    int fd = mkstemp(path);
+    struct sigaction before, after;
+    void *fault = NULL;
+
+    (void)state;
+    assert_true(fd >= 0);
+    unlink(path);
+    assert_int_equal(ftruncate(fd, ps), 0);
+    char *p = mmap(NULL, 2 * ps, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    assert_true(p != MAP_FAILED);
+    sigaction(SIGBUS, NULL, &before);
+    assert_true(ml_touch(p + 10, &fault));
+    assert_null(fault);
+    assert_int_equal(p[10], 1);
+    assert_false(ml_touch(p + ps + 5, &fault));
+    assert_ptr_equal(fault, p + ps + 5);
+    assert_false(ml_touch(p + ps, NULL));
+    sigaction(SIGBUS, NULL, &after);
+    assert_ptr_equal((void *)after.sa_handler, (void *)before.sa_handler);
+    munmap(p, 2 * ps);
+    close(fd);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(maps_plain_line),
+        cmocka_unit_test(touch_past_the_end),
         cmocka_unit_test(maps_deleted_and_spaces),
         cmocka_unit_test(maps_anonymous),
         cmocka_unit_test(maps_refuses_junk),
