@@ -31,17 +31,7 @@ if ! command -v tmux >/dev/null; then
     skip "demo on a terminal, and interrupted by Ctrl-C" "tmux is not installed"
     exit 0
 fi
-printf 'set -g status off\nset -g default-terminal screen\n' > "$T_SCRATCH/tmux.conf"
-SOCK=mmaplab-demo-$PREFIX-$$
-tm() { tmux -L "$SOCK" -f "$T_SCRATCH/tmux.conf" "$@"; }
-trap 'tm kill-server 2>/dev/null; t_cleanup' EXIT
-until_screen() {       # SESSION ERE: up to 10 s
-    local i=0
-    while ! tm capture-pane -p -t "$1" | grep -Eq -- "$2"; do
-        i=$((i + 1)); [ $i -gt 500 ] && return 1
-        sleep 0.02
-    done
-}
+. "$(dirname "$0")/../tmux.bash"
 # The processes in the process groups of the tour's children: the programs
 # it runs and what they started.
 programs_of() {
@@ -49,13 +39,7 @@ programs_of() {
     tour=$(pgrep -P "$(pgrep -P "$(tm display -p -t "$1" '#{pane_pid}')" -x sh)" -x mmaplab-tour)
     for c in $(pgrep -P "$tour"); do pgrep -g "$c"; done
 }
-gone() {               # PIDS: none of them is still running
-    local p
-    for p in "$@"; do
-        [ -d "/proc/$p" ] && ! grep -q '^State:.*Z' "/proc/$p/status" 2>/dev/null && return 1
-    done
-    return 0
-}
+gone() { [ -z "$(gone_in 2 "$@")" ]; }   # PIDS: none of them is still running
 
 # On a terminal: the full-screen tour (its arguments go to the tour: here
 # it starts at step 9, the steps before it running by themselves).
