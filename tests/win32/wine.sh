@@ -249,9 +249,15 @@ else
     not_ok "ts_ns is CLOCK_REALTIME in nanoseconds" "ts_ns $ts, now $now"
 fi
 TR=$(t_trace)
-MMAPLAB_TRACE=$(w_path "$TR") w_run second-process.exe -n nothing-here --no-hold >/dev/null
-expect_eq "MMAPLAB_TRACE (a Z: path) is where the trace goes" \
-    "start step call error exit" "$(w_get "$TR" event | tr '\n' ' ' | sed 's/ $//')"
+out=$(MMAPLAB_TRACE=$(w_path "$TR") w_run second-process.exe -n nothing-here --no-hold); rc=$?
+got=$(w_get "$TR" event | tr '\n' ' ' | sed 's/ $//')
+if [ "$got" = "start step call error exit" ]; then
+    ok "MMAPLAB_TRACE (a Z: path) is where the trace goes"
+else
+    not_ok "MMAPLAB_TRACE (a Z: path) is where the trace goes" "want: start step call error exit" \
+        "got:  $got" "exit status $rc; stdout:" "$out" "stderr (wine's too):" \
+        "$(tr -d '\r' < "$T_SCRATCH/w.err" | tail -n 20)"
+fi
 (unset MMAPLAB_TRACE; w_run first-process.exe -n tr2 --no-hold >/dev/null)
 deftr=$(find "$WINEPREFIX/drive_c/users" -path '*/mmaplab/trace.jsonl' 2>/dev/null | head -n 1)
 if [ -n "$deftr" ]; then
