@@ -270,7 +270,9 @@ static void apply(struct tour *t, const struct tour_event *e)
             p->stopped = false;
             p->exit_status = e->status;
         } else if (strcmp(e->event, "step") == 0) {
-            snprintf(t->live, sizeof t->live, "[%s] %s", e->step, e->message);
+            /* A long message is cut, as the status line would cut it anyway. */
+            if (snprintf(t->live, sizeof t->live, "[%s] %s", e->step, e->message) < 0)
+                t->live[0] = '\0';
         }
     }
 }
