@@ -44,7 +44,7 @@ endif
 
 B := build
 
-.PHONY: all help demo check bench clean install uninstall deps-build deps-check FORCE
+.PHONY: all help demo check bench clean install uninstall deps-build deps-check deps-bench FORCE
 all: programs
 
 help:
@@ -58,11 +58,17 @@ deps-build:
 deps-check:
 	$(Q)sh mk/deps.sh check
 
+deps-bench:
+	$(Q)sh mk/deps.sh bench
+
 # Everything is rebuilt when the flags change (SANITIZE=1 after a plain build).
+# The line is made of the flags every object shares, never of ALL_CFLAGS: a
+# part's own additions (ncurses, cmocka) would make it differ with the
+# object that first asked for it, and every build would rebuild everything.
+FLAGS_LINE = $(CC) $(ML_CFLAGS) $(CPPFLAGS) $(CFLAGS) $(SANFLAGS) $(LDFLAGS)
 $(B)/flags: FORCE | deps-build
 	@mkdir -p $(B)
-	@echo '$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS)' | cmp -s - $@ 2>/dev/null || \
-		echo '$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS)' > $@
+	@echo '$(FLAGS_LINE)' | cmp -s - $@ 2>/dev/null || echo '$(FLAGS_LINE)' > $@
 
 # ---- the library --------------------------------------------------------
 

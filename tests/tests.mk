@@ -12,7 +12,7 @@ UNIT_BINS := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
 TOOL_SRC  := $(sort $(wildcard tests/tools/*.c))
 TOOL_BINS := $(TOOL_SRC:tests/tools/%.c=$(B)/tests/tools/%)
 
-$(B)/tests/unit/%.o: ALL_CFLAGS += $(CMOCKA_CFLAGS)
+$(B)/tests/unit/%.o: private ALL_CFLAGS += $(CMOCKA_CFLAGS)
 
 .SECONDEXPANSION:
 $(UNIT_BINS): $(B)/tests/%: $(B)/tests/unit/%.o $$(UNIT_DEPS_$$*) $(LIB)

@@ -9,7 +9,7 @@ VIEWER_REST  := describe print_text print_json view view_panels view_hex fullscr
 MODEL_OBJ    := $(VIEWER_MODEL:%=$(B)/viewer/%.o)
 VIEWER_OBJ   := $(MODEL_OBJ) $(VIEWER_REST:%=$(B)/viewer/%.o)
 
-$(B)/viewer/%.o: ALL_CFLAGS += $(NCURSES_CFLAGS)
+$(B)/viewer/%.o: private ALL_CFLAGS += $(NCURSES_CFLAGS)
 
 bin/mmapview: $(VIEWER_OBJ) $(LIB)
 	$(say) LD $@
@@ -25,7 +25,7 @@ UNIT_DEPS_test_model      = $(MODEL_OBJ) $(B)/viewer/describe.o
 UNIT_DEPS_test_model_live = $(MODEL_OBJ) $(B)/viewer/describe.o
 UNIT_DEPS_test_linebuf    = $(B)/viewer/linebuf.o
 $(B)/tests/unit/test_model.o $(B)/tests/unit/test_model_%.o $(B)/tests/unit/test_linebuf.o: \
-    ALL_CFLAGS += -Iviewer
+    private ALL_CFLAGS += -Iviewer
 
 # A helper for the viewer's end-to-end tests: the SEEK_DATA map and
 # st_blocks of an object, seen from outside the viewer.
@@ -41,7 +41,7 @@ $(BENCH_HOLDER): $(B)/bench/holder.o $(LIB)
 	$(say) LD $@
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $< $(LIB) $(LDLIBS)
 
-bench: deps-build
+bench: deps-bench
 	$(Q)$(MAKE) --no-print-directory bin/mmapview $(BENCH_HOLDER)
 	$(Q)bash bench/viewer.sh
 
