@@ -8,7 +8,8 @@
 
 .PHONY: lessons lessons-check
 
-lessons: programs
+lessons: deps-check
+	$(Q)$(MAKE) --no-print-directory programs
 	$(Q)bash tools/lessons.sh
 
 lessons-check: programs
