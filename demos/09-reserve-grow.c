@@ -148,6 +148,10 @@ int main(int argc, char *argv[])
     if (!ml_frames_visible()) {      /* that is: no CAP_SYS_ADMIN */
         ml_say("skipped: filling a tmpfs needs a private one (mount, which needs CAP_SYS_ADMIN: "
                "run as root); the shared /dev/shm is never filled");
+    } else if (!ml_is_mount_point("/")) {
+        ml_say("skipped: filling a tmpfs needs a private one, and keeping it private starts with "
+               "mount(NULL, \"/\", NULL, MS_REC | MS_PRIVATE), which / refuses where it is not "
+               "a mount point (a chroot, some containers); the shared /dev/shm is never filled");
     } else {
         pid_t pid = fork();
         if (pid == 0) {

@@ -386,6 +386,31 @@ bool ml_frames_visible(void)
     return ml_has_cap(21);      /* CAP_SYS_ADMIN */
 }
 
+bool ml_is_mount_point(const char *path)
+{
+    /* Field 5 of each line is the mount point, relative to this process's
+     * root, with space, tab, newline and backslash written as octal. */
+    char line[4096], point[4096], want[4096];
+    size_t n = 0;
+    bool yes = false;
+    FILE *f;
+
+    for (const char *c = path; *c != '\0' && n + 5 < sizeof want; c++) {
+        if (*c == ' ' || *c == '\t' || *c == '\n' || *c == '\\')
+            n += (size_t)snprintf(want + n, sizeof want - n, "\\%03o", (unsigned char)*c);
+        else
+            want[n++] = *c;
+    }
+    want[n] = '\0';
+    f = fopen("/proc/self/mountinfo", "re");
+    if (f == NULL)
+        return false;
+    while (!yes && fgets(line, sizeof line, f) != NULL)
+        yes = sscanf(line, "%*s %*s %*s %*s %4095s", point) == 1 && strcmp(point, want) == 0;
+    fclose(f);
+    return yes;
+}
+
 void ml_faults(long *minor, long *major)
 {
     struct rusage ru;

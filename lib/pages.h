@@ -96,6 +96,12 @@ bool ml_has_cap(int cap);
  * it the kernel reports 0, which means hidden, never "frame 0".) */
 bool ml_frames_visible(void);
 
+/* Is path (as this process sees it) where a file system is mounted?  Read
+ * from /proc/self/mountinfo.  In a chroot, or in a container whose root is
+ * a directory of another file system, "/" is not: then mount(2) cannot
+ * change the propagation of "/" (EINVAL). */
+bool ml_is_mount_point(const char *path);
+
 /* Minor and major faults of this process so far (getrusage). */
 void ml_faults(long *minor, long *major);
 

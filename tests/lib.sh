@@ -169,6 +169,8 @@ smaps_field() {
 # ---- privileges ---------------------------------------------------------
 
 is_root() { [ "$(id -u)" = 0 ]; }
+# Is / a mount point, as this process sees it?  Not in a chroot.
+root_is_mount_point() { awk '$5 == "/" { found = 1 } END { exit !found }' /proc/self/mountinfo; }
 # Frame numbers need CAP_SYS_ADMIN (bit 21 of the effective set).
 have_caps() { (( 16#$(sed -n 's/^CapEff:[[:space:]]*//p' /proc/self/status) >> 21 & 1 )); }
 

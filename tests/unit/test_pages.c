@@ -287,6 +287,17 @@ static void pages_any_and_open_reads(void **state)
     munmap(p, (size_t)psz * 8);
 }
 
+/* Mount points: /proc and /dev/shm are, here and in a fresh chroot. */
+static void mount_points(void **state)
+{
+    (void)state;
+    assert_true(ml_is_mount_point("/proc"));
+    assert_true(ml_is_mount_point("/dev/shm"));
+    assert_false(ml_is_mount_point("/proc/self"));
+    assert_false(ml_is_mount_point("/dev/sh"));         /* a prefix is not a match */
+    assert_false(ml_is_mount_point("/no such dir\nhere"));
+}
+
 static void capabilities(void **state)
 {
     char line[256];
@@ -347,6 +358,7 @@ int main(void)
         cmocka_unit_test(pagemap_of_own_pages),
         cmocka_unit_test(maps_query_agrees_with_text),
         cmocka_unit_test(pages_any_and_open_reads),
+        cmocka_unit_test(mount_points),
         cmocka_unit_test(capabilities),
     };
     return cmocka_run_group_tests_name("pages", tests, NULL, NULL);
