@@ -1,4 +1,4 @@
-/* event.h — one trace event (DESIGN.md, "The trace") built in a buffer.
+/* event.h — one trace event (lessons/trace.md) built in a buffer.
  *
  * No system call and no stdio here: the POSIX writer (trace.c, which also
  * writes from signal handlers) and the Win32 programs (w32lab.c) build their

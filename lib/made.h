@@ -1,4 +1,4 @@
-/* made.h — nothing half-made (DESIGN.md, "Narration and explained errors").
+/* made.h — nothing half-made: what a program made, removed again when it fails.
  *
  * A program that creates a shared memory object or a file says so here;
  * if it then stops early (ml_exit after a failed call, or any exit), the

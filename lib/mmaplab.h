@@ -28,7 +28,7 @@
 #define ML_DEFAULT_SIZE    256          /* BUF_SIZE of the Win32 original */
 #define ML_DEFAULT_MESSAGE "Message from first process."
 
-/* Exit statuses (DESIGN.md). */
+/* Exit statuses (README.md, "Options"). */
 enum { ML_DONE = 0, ML_FAILED = 1, ML_USAGE = 2 };
 
 /* Which of the common options a program takes, beyond -n, --step, --trace,

@@ -1,5 +1,5 @@
-/* opts.c — the common command line of every numbered program (DESIGN.md),
- * its --help, and the start of a run.
+/* opts.c — the common command line of every numbered program (README.md,
+ * "Options"), its --help, and the start of a run.
  *
  * Bad input is refused before any call is made.  The first broken rule is
  * kept while parsing goes on, so that --trace is known and the refusal can

@@ -1,5 +1,5 @@
-/* parse.h — the input rules of DESIGN.md's command-line table, one message
- * per rule, checked before any call is made.
+/* parse.h — the input rules of the common options (README.md, "Options"),
+ * one message per rule, checked before any call is made.
  */
 #ifndef MMAPLAB_PARSE_H
 #define MMAPLAB_PARSE_H

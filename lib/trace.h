@@ -1,5 +1,5 @@
 /* trace.h — the instrumentation stream: one JSON object per line, one
- * write(2) per event on an O_APPEND descriptor (see DESIGN.md, "The trace").
+ * write(2) per event on an O_APPEND descriptor (lessons/trace.md).
  *
  * Building and writing an event calls nothing that is unsafe in a signal
  * handler, so a program killed by SIGINT can still record its exit.

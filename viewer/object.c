@@ -37,7 +37,7 @@ int obj_resolve(struct mv_model *m, const struct mv_config *cfg, char *why,
     }
     snprintf(s->target, sizeof s->target, "%s", t);
 
-    /* DESIGN.md: exactly one slash, at the start, is a shared memory name;
+    /* mmapview(1): exactly one slash, at the start, is a shared memory name;
      * anything else is a file. */
     if (!cfg->force_file && t[0] == '/' && strchr(t + 1, '/') == NULL) {
         if (ml_check_name(t, why, whysz) == -1)

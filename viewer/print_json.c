@@ -1,8 +1,8 @@
 /* print_json.c — the snapshot as one JSON document (--json).
  *
- * The keys DESIGN.md lists are relied on by tests and scripts; the others
- * are extra.  Trace events are copied as the programs wrote them (each line
- * was checked to be one JSON object when it was read).
+ * The keys mmapview(1) lists under JSON OUTPUT are relied on by tests and
+ * scripts; the others are extra.  Trace events are copied as the programs
+ * wrote them (each line was checked to be one JSON object when it was read).
  */
 #include "print.h"
 #include "json.h"

@@ -1,9 +1,9 @@
 /* tracetail.c — the last events of the programs' trace, for this object.
  *
  * The trace is the file the programs append to (--trace, $MMAPLAB_TRACE, or
- * the per-user default of DESIGN.md).  It is read from where the last read
- * stopped; a line is taken only once its newline is there (each event is one
- * write, but a reader can still land between two).  A trace that is
+ * the per-user default of lessons/trace.md).  It is read from where the last
+ * read stopped; a line is taken only once its newline is there (each event
+ * is one write, but a reader can still land between two).  A trace that is
  * replaced or truncated is followed.
  */
 #include "model_parts.h"

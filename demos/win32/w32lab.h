@@ -1,8 +1,8 @@
 /* w32lab.h — what every Win32 twin uses: the common options, narration of
  * each call (its result, GetLastError by number and name, its POSIX
  * counterpart), the trace, and the holds.  The Win32 side of lib/mmaplab.h,
- * with the same contract (DESIGN.md): it narrates and records, and never
- * makes the call being taught.
+ * with the same contract (README.md, "Options"; lessons/trace.md): it
+ * narrates and records, and never makes the call being taught.
  *
  * The pattern in a program's main, for every call it teaches:
  *
@@ -46,7 +46,7 @@
 #define WL_DEFAULT_SIZE    256          /* BUF_SIZE of the original */
 #define WL_DEFAULT_MESSAGE "Message from first process."
 
-/* Exit statuses (DESIGN.md). */
+/* Exit statuses, as the POSIX programs' (README.md, "Options"). */
 enum { WL_DONE = 0, WL_FAILED = 1, WL_USAGE = 2 };
 
 /* Which of the common options a program takes, beyond --step, --trace, -q,

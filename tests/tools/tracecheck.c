@@ -1,4 +1,4 @@
-/* tracecheck.c — what the tests ask of a trace file (DESIGN.md, "The trace").
+/* tracecheck.c — what the tests ask of a trace file (lessons/trace.md).
  *
  *   tracecheck validate FILE            every line is one JSON object with the
  *                                       keys and types its event needs

@@ -1,4 +1,4 @@
-/* test_parse.c — the input rules of DESIGN.md's command-line table:
+/* test_parse.c — the input rules of the common options (README.md):
  * object names (each rule has its own message), sizes (every suffix form,
  * the refusals, off_t's limit) and counts.
  */

@@ -1,4 +1,4 @@
-/* test_trace.c — the trace writer (DESIGN.md, "The trace"): the records and
+/* test_trace.c — the trace writer (lessons/trace.md): the records and
  * their keys, one write per event (several processes appending at once),
  * the cap on strings, the default directory and its unsafe cases, "off",
  * and trouble that warns once.

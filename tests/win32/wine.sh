@@ -228,7 +228,7 @@ expect_eq "a message larger than the object is refused with exit 2" 2 "$rc"
 expect_match "...saying why, before any call" "^first-process: error: the message \(26 bytes" "$(w_err)"
 expect_eq "...and no call was made" 0 "$("$TOOLS/tracecheck" count "$TR" --event call)"
 
-# The trace: one event per line, the keys of DESIGN.md; a Unix path works
+# The trace: one event per line, the keys of lessons/trace.md; a Unix path works
 # as well as a Z: path; MMAPLAB_TRACE is read; "off" writes nothing.
 TR=$(t_trace)
 w_run first-process.exe -n tr1 --no-hold --trace "$TR" >/dev/null
