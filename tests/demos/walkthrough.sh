@@ -89,5 +89,16 @@ expect_match "mmap records its address as a hex string" '^0x[0-9a-f]+$' \
 expect_eq "05-close's expected failure is traced as expected" "ENOENT true" \
     "$("$TC" get "$TR" --prog 05-close --call shm_open errno | tail -n 1) $("$TC" get "$TR" --prog 05-close --call shm_open expected | tail -n 1)"
 # 01, 03, 04 and 05 as the two-process walkthrough: the steps the Win32 track must match.
-expect_eq "the walkthrough's steps, in order of first appearance" \
-    "create map copy open read unmap close" "$("$TC" steps "$TR")"
+expect_eq "the walkthrough's steps, in the order every process agrees on" \
+    "create open map copy read unmap close" "$("$TC" steps "$TR")"
+
+# The README's lab flow adds 02-map, which maps, holds and lets go before
+# 03-copy: its unmap and close come first in time, yet the walkthrough's
+# steps are the same.
+N2=$(t_name); TR2=$(t_trace)
+for p in 01-create 02-map 03-copy 04-open 05-close; do
+    "$BIN/$p" -n "$N2" --no-hold --trace "$TR2" </dev/null >/dev/null 2>&1
+done
+expect_eq "with 02-map in the flow, the walkthrough's steps are the same" \
+    "create open map copy read unmap close" "$("$TC" steps "$TR2")"
+check "...and 05-close removed the name" test ! -e "/dev/shm/${N2#/}"

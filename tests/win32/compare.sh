@@ -70,10 +70,16 @@ expect_match "...OpenFileMapping: ERROR_FILE_NOT_FOUND (2), with no unlink ever 
 # ---- one checker, both traces ---------------------------------------------
 check "the POSIX trace is valid" "$TC" validate "$PT"
 check "the Win32 trace is valid" "$TC" validate "$WT"
-expect_eq "the POSIX steps" "create map copy open read unmap close" "$("$TC" steps "$PT")"
-expect_eq "the Win32 steps: the same" "create map copy open read unmap close" "$("$TC" steps "$WT")"
+expect_eq "the POSIX steps" "create open map copy read unmap close" "$("$TC" steps "$PT")"
+expect_eq "the Win32 steps: the same" "create open map copy read unmap close" "$("$TC" steps "$WT")"
 check "tracecheck compare accepts the two tracks: same steps, every call paired" \
     "$TC" compare "$PT" "$WT"
+# The README's lab flow, with 02-map before 03-copy, tells the same story.
+N2=$(t_name); LT=$(t_trace)
+for p in 01-create 02-map 03-copy 04-open 05-close; do
+    "$BIN/$p" -n "$N2" --no-hold --trace "$LT" </dev/null >/dev/null 2>&1
+done
+check "...and so does the README's lab flow, 02-map included" "$TC" compare "$LT" "$WT"
 expect_eq "the POSIX track adds unlink, which the Win32 track has no call for" \
     "unlink 0" \
     "$("$TC" get "$PT" step --call shm_unlink) $("$TC" count "$WT" --step unlink)"
