@@ -26,7 +26,7 @@ static const struct ml_prog prog = {
         "munmap and close end this process's use of the object, as\n"
         "UnmapViewOfFile and CloseHandle do.  Unlike Windows, that does not\n"
         "remove it: shm_unlink removes the name, and the memory is freed once\n"
-        "no process maps it any more.",
+        "no process maps it or holds it open any more.",
     .prev = "04-open",
     .next = NULL,
     .win32 = "UnmapViewOfFile(pBuf); CloseHandle(hMapFile)",
@@ -80,7 +80,7 @@ int main(int argc, char *argv[])
     if (!ml_result(shm_unlink(o.name)))
         ml_exit(ML_FAILED);
     /* [/lesson] */
-    ml_say("the name is gone; the memory is freed once no process maps it any more");
+    ml_say("the name is gone; the memory is freed once no process maps it or holds it open");
 
     ml_call("shm_open", "(as OpenFileMapping after the last CloseHandle: ERROR_FILE_NOT_FOUND)",
             "\"%s\", O_RDWR, 0", o.name);
