@@ -42,7 +42,8 @@ int main(int argc, char *argv[])
     ml_start(&prog, argc, argv, &o);
 
     ml_step("open", "open %s to take a last look", o.name);
-    ml_call("shm_open", "(none: the Win32 first process still holds hMapFile)",
+    ml_call("shm_open", "(none: on Windows, once both processes closed their handles, "
+            "the object is gone and OpenFileMapping fails)",
             "\"%s\", O_RDWR, 0", o.name);
     fd = shm_open(o.name, O_RDWR, 0);
     if (!ml_result(fd))

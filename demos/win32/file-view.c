@@ -83,6 +83,7 @@ int main(int argc, char *argv[])
     char *pA, *pB, *pC, *pD, *pBad;
     LARGE_INTEGER fileSize, zero = { .QuadPart = 0 };
     char fileHead[128];
+    char posixBad[160];                  /* the POSIX call at the offset asked for */
     DWORD got = 0;
 
     wl_set_object(path);
@@ -213,15 +214,15 @@ int main(int argc, char *argv[])
     /* [lesson:misaligned] */
     offHigh = (DWORD)(bad_offset >> 32);
     offLow = (DWORD)(bad_offset & 0xffffffffu);
-    wl_call("MapViewOfFile",
-            "mmap(NULL, len, PROT_READ, MAP_SHARED, fd, 4096) (mmap asks only "
-            "for a multiple of the page size)",
+    snprintf(posixBad, sizeof posixBad, "mmap(NULL, len, PROT_READ, MAP_SHARED, fd, %llu) "
+             "(mmap asks only for a multiple of the page size)", bad_offset);
+    wl_call("MapViewOfFile", posixBad,
             "hMapFile, FILE_MAP_READ, %lu, %lu, %lu", (unsigned long)offHigh,
             (unsigned long)offLow, (unsigned long)si.dwPageSize);
     wl_expect(ERROR_MAPPED_ALIGNMENT);
     wl_span(NULL, si.dwPageSize, (long long)bad_offset);
     pBad = MapViewOfFile(hMapFile, FILE_MAP_READ,
-                         offHigh, offLow,  /* 4096: mmap takes it, Windows does not */
+                         offHigh, offLow,  /* one page in: mmap takes it, Windows does not */
                          si.dwPageSize);
     wl_result_ptr(pBad);                   /* NULL, ERROR_MAPPED_ALIGNMENT (1132) */
     /* [/lesson] */

@@ -50,7 +50,9 @@ int main(int argc, char *argv[])
             o.name);
     hMapFile = CreateFileMapping(
         INVALID_HANDLE_VALUE,          /* the paging file: shm_open's object */
-        NULL,                          /* default security: mode 0600 */
+        NULL,                          /* default security: like mode 0600, but not the
+                                          same: the default DACL also admits SYSTEM
+                                          and the Administrators */
         PAGE_READWRITE,                /* O_RDWR */
         (DWORD)(o.size >> 32),         /* the size, high DWORD: ftruncate(fd, size) */
         (DWORD)(o.size & 0xffffffffu), /* the size, low DWORD */

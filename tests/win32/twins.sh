@@ -89,6 +89,8 @@ check "file-view's trace is valid" "$TC" validate "$TR"
 out=$(w_run file-view.exe --file "$(w_path "$F")" --bad-offset 65536 --no-hold); rc=$?
 expect_match "an offset on the granularity is accepted, and the program says it did not fail" \
     "note: it was expected to fail with ERROR_MAPPED_ALIGNMENT, and did not" "$out"
+expect_match "...and its POSIX counterpart names the same offset" \
+    "MapViewOfFile\(hMapFile, FILE_MAP_READ, 0, 65536, .*\[POSIX: mmap\(NULL, len, PROT_READ, MAP_SHARED, fd, 65536\)" "$out"
 out=$(w_run file-view.exe --file 'Z:\no\such\dir\f.dat' --no-hold); rc=$?
 expect_eq "a file that cannot be made is an explained failure (exit 1)" 1 "$rc"
 expect_match "...with GetLastError's name" "CreateFile\(.*\) = INVALID_HANDLE_VALUE  GetLastError\(\) = 3 ERROR_PATH_NOT_FOUND" "$out"
