@@ -15,7 +15,7 @@
 #   lessons.pl blocks LESSON DIR
 #       Write the lesson's runnable shell blocks into DIR, one file each,
 #       and DIR/index: "N KIND LINE" per block (KIND: run, t1, t2, t3,
-#       win32, live, numpy; see tests/lessons/commands.sh).
+#       win32, live, numpy, python; see tests/lessons/commands.sh).
 #
 # The regions of a lesson (the markers are HTML comments, invisible once
 # rendered):
@@ -534,7 +534,7 @@ sub splice_lesson {
 # ---- blocks ---------------------------------------------------------------
 #
 # Fenced blocks whose info string is "sh run", "sh t1" ... "sh t3",
-# "sh win32", "sh live" or "sh numpy" are meant to be run as written.
+# "sh win32", "sh live", "sh numpy" or "sh python" are meant to be run as written.
 
 sub blocks {
     my ($lesson, $dir) = @_;
@@ -542,7 +542,7 @@ sub blocks {
     my @in = split /\n/, slurp($lesson), -1;
     my ($n, $index) = (0, '');
     for (my $i = 0; $i < @in; $i++) {
-        next unless $in[$i] =~ /^(\s*)(`{3,})\s*sh\s+(run|t[1-3]|win32|live|numpy)\s*$/;
+        next unless $in[$i] =~ /^(\s*)(`{3,})\s*sh\s+(run|t[1-3]|win32|live|numpy|python)\s*$/;
         my ($indent, $f, $kind) = ($1, $2, $3);
         my $start = $i + 1;
         my @body;

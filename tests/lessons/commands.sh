@@ -15,6 +15,8 @@
 #   ```sh win32    the Win32 twins under Wine (SKIPPED without it)
 #   ```sh numpy    as "sh run", with Debian's numpy (/usr/bin/python3);
 #                  SKIPPED without it
+#   ```sh python   as "sh run", with Debian's python3 (/usr/bin/python3);
+#                  SKIPPED without it
 #   ```sh live     needs a real terminal (the live viewer): run in tmux,
 #                  until its first screen, then q (SKIPPED without tmux)
 #
@@ -259,8 +261,15 @@ for lesson in "${lessons[@]}"; do
 
     while read -r n kind line; do
         case $kind in
+        python)
+            if ! [ -x /usr/bin/python3 ]; then
+                skip "$lesson:$line: the Python block runs as written" \
+                    "needs Debian's python3 as /usr/bin/python3 (apt-get install python3)"
+                continue
+            fi
+            ;&
         numpy)
-            if ! /usr/bin/python3 -c 'import numpy' >/dev/null 2>&1; then
+            if [ "$kind" = numpy ] && ! /usr/bin/python3 -c 'import numpy' >/dev/null 2>&1; then
                 skip "$lesson:$line: the numpy block runs as written" \
                     "needs Debian's numpy for /usr/bin/python3 (apt-get install python3-numpy)"
                 continue

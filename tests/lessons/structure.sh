@@ -58,7 +58,7 @@ for f in lessons/*.md; do
 done
 expect_eq "every relative link in the lessons leads to a file" "" "$bad"
 
-# Every shell block is run (run, t1-t3, win32, live, numpy) or plainly
+# Every shell block is run (run, t1-t3, win32, live, numpy, python) or plainly
 # not (sh).
-odd=$(grep -n '^ *```sh' lessons/*.md | grep -Ev '```sh( (run|t[1-3]|win32|live|numpy))?$' || true)
+odd=$(grep -n '^ *```sh' lessons/*.md | grep -Ev '```sh( (run|t[1-3]|win32|live|numpy|python))?$' || true)
 expect_eq "every shell block's info string is one the command test knows" "" "$odd"
