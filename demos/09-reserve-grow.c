@@ -148,10 +148,10 @@ int main(int argc, char *argv[])
     if (!ml_frames_visible()) {      /* that is: no CAP_SYS_ADMIN */
         ml_say("skipped: filling a tmpfs needs a private one (mount, which needs CAP_SYS_ADMIN: "
                "run as root); the shared /dev/shm is never filled");
-    } else if (!ml_is_mount_point("/")) {
-        ml_say("skipped: filling a tmpfs needs a private one, and keeping it private starts with "
-               "mount(NULL, \"/\", NULL, MS_REC | MS_PRIVATE), which / refuses where it is not "
-               "a mount point (a chroot, some containers); the shared /dev/shm is never filled");
+    } else if (!ml_is_mount_point("/dev/shm")) {
+        ml_say("skipped: filling a tmpfs needs a private one over /dev/shm, and /dev/shm is not "
+               "a mount point here, so its mount cannot be made private to this program; the "
+               "shared /dev/shm is never filled");
     } else {
         pid_t pid = fork();
         if (pid == 0) {
@@ -159,9 +159,12 @@ int main(int argc, char *argv[])
             ml_step("full", "in a private mount namespace, a 64 KiB tmpfs over /dev/shm: this child's alone");
             ml_call("unshare", "(none: Windows has no mount namespaces)", "CLONE_NEWNS");
             ml_must(ml_result(unshare(CLONE_NEWNS)));
-            ml_call("mount", "(none)", "NULL, \"/\", NULL, MS_REC | MS_PRIVATE, NULL");
-            ml_must(ml_result(mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL)));
-            ml_call("mount", "(none)", "\"tmpfs\", \"/dev/shm\", \"tmpfs\", 0, \"size=64k\"");
+            /* The new tmpfs goes on top of /dev/shm.  Where mounts are shared
+             * (systemd makes them so), it would show in every namespace too,
+             * unless the mount under it is private in this one first. */
+            ml_call("mount", "(none)", "NULL, \"/dev/shm\", NULL, MS_REC | MS_PRIVATE, NULL");
+            ml_must(ml_result(mount(NULL, "/dev/shm", NULL, MS_REC | MS_PRIVATE, NULL)));
+            ml_call("mount", "(none)", "\"tmpfs\", \"/dev/shm\", \"tmpfs\", 0, \"size=64k,mode=1777\"");
             ml_must(ml_result(mount("tmpfs", "/dev/shm", "tmpfs", 0, "size=64k,mode=1777")));
             ml_call("shm_open", "(none)", "\"%s\", O_CREAT | O_EXCL | O_RDWR, 0600 /* on the small tmpfs */", o.name);
             ml_must(ml_result(fd = shm_open(o.name, O_CREAT | O_EXCL | O_RDWR, 0600)));

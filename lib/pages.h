@@ -97,9 +97,9 @@ bool ml_has_cap(int cap);
 bool ml_frames_visible(void);
 
 /* Is path (as this process sees it) where a file system is mounted?  Read
- * from /proc/self/mountinfo.  In a chroot, or in a container whose root is
- * a directory of another file system, "/" is not: then mount(2) cannot
- * change the propagation of "/" (EINVAL). */
+ * from /proc/self/mountinfo.  mount(2) changes the propagation of a mount
+ * point only (EINVAL elsewhere): in a chroot, or a container whose root is
+ * a directory of another file system, not even "/" is one. */
 bool ml_is_mount_point(const char *path);
 
 /* Minor and major faults of this process so far (getrusage). */
