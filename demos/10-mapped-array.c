@@ -78,8 +78,9 @@ static int read_array(void)
     ml_call("fstat", "GetFileType(hFile) + GetFileSizeEx(hFile, ...)", "%d, &st", fd);
     ml_must(ml_result(fstat(fd, &st)));
     if (!S_ISREG(st.st_mode) || st.st_size == 0) {
-        ml_error("%s is %s: an NPY file is a regular file that begins with \\x93NUMPY; "
-                 "give --read the path of one", in, S_ISREG(st.st_mode) ? "empty" : kind_of(st.st_mode));
+        ml_error("%s is %s%s: an NPY file is a regular file that begins with \\x93NUMPY; "
+                 "give --read the path of one", in, S_ISREG(st.st_mode) ? "empty" : kind_of(st.st_mode),
+                 S_ISREG(st.st_mode) ? "" : ", not a regular file");
         ml_exit(ML_FAILED);
     }
     ml_call("mmap", "MapViewOfFile(hMapping, FILE_MAP_READ, 0, 0, 0)", "NULL, %lld, PROT_READ, MAP_SHARED, %d, 0",

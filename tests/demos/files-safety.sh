@@ -60,7 +60,7 @@ rm -f "$S/new.npy"
 mkfifo "$T_SCRATCH/fifo.npy"
 out=$(timeout 10 "$BIN/10-mapped-array" --read "$T_SCRATCH/fifo.npy" 2>&1); rc=$?
 expect_eq "--read FIFO: refused without waiting for a writer (exit 1, not the timeout)" 1 "$rc"
-expect_match "...saying what it is" "fifo.npy is a FIFO \(named pipe\): an NPY file is a regular file" "$out"
+expect_match "...saying what it is" "fifo.npy is a FIFO \(named pipe\), not a regular file: an NPY file is a regular file" "$out"
 
 # ---- 07-file-pages: the second process gets the file the first made -------
 # --step pauses the second process before its open by path; the attacker
