@@ -2,7 +2,8 @@
  * share the same pages of physical memory."
  *
  * This program maps a regular file, then starts a second process that opens
- * the file by its path, maps it and writes.  The first process sees the
+ * the file by its path (checking that it is the same file: a path in a
+ * shared directory may be swapped for a link), maps it and writes.  The first process sees the
  * bytes at once through its own view and through read(2): all three are the
  * page cache's one page.  It prints the physical frame behind each view.
  * Then: why a mapping's offset must be a multiple of the page size, and
@@ -18,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <sys/vfs.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -46,6 +48,7 @@ int main(int argc, char *argv[])
     struct ml_opts o;
     struct ml_pagemap mine, theirs;
     struct statfs fs;
+    struct stat made, st;
     char buf[256], said[1024];
     long ps = sysconf(_SC_PAGESIZE);
     int fd, ready[2], stay[2];
@@ -65,6 +68,8 @@ int main(int argc, char *argv[])
         ml_exit(ML_FAILED);
     }
     ml_made_file(path);
+    ml_call("fstat", "GetFileInformationByHandle(hFile, ...): dwVolumeSerialNumber, nFileIndex", "%d, &made", fd);
+    ml_must(ml_result(fstat(fd, &made)));
     ml_call("ftruncate", "SetEndOfFile, or CreateFileMapping's size", "%d, %ld", fd, 2 * ps);
     ml_must(ml_result(ftruncate(fd, 2 * ps)));
     ml_call("mmap", "CreateFileMapping(hFile, NULL, PAGE_READWRITE, 0, 0, NULL) + MapViewOfFile(..., FILE_MAP_ALL_ACCESS, ...)",
@@ -80,8 +85,20 @@ int main(int argc, char *argv[])
         close(stay[1]);                       /* else it would wait for itself */
         ml_must(read(stay[0], buf, 1) == 1);     /* speak after the parent's fork() line */
         /* [lesson:second] */
-        ml_call("open", "CreateFile(path, ..., OPEN_EXISTING, ...)", "\"%s\", O_RDWR", path);
-        ml_must(ml_result(fd = open(path, O_RDWR)));
+        ml_call("open", "CreateFile(path, ..., OPEN_EXISTING, ...)",
+                "\"%s\", O_RDWR | O_NOFOLLOW", path);
+        ml_must(ml_result(fd = open(path, O_RDWR | O_NOFOLLOW)));
+        /* The path may name another file by now: check that it is the one
+         * the first process made before writing into it. */
+        ml_call("fstat", "GetFileInformationByHandle(hFile, ...)", "%d, &st", fd);
+        ml_must(ml_result(fstat(fd, &st)));
+        if (st.st_dev != made.st_dev || st.st_ino != made.st_ino) {
+            ml_error("%s is no longer the file the first process made (inode %lu, now %lu): "
+                     "someone replaced it in between, so nothing is written to it. Run again "
+                     "in a directory only you can write to (-d DIR)", path,
+                     (unsigned long)made.st_ino, (unsigned long)st.st_ino);
+            ml_exit(ML_FAILED);
+        }
         ml_call("mmap", "CreateFileMapping(hFile, ...) + MapViewOfFile(..., FILE_MAP_ALL_ACCESS, ...)",
                 "NULL, %ld, PROT_READ | PROT_WRITE, MAP_SHARED, %d, 0", ps, fd);
         ml_span(NULL, (size_t)ps, 0);

@@ -20,6 +20,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "made.h"
 #include "mmaplab.h"
 #include "npy.h"
 
@@ -28,7 +29,7 @@ static long long count = 5LL << 27;              /* 5 GiB of 8-byte floats */
 static bool big;
 
 static const struct ml_option opts[] = {
-    { "output", 'o', "FILE", "the array file to write (default mmaplab-array.npy)",
+    { "output", 'o', "FILE", "the array file to make; it must not exist (default mmaplab-array.npy)",
       .kind = ML_TEXT, .to = &out },
     { "read", 256, "FILE", "read an NPY file instead: its header and some values",
       .kind = ML_TEXT, .to = &in },
@@ -46,11 +47,19 @@ static const struct ml_prog prog = {
         "64-bit sizes and offsets let one view cover a file past 4 GiB; a sparse\n"
         "file costs disk only where it was written.  The NPY header records the\n"
         "element type, byte order, shape and order, so numpy and this program\n"
-        "read each other's files.",
+        "read each other's files.  The file is made with O_EXCL: a file or a link\n"
+        "already at the path is neither truncated nor followed; the program stops.",
     .prev = "09-reserve-grow", .next = "11-robust-mutex",
     .win32 = "CreateFileMapping(hFile, NULL, PAGE_READWRITE, dwMaximumSizeHigh, dwMaximumSizeLow, NULL)",
     .takes = ML_TAKES_HOLD, .own = opts,
 };
+
+static const char *kind_of(mode_t m)
+{
+    return S_ISFIFO(m) ? "a FIFO (named pipe)" : S_ISDIR(m) ? "a directory"
+         : S_ISCHR(m) ? "a character device" : S_ISBLK(m) ? "a block device"
+         : S_ISSOCK(m) ? "a socket" : "not a regular file";
+}
 
 static int read_array(void)
 {
@@ -61,11 +70,17 @@ static int read_array(void)
 
     ml_set_object(in);
     ml_step("open", "map %s and read its header", in);
-    ml_call("open", "CreateFile(path, GENERIC_READ, FILE_SHARE_READ, ..., OPEN_EXISTING, ...)", "\"%s\", O_RDONLY", in);
-    ml_must(ml_result(fd = open(in, O_RDONLY)) && fstat(fd, &st) == 0);
+    /* O_NONBLOCK: a FIFO named here would otherwise hold open() until
+     * someone writes to it; it is refused below instead. */
+    ml_call("open", "CreateFile(path, GENERIC_READ, FILE_SHARE_READ, ..., OPEN_EXISTING, ...)",
+            "\"%s\", O_RDONLY | O_NONBLOCK", in);
+    ml_must(ml_result(fd = open(in, O_RDONLY | O_NONBLOCK)));
+    ml_call("fstat", "GetFileType(hFile) + GetFileSizeEx(hFile, ...)", "%d, &st", fd);
+    ml_must(ml_result(fstat(fd, &st)));
     if (!S_ISREG(st.st_mode) || st.st_size == 0) {
-        ml_error("%s is %s: an NPY file is a regular file that begins with \\x93NUMPY", in,
-                 S_ISREG(st.st_mode) ? "empty" : "not a regular file");
+        ml_error("%s is %s%s: an NPY file is a regular file that begins with \\x93NUMPY; "
+                 "give --read the path of one", in, S_ISREG(st.st_mode) ? "empty" : kind_of(st.st_mode),
+                 S_ISREG(st.st_mode) ? "" : ", not a regular file");
         ml_exit(ML_FAILED);
     }
     ml_call("mmap", "MapViewOfFile(hMapping, FILE_MAP_READ, 0, 0, 0)", "NULL, %lld, PROT_READ, MAP_SHARED, %d, 0",
@@ -118,9 +133,19 @@ int main(int argc, char *argv[])
 
     ml_step("create", "a file of %s: %llu elements of '%s' after a %zu-byte header", size,
             (unsigned long long)count, h.descr, off);
-    ml_call("open", "CreateFile(path, GENERIC_READ | GENERIC_WRITE, 0, NULL, CREATE_ALWAYS, ...)",
-            "\"%s\", O_CREAT | O_TRUNC | O_RDWR, 0644", out);
-    ml_must(ml_result(fd = open(out, O_CREAT | O_TRUNC | O_RDWR, 0644)));
+    /* O_EXCL: the file is made new, or not at all.  Whatever is at the path
+     * already, a file or a link planted to send these 5 GiB elsewhere, is
+     * neither followed nor truncated. */
+    ml_call("open", "CreateFile(path, GENERIC_READ | GENERIC_WRITE, 0, NULL, CREATE_NEW, ...)",
+            "\"%s\", O_CREAT | O_EXCL | O_RDWR, 0644", out);
+    if (!ml_result(fd = open(out, O_CREAT | O_EXCL | O_RDWR, 0644))) {
+        if (errno == EEXIST)
+            ml_error("%s is there already: 10-mapped-array writes only a file it makes, and never "
+                     "truncates or follows what it finds. Remove it if it is yours (rm %s), or "
+                     "choose another path with -o FILE", out, out);
+        ml_exit(ML_FAILED);
+    }
+    ml_made_file(out);
     /* [lesson:size64] */
     ml_call("ftruncate", "CreateFileMapping(hFile, ..., dwMaximumSizeHigh, dwMaximumSizeLow, ...)",
             "%d, %lld /* High %#llx, Low %#llx */", fd, (long long)total,
@@ -150,6 +175,7 @@ int main(int argc, char *argv[])
     ml_must(ml_result(msync(p, (size_t)total, MS_SYNC)) && fstat(fd, &st) == 0);
     ml_human_size((unsigned long long)st.st_blocks * 512, disk, sizeof disk);
     ml_say("the file is %s long and takes %s of disk: it is sparse, only touched pages are stored", size, disk);
+    ml_made_done();                 /* whole now: it stays, even if the run is stopped */
 
     ml_hold("the array is mapped: see its Size and Rss in /proc/%ld/smaps, or ls -ls %s", (long)getpid(), out);
     ml_step("unmap", "unmap and close; the file stays for numpy and --read");

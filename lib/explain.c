@@ -53,12 +53,18 @@ int ml_describe_owner(const char *object, const char *shm_dir,
                  object);
     else
         snprintf(path, sizeof path, "%s", object);
-    if (stat(path, &st) == -1)
+    /* lstat: a link is described as itself, never as what it points to
+     * (a link planted in /dev/shm to /etc/shadow is not "yours"). */
+    if (lstat(path, &st) == -1)
         return -1;
     struct passwd *pw = getpwuid(st.st_uid);
-    snprintf(out, outsz, "%s (uid %ld), mode %04o",
-             pw ? pw->pw_name : "a user with no name",
-             (long)st.st_uid, (unsigned)(st.st_mode & 07777));
+    const char *user = pw ? pw->pw_name : "a user with no name";
+    if (S_ISLNK(st.st_mode))
+        snprintf(out, outsz, ML_OWNER_LINK ", made by %s (uid %ld)", user,
+                 (long)st.st_uid);
+    else
+        snprintf(out, outsz, "%s (uid %ld), mode %04o", user,
+                 (long)st.st_uid, (unsigned)(st.st_mode & 07777));
     return 0;
 }
 
@@ -73,6 +79,7 @@ void ml_hint(const char *call, int err, const char *object, const char *owner,
     const char *o = object ? object : "";
     const char *who = owner ? owner : "someone else";
     bool named = is(call, "shm_open") || is(call, "shm_unlink");
+    bool link = owner && strncmp(owner, ML_OWNER_LINK, strlen(ML_OWNER_LINK)) == 0;
 
     switch (err) {
     case ENOENT:
@@ -89,7 +96,17 @@ void ml_hint(const char *call, int err, const char *object, const char *owner,
     case EEXIST: {
         char mine[40];
         snprintf(mine, sizeof mine, "(uid %ld)", (long)getuid());
-        if (!named)
+        if (link && named)
+            snprintf(out, outsz, "/dev/shm%s is %s, not a shared memory object: "
+                     "someone planted it, and shm_open never follows a link. "
+                     "Leave it alone and pick your own name (-n %s-$(id -un)); "
+                     "ls -l /dev/shm shows where it points", o, owner, o);
+        else if (link)
+            snprintf(out, outsz, "%s is %s: a file is made new (O_EXCL), never "
+                     "through a link someone may have planted to send the "
+                     "writes elsewhere. Remove it if it is yours (rm %s), or "
+                     "choose another path", o, owner, o);
+        else if (!named)
             snprintf(out, outsz, "%s already exists, owned by %s: if it is a "
                      "leftover of yours, remove it (rm %s); otherwise choose "
                      "another path", o, who, o);
@@ -141,6 +158,19 @@ void ml_hint(const char *call, int err, const char *object, const char *owner,
                      "length is 0: unmap exactly what mmap returned");
         else
             snprintf(out, outsz, "an argument is out of range; see man %s", call);
+        return;
+    case ELOOP:
+        if (named)
+            snprintf(out, outsz, "/dev/shm%s is %s, not a shared memory object: "
+                     "shm_open never follows a link in /dev/shm, where anyone "
+                     "can plant one. Pick your own name (-n %s-$(id -un)); "
+                     "ls -l /dev/shm shows where it points", o,
+                     link ? owner : "a symbolic link", o);
+        else
+            snprintf(out, outsz, "%s is %s, and this open does not follow "
+                     "links (O_NOFOLLOW): one may have been planted to lead "
+                     "the program elsewhere. Remove it if it is yours (rm %s), "
+                     "or use another path", o, link ? owner : "a symbolic link", o);
         return;
     case ENAMETOOLONG:
         snprintf(out, outsz, "the name is too long: at most 255 characters "

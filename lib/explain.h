@@ -13,15 +13,20 @@ const char *ml_errno_name(int err);
 /* The errno whose name is given, or 0. */
 int ml_errno_value(const char *name);
 
+/* How ml_describe_owner's text starts when the name is a symbolic link. */
+#define ML_OWNER_LINK "a symbolic link"
+
 /* "alice (uid 1000), mode 0600" for the object behind a shared memory
  * name (looked up in /dev/shm) or a file path; returns -1 when it cannot be
- * looked at.  shm_dir overrides /dev/shm (tests). */
+ * looked at.  A link is not followed: it is "a symbolic link, made by
+ * alice (uid 1000)".  shm_dir overrides /dev/shm (tests). */
 int ml_describe_owner(const char *object, const char *shm_dir,
                       char *out, size_t outsz);
 
 /* The hint for call failing with err on object: one or two sentences that
  * say what it means here and what to do next.  owner is what
- * ml_describe_owner said, or NULL. */
+ * ml_describe_owner said, or NULL; a link (ML_OWNER_LINK) is named as such,
+ * never taken for an object of the user's own. */
 void ml_hint(const char *call, int err, const char *object, const char *owner,
              char *out, size_t outsz);
 

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 static const char *made;
@@ -14,12 +15,33 @@ static pid_t maker;
 /* The file to unlink from a signal handler, where shm_unlink may not be
  * called: glibc keeps "/name" as /dev/shm/name. */
 static char path_now[4200];
+/* What it was when made: the name is removed only while it still leads to
+ * that (in a directory others can write, it may have been swapped for
+ * someone else's file or link). */
+static dev_t made_dev;
+static ino_t made_ino;
+
+/* Does the name still lead to what this process made?  1 yes, 0 it leads
+ * to something else, -1 to nothing.  lstat only: it is async-signal-safe. */
+static int still_ours(void)
+{
+    struct stat st;
+
+    if (lstat(path_now, &st) == -1)
+        return -1;
+    return !S_ISLNK(st.st_mode) && st.st_dev == made_dev &&
+           st.st_ino == made_ino;
+}
 
 static void take_back(void)
 {
     if (made == NULL || getpid() != maker)
         return;
-    if ((is_shm ? shm_unlink(made) : unlink(made)) == 0) {
+    int ours = still_ours();
+    if (ours == 0) {
+        printf("  (%s is not the one this run made any more: left alone)\n", made);
+        fflush(stdout);
+    } else if (ours == 1 && (is_shm ? shm_unlink(made) : unlink(made)) == 0) {
         printf("  (%s removed again: nothing is left behind)\n", made);
         fflush(stdout);
     }
@@ -36,6 +58,13 @@ static void remember(const char *what, bool shm)
     is_shm = shm;
     maker = getpid();
     snprintf(path_now, sizeof path_now, "%s%s", shm ? "/dev/shm" : "", what);
+    struct stat st;
+    if (lstat(path_now, &st) == 0) {
+        made_dev = st.st_dev;
+        made_ino = st.st_ino;
+    } else {
+        made = NULL;          /* gone already, or never there: nothing to take back */
+    }
 }
 
 static void say(const char *s)
@@ -46,7 +75,8 @@ static void say(const char *s)
 
 int ml_made_take_back_now(void)
 {
-    if (made == NULL || getpid() != maker || unlink(path_now) != 0)
+    if (made == NULL || getpid() != maker || still_ours() != 1 ||
+        unlink(path_now) != 0)
         return 0;
     say("  (");
     say(made);

@@ -199,7 +199,8 @@ static bool report(const char *ret, int err, const void *addr_result)
     ml_announce();
     pending.failed_as_expected = expected;
     if (err != 0) {
-        bool has_owner = (err == EEXIST || err == EACCES || err == EPERM) &&
+        bool has_owner = (err == EEXIST || err == EACCES || err == EPERM ||
+                          err == ELOOP) &&
                          ml_run.object != NULL &&
                          ml_describe_owner(ml_run.object, NULL, owner,
                                            sizeof owner) == 0;

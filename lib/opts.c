@@ -93,7 +93,8 @@ static void help(const struct ml_prog *p)
     else
         printf("      --no-hold       accepted for scripts; this program does not hold\n");
     printf("      --trace FILE    append the trace there (default $MMAPLAB_TRACE, else\n"
-           "                      a per-user file; 'off' for none)\n"
+           "                      a per-user file; 'off' for none): a regular file or\n"
+           "                      a character device such as /dev/null, never a FIFO\n"
            "  -q, --quiet         only errors and results\n"
            "      --no-color      no colour (also when NO_COLOR is set)\n"
            "  -h, --help          this help\n"

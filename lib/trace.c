@@ -131,18 +131,67 @@ int trace_default_path(const char *xdg, const char *tmp, uid_t uid,
     return 0;
 }
 
+/* What kind of file st is, for a refusal. */
+static const char *kind_of(mode_t m)
+{
+    return S_ISFIFO(m) ? "a FIFO (named pipe)" : S_ISSOCK(m) ? "a socket"
+         : S_ISDIR(m) ? "a directory" : S_ISBLK(m) ? "a block device"
+         : S_ISCHR(m) ? "a character device" : S_ISLNK(m) ? "a symbolic link"
+         : "not a regular file";
+}
+
+/* Why st, the file at trace_file, may not receive the trace. */
+static void refusal(const struct stat *st, bool own, char *why, size_t whysz)
+{
+    if (S_ISREG(st->st_mode))
+        snprintf(why, whysz, "%s belongs to uid %ld, not to you (uid %ld): "
+                 "your trace is not written into a file someone else made; "
+                 "remove it if it is a leftover (rm %s), or use --trace FILE",
+                 trace_file, (long)st->st_uid, (long)getuid(), trace_file);
+    else
+        snprintf(why, whysz, "%s is %s, not a regular file: the trace goes "
+                 "only to a regular file%s, never to what could block the "
+                 "program or hand its trace to someone else; remove it "
+                 "(rm %s), or use --trace FILE", trace_file, kind_of(st->st_mode),
+                 own ? " of your own" : " or a character device such as /dev/null",
+                 trace_file);
+}
+
+/* Is what fd opened fit to receive the trace?  In the per-user directory
+ * (own) only a regular file of the user's own; a path the user named may
+ * also be a character device (/dev/null, /dev/stderr, a terminal).  Never
+ * a FIFO or a socket: a write there can wait for a reader for ever. */
+static int fit_for_trace(int fd, bool own, char *why, size_t whysz)
+{
+    struct stat st;
+
+    if (fstat(fd, &st) == -1) {
+        snprintf(why, whysz, "%s: %s", trace_file, strerror(errno));
+        return -1;
+    }
+    if (S_ISREG(st.st_mode) && (!own || st.st_uid == getuid()))
+        return 0;
+    if (S_ISCHR(st.st_mode) && !own)
+        return 0;
+    refusal(&st, own, why, whysz);
+    return -1;
+}
+
 void trace_open(const char *prog, const char *flag, const char *env)
 {
     const char *path = flag && flag[0] ? flag : env && env[0] ? env : NULL;
-    char why[4400];
-    int flags = O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC;
+    char why[8800];
+    /* O_NONBLOCK: opening a FIFO never waits for a reader (it is refused
+     * below); it is cleared again once the file is known to be fit. */
+    int flags = O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NONBLOCK;
     mode_t mode = 0666;   /* a file the user named: their umask decides */
+    bool own = path == NULL;
 
     trace_prog = prog;
     trace_close();
     if (path != NULL && strcmp(path, "off") == 0)
         return;
-    if (path == NULL) {
+    if (own) {
         if (trace_default_path(getenv("XDG_RUNTIME_DIR"), "/tmp", getuid(),
                                trace_file, sizeof trace_file, why,
                                sizeof why) == -1) {
@@ -157,8 +206,27 @@ void trace_open(const char *prog, const char *flag, const char *env)
     }
     trace_fd = open(trace_file, flags, mode);
     if (trace_fd == -1) {
-        snprintf(why, sizeof why, "%s: %s", trace_file, strerror(errno));
+        struct stat st;
+        /* ENXIO: a FIFO nobody reads; ELOOP: a link O_NOFOLLOW refused. */
+        if ((errno == ENXIO || errno == ELOOP) &&
+            (own ? lstat(trace_file, &st) : stat(trace_file, &st)) == 0) {
+            refusal(&st, own, why, sizeof why);
+            warn_once("cannot be opened", why);
+            return;
+        }
+            snprintf(why, sizeof why, "%s: %s", trace_file, strerror(errno));
         warn_once("cannot be opened", why);
+        return;
+    }
+    int fit = fit_for_trace(trace_fd, own, why, sizeof why);
+    if (fit == 0 && fcntl(trace_fd, F_SETFL, O_APPEND) == -1) {
+        snprintf(why, sizeof why, "%s: %s", trace_file, strerror(errno));
+        fit = -1;
+    }
+    if (fit == -1) {
+        close(trace_fd);
+        trace_fd = -1;
+        warn_once("refused", why);
         return;
     }
     /* Keep the descriptor clear of 0-2, which a parent may have closed. */

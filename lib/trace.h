@@ -26,8 +26,12 @@ int trace_default_path(const char *xdg, const char *tmp, uid_t uid,
                        char *out, size_t outsz, char *why, size_t whysz);
 
 /* Open the trace for this process: flag (--trace), else env (MMAPLAB_TRACE),
- * else the default path.  "off" turns it off.  Trouble is warned about once
- * on stderr, prefixed by prog; the trace is then off. */
+ * else the default path.  "off" turns it off.  The default trace must be a
+ * regular file of the user's own, and is never reached through a link; a
+ * path the user named may be a regular file or a character device
+ * (/dev/null, a terminal).  A FIFO or a socket is refused, and opening one
+ * never waits.  Trouble is warned about once on stderr, prefixed by prog;
+ * the trace is then off. */
 void trace_open(const char *prog, const char *flag, const char *env);
 
 /* Is a trace open? */

@@ -57,6 +57,8 @@ const char *describe_state(const struct mv_snapshot *s)
 {
     switch (s->state) {
     case MV_WAITING:
+        if (s->obj.note[0])       /* something is there, or cannot be looked at */
+            return "nothing that can be shown at that name (see the note)";
         return s->kind == MV_SHM ? "no such object yet: run 01-create"
                                  : "no file at that path yet";
     case MV_LIVE:

@@ -2,7 +2,7 @@
  * (--once text, --json) for people and scripts.
  *
  * Exit status: 0 the object exists, 1 it does not (or --wait timed out),
- * 2 usage.
+ * 2 usage, or a file target that is not a regular file.
  */
 #include "model.h"
 #include "parse.h"
@@ -58,7 +58,8 @@ static void usage(FILE *f)
 "p pause, ? help, q quit.  See mmapview(1).\n"
 "\n"
 "Exit status: 0 the object exists, 1 it does not (or the wait timed out),\n"
-"2 usage error.\n");
+"2 usage error, or a file target that cannot be shown (a directory, a FIFO,\n"
+"a device).\n");
 }
 
 static _Noreturn void usage_error(const char *fmt, const char *arg)

@@ -12,6 +12,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +20,37 @@
 #include <sys/statfs.h>
 #include <sys/sysinfo.h>
 #include <unistd.h>
+
+static const char *obj_kind(mode_t mode)
+{
+    return S_ISDIR(mode) ? "a directory" : S_ISFIFO(mode) ? "a FIFO (named pipe)"
+         : S_ISCHR(mode) ? "a character device" : S_ISBLK(mode) ? "a block device"
+         : S_ISSOCK(mode) ? "a socket" : S_ISLNK(mode) ? "a symbolic link"
+         : S_ISREG(mode) ? "a regular file" : "not a regular file";
+}
+
+/* Why the name cannot be shown: it leads to st, which is not a regular
+ * file.  A link in /dev/shm is named as one: nobody follows it. */
+static void not_shown(struct mv_model *m, const struct stat *st)
+{
+    struct mv_snapshot *s = &m->s;
+    char user[64];
+    struct passwd pw, *r = NULL;
+    char tmp[1024];
+
+    if (getpwuid_r(st->st_uid, &pw, tmp, sizeof tmp, &r) == 0 && r != NULL)
+        snprintf(user, sizeof user, "%s", r->pw_name);
+    else
+        snprintf(user, sizeof user, "uid %ld", (long)st->st_uid);
+    if (s->kind == MV_SHM && S_ISLNK(st->st_mode))
+        snprintf(s->obj.note, sizeof s->obj.note, "%.90s is a symbolic link made "
+                 "by %.32s, not a shared memory object: shm_open never follows "
+                 "one, nor does mmapview", s->path, user);
+    else
+        snprintf(s->obj.note, sizeof s->obj.note, "the path leads to %s (owned "
+                 "by %.32s), not a regular file: there are no pages to show",
+                 obj_kind(st->st_mode), user);
+}
 
 int obj_resolve(struct mv_model *m, const struct mv_config *cfg, char *why,
                 size_t whysz)
@@ -47,6 +79,17 @@ int obj_resolve(struct mv_model *m, const struct mv_config *cfg, char *why,
     } else {
         s->kind = MV_FILE;
         snprintf(s->path, sizeof s->path, "%s", t);
+        /* A file target that is there already must be a regular file: a
+         * directory, FIFO or device has no pages to show (and a FIFO would
+         * make the open wait). */
+        struct stat st;
+        if (stat(t, &st) == 0 && !S_ISREG(st.st_mode)) {
+            snprintf(why, whysz, "%s is %s: mmapview shows a regular file or a "
+                     "shared memory object, and cannot show %s; give the path "
+                     "of a regular file", t, obj_kind(st.st_mode),
+                     obj_kind(st.st_mode));
+            return -1;
+        }
     }
     return 0;
 }
@@ -173,7 +216,7 @@ void obj_sample(struct mv_model *m)
     bool named = r == 0 && S_ISREG(ns.st_mode);
 
     if (r == 0 && !S_ISREG(ns.st_mode) && !o->tracked)
-        snprintf(o->note, sizeof o->note, "the path is not a regular file");
+        not_shown(m, &ns);
     else if (!o->tracked)
         o->note[0] = '\0';
 

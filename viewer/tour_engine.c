@@ -22,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -30,8 +31,60 @@
 
 static volatile pid_t g_groups[PANES];
 static char g_shm_path[300];
-static char g_files[4][4300];
+/* The files the tour or its programs may make in its directory.  One is
+ * removed only if this run made it: it was not there before (before), and
+ * the name still leads to the file seen made (made, dev, ino), owned by
+ * this user.  A file of the user's own with the same name is left alone. */
+static struct tour_file {
+    char path[4300];
+    bool before, made;
+    dev_t dev;
+    ino_t ino;
+} g_files[4];
 static int g_nfiles;
+
+/* Is the file at f->path the one this run made?  lstat only: it runs in
+ * signal handlers too. */
+static bool made_here(const struct tour_file *f)
+{
+    struct stat st;
+
+    return f->made && lstat(f->path, &st) == 0 && S_ISREG(st.st_mode) &&
+           st.st_dev == f->dev && st.st_ino == f->ino;
+}
+
+/* Remove f if this run made it.  Whatever is there afterwards is not the
+ * tour's, until a program that makes f starts again (note_before). */
+static void take_back(struct tour_file *f)
+{
+    if (made_here(f))
+        unlink(f->path);
+    f->made = false;
+    f->before = true;
+}
+
+/* Note whether f is there before a program that may make it starts. */
+static void note_before(struct tour_file *f)
+{
+    struct stat st;
+
+    f->before = lstat(f->path, &st) == 0;
+    f->made = false;
+}
+
+/* After the program ran a while: a file that was not there before and is
+ * now, a regular file of this user's, is the program's. */
+static void note_made(struct tour_file *f)
+{
+    struct stat st;
+
+    if (f->before || f->made || lstat(f->path, &st) == -1 ||
+        !S_ISREG(st.st_mode) || st.st_uid != geteuid())
+        return;
+    f->made = true;
+    f->dev = st.st_dev;
+    f->ino = st.st_ino;
+}
 
 double tour_now_ms(void)
 {
@@ -52,7 +105,7 @@ void tour_emergency(void)
     if (g_shm_path[0])
         unlink(g_shm_path);
     for (int i = 0; i < g_nfiles; i++)
-        unlink(g_files[i]);
+        take_back(&g_files[i]);
 }
 
 /* ---- pane output --------------------------------------------------------- */
@@ -235,8 +288,10 @@ static void remove_leftovers(struct tour *t)
     if (shm_unlink(t->name) == -1 && errno != ENOENT) {
         /* Nothing else to try: the name is the tour's own. */
     }
-    for (int i = 1; i < g_nfiles; i++)
-        unlink(g_files[i]);
+    for (int i = 1; i < g_nfiles; i++) {
+        note_made(&g_files[i]);
+        take_back(&g_files[i]);
+    }
 }
 
 /* ---- the trace ------------------------------------------------------------ */
@@ -372,12 +427,30 @@ static void extra_args(struct tour *t, const struct tour_extra *x, char **args,
     }
 }
 
+/* The file the current further program makes, or NULL. */
+static struct tour_file *extra_file(const struct tour *t)
+{
+    const struct tour_extra *x = &tour_extras[t->extra];
+    char path[4300];
+
+    if (x->file == NULL)
+        return NULL;
+    snprintf(path, sizeof path, "%s/%s", t->dir, x->file);
+    for (int i = 1; i < g_nfiles; i++)
+        if (strcmp(g_files[i].path, path) == 0)
+            return &g_files[i];
+    return NULL;
+}
+
 /* A further program has stopped at a hold or ended. */
 static void extra_stopped(struct tour *t)
 {
     const struct tour_extra *x = &tour_extras[t->extra];
     struct tour_pane *p = &t->pane[PANE_FIRST];
+    struct tour_file *f = extra_file(t);
 
+    if (f != NULL)
+        note_made(f);
     if (p->exited) {
         t->x_stop = x->nholds + 1;
         t->phase = TP_X_DONE;
@@ -416,6 +489,9 @@ static void run_jobs(struct tour *t)
                         char *args[4], buf[4400];
                         int n;
                         extra_args(t, x, args, &n, buf, sizeof buf);
+                        struct tour_file *f = extra_file(t);
+                        if (f != NULL)
+                            note_before(f);
                         if (start(t, j->pane, x->prog, args, n) == -1)
                             return;
                     } else if (start_step_prog(t, j->pane, tour_steps[j->step].prog) == -1) {
@@ -502,16 +578,23 @@ int tour_begin(struct tour *t, int extra)
     snprintf(t->trace_path, sizeof t->trace_path, "%s/trace.jsonl", t->dir);
     snprintf(g_shm_path, sizeof g_shm_path, "/dev/shm%s", t->name);
     g_nfiles = 0;
-    snprintf(g_files[g_nfiles++], sizeof g_files[0], "%s", t->trace_path);
+    memset(g_files, 0, sizeof g_files);
+    snprintf(g_files[g_nfiles++].path, sizeof g_files[0].path, "%s", t->trace_path);
     for (int i = 0; i < tour_nextras && g_nfiles < 4; i++) {
-        if (tour_extras[i].file)
-            snprintf(g_files[g_nfiles++], sizeof g_files[0], "%s/%s", t->dir,
-                     tour_extras[i].file);
+        if (tour_extras[i].file) {
+            snprintf(g_files[g_nfiles].path, sizeof g_files[0].path, "%s/%s",
+                     t->dir, tour_extras[i].file);
+            g_files[g_nfiles++].before = true;   /* until its program starts */
+        }
     }
-    if (tour_trace_open(&t->trace, t->trace_path, why, sizeof why) == -1) {
+    struct stat st;
+    if (tour_trace_open(&t->trace, t->trace_path, &st, why, sizeof why) == -1) {
         fail(t, "%s", why);
         return -1;
     }
+    g_files[0].made = true;       /* made with O_EXCL just now */
+    g_files[0].dev = st.st_dev;
+    g_files[0].ino = st.st_ino;
     if (extra >= 0) {
         t->step = tour_nsteps;
         t->done = tour_nsteps;
@@ -753,8 +836,8 @@ void tour_end(struct tour *t)
 {
     tour_stop_all(t);
     tour_trace_close(&t->trace);
-    if (t->trace_path[0])
-        unlink(t->trace_path);
+    if (g_nfiles > 0)
+        take_back(&g_files[0]);
     for (int i = 0; i < PANES; i++)
         lines_clear(&t->pane[i].out);
     g_shm_path[0] = '\0';

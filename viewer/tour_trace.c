@@ -14,10 +14,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/inotify.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
-int tour_trace_open(struct tour_trace *t, const char *path, char *why,
-                    size_t whysz)
+int tour_trace_open(struct tour_trace *t, const char *path, struct stat *made,
+                    char *why, size_t whysz)
 {
     memset(t, 0, sizeof t[0]);
     t->fd = t->watch = -1;
@@ -27,10 +28,19 @@ int tour_trace_open(struct tour_trace *t, const char *path, char *why,
         snprintf(why, whysz, "cannot make the trace %s: %s", path, strerror(errno));
         return -1;
     }
+    if (fstat(w, made) == -1) {
+        snprintf(why, whysz, "cannot look at the trace %s: %s", path, strerror(errno));
+        close(w);
+        unlink(path);
+        return -1;
+    }
     close(w);
-    t->fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
-    if (t->fd == -1) {
-        snprintf(why, whysz, "cannot read the trace %s: %s", path, strerror(errno));
+    t->fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOFOLLOW);
+    struct stat st;
+    if (t->fd == -1 || fstat(t->fd, &st) == -1 || st.st_dev != made->st_dev ||
+        st.st_ino != made->st_ino) {
+        snprintf(why, whysz, "cannot read the trace %s: %s", path,
+                 t->fd == -1 ? strerror(errno) : "it was replaced as soon as it was made");
         return -1;
     }
     t->watch = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);

@@ -30,10 +30,13 @@ struct tour_trace {
     struct linebuf lines;   /* bytes read, not yet whole lines */
 };
 
-/* Make the file (empty, 0600; it must not exist) and open it for reading.
- * Returns 0, or -1 with the reason in why. */
-int tour_trace_open(struct tour_trace *t, const char *path, char *why,
-                    size_t whysz);
+struct stat;
+
+/* Make the file (empty, 0600; it must not exist) and open it for reading;
+ * made gets what was made (its device and inode: the tour removes only
+ * that).  Returns 0, or -1 with the reason in why. */
+int tour_trace_open(struct tour_trace *t, const char *path, struct stat *made,
+                    char *why, size_t whysz);
 
 /* The next whole event, if one is there: 1, else 0. */
 int tour_trace_next(struct tour_trace *t, struct tour_event *e);

@@ -233,6 +233,56 @@ static void test_owner_of_a_file(void **state)
     assert_contains(out, uid);
 }
 
+/* A link planted at the name is described as a link, never as what it
+ * points to: the target here is root's file of mode 0640, as /etc/shadow. */
+static void test_owner_of_a_link(void **state)
+{
+    struct fx *fx = *state;
+    char out[256], link[128], target[128], want[160];
+    struct passwd *me = getpwuid(getuid());
+
+    make_obj(fx, "mmaplab-unit-file", getuid(), 0640);
+    snprintf(target, sizeof target, "%s/mmaplab-unit-file", fx->dir);
+    snprintf(link, sizeof link, "%s/mmaplab-unit-obj", fx->dir);
+    assert_int_equal(symlink(target, link), 0);
+    assert_int_equal(ml_describe_owner("/mmaplab-unit-obj", fx->dir, out,
+                                       sizeof out), 0);
+    snprintf(want, sizeof want, ML_OWNER_LINK ", made by %s (uid %ld)",
+             me ? me->pw_name : "a user with no name", (long)getuid());
+    assert_string_equal(out, want);
+    assert_lacks(out, "mode 0640");
+    /* a path, too */
+    assert_int_equal(ml_describe_owner(link, "/nonexistent-shm", out,
+                                       sizeof out), 0);
+    assert_string_equal(out, want);
+}
+
+/* The hints name a planted link as such: never "you made it earlier". */
+static void test_hint_planted_link(void **state)
+{
+    (void)state;
+    char owner[128];
+    snprintf(owner, sizeof owner, ML_OWNER_LINK ", made by mallory (uid %ld)",
+             (long)getuid());
+
+    const char *h = hint("shm_open", EEXIST, "/lab7", owner);
+    assert_contains(h, "/dev/shm/lab7 is a symbolic link, made by mallory");
+    assert_contains(h, "planted");
+    assert_lacks(h, "you made");
+    h = hint("shm_open", ELOOP, "/lab7", owner);
+    assert_contains(h, "/dev/shm/lab7 is a symbolic link, made by mallory");
+    assert_contains(h, "never follows a link");
+    assert_contains(h, "-n /lab7-$(id -un)");
+    h = hint("shm_open", ELOOP, "/lab7", NULL);
+    assert_contains(h, "/dev/shm/lab7 is a symbolic link, not a shared memory object");
+    h = hint("open", EEXIST, "out.npy", owner);
+    assert_contains(h, "out.npy is a symbolic link, made by mallory");
+    assert_contains(h, "rm out.npy");
+    h = hint("open", ELOOP, "pages.dat", NULL);
+    assert_contains(h, "pages.dat is a symbolic link");
+    assert_contains(h, "O_NOFOLLOW");
+}
+
 /* What Linux really says for ftruncate on a read-only descriptor, and the
  * hint for it. */
 static void test_hint_ftruncate_readonly(void **state)
@@ -546,6 +596,8 @@ int main(void)
         T(test_owner_without_a_name),
         T(test_owner_missing),
         T(test_owner_of_a_file),
+        T(test_owner_of_a_link),
+        T(test_hint_planted_link),
         T(test_owner_real_shm),
         T(test_owner_small_buffer),
         cmocka_unit_test(test_hint_enoent),

@@ -1,5 +1,6 @@
 /* test_made.c — what a run made is taken back at exit, by its maker only,
- * unless the run said it was done with it. */
+ * unless the run said it was done with it, and only while the name still
+ * leads to what it made. */
 #include "unit.h"
 
 #include <fcntl.h>
@@ -7,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -64,6 +66,42 @@ static void make_file_then_fork(void)
     unlink(file);
 }
 
+/* The file is swapped for a link (someone else's, in a directory others
+ * can write) before exit: the link is not the run's to remove. */
+static void make_file_then_swapped(void)
+{
+    make_file();
+    if (unlink(file) != 0 || symlink("/nonexistent-target", file) != 0)
+        exit(3);
+}
+
+/* ... and for another file. */
+static void make_file_then_replaced(void)
+{
+    char other[4300];
+
+    make_file();
+    snprintf(other, sizeof other, "%s.other", file);
+    close(open(other, O_CREAT | O_WRONLY, 0600));
+    if (rename(other, file) != 0)
+        exit(3);
+}
+
+static void test_swapped_left_alone(void **state)
+{
+    struct stat st;
+
+    (void)state;
+    assert_int_equal(in_child(make_file_then_swapped), 0);
+    assert_int_equal(lstat(file, &st), 0);
+    assert_true(S_ISLNK(st.st_mode));
+    unlink(file);
+    assert_int_equal(in_child(make_file_then_replaced), 0);
+    assert_int_equal(lstat(file, &st), 0);
+    assert_true(S_ISREG(st.st_mode));
+    unlink(file);
+}
+
 static void test_file_taken_back(void **state)
 {
     (void)state;
@@ -102,6 +140,7 @@ int main(void)
         cmocka_unit_test(test_done_keeps_it),
         cmocka_unit_test(test_shm_taken_back),
         cmocka_unit_test(test_not_by_a_forked_child),
+        cmocka_unit_test(test_swapped_left_alone),
     };
     if (mkdtemp(dir) == NULL)
         return 1;

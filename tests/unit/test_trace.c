@@ -575,6 +575,112 @@ static void test_open_default_file_is_link(void **state)
     free(text);
 }
 
+/* A FIFO planted as the per-user trace: refused, whether or not someone
+ * reads it, and the open never waits for a reader (alarm: the old open
+ * blocked for ever). */
+static void child_default_file_is_fifo(const struct fx *fx)
+{
+    char xdg[512], dir[600], fifo[700];
+
+    snprintf(xdg, sizeof xdg, "%s/xdg", fx->dir);
+    snprintf(dir, sizeof dir, "%s/mmaplab", xdg);
+    snprintf(fifo, sizeof fifo, "%s/trace.jsonl", dir);
+    CHILD_CHECK(mkdir(xdg, 0700) == 0 && mkdir(dir, 0700) == 0);
+    CHILD_CHECK(mkfifo(fifo, 0600) == 0);
+    CHILD_CHECK(setenv("XDG_RUNTIME_DIR", xdg, 1) == 0);
+    alarm(5);
+    trace_open("unit", NULL, NULL);             /* nobody reads it */
+    CHILD_CHECK(!trace_on());
+    int reader = open(fifo, O_RDONLY | O_NONBLOCK);
+    CHILD_CHECK(reader >= 0);
+    trace_open("unit", NULL, NULL);             /* someone reads it */
+    CHILD_CHECK(!trace_on());
+    char c;
+    CHILD_CHECK(read(reader, &c, 1) <= 0);      /* and got nothing */
+    alarm(0);
+}
+
+static void test_open_default_file_is_fifo(void **state)
+{
+    struct fx *fx = *state;
+    const char *err = path_in(fx, "stderr");
+
+    assert_child_ok(in_child(child_default_file_is_fifo, fx, err), err);
+    char *text = slurp(err, NULL);
+    assert_contains(text, "trace.jsonl is a FIFO (named pipe), not a regular file");
+    assert_contains(text, "remove it (rm ");
+    assert_int_equal(count_of(text, "\n"), 1);
+    free(text);
+}
+
+/* A per-user trace.jsonl that belongs to someone else (the directory was
+ * looser once) does not receive this user's trace. */
+static void child_default_file_not_ours(const struct fx *fx)
+{
+    char xdg[512], dir[600], file[700];
+    struct stat st;
+
+    snprintf(xdg, sizeof xdg, "%s/xdg", fx->dir);
+    snprintf(dir, sizeof dir, "%s/mmaplab", xdg);
+    snprintf(file, sizeof file, "%s/trace.jsonl", dir);
+    CHILD_CHECK(mkdir(xdg, 0700) == 0 && mkdir(dir, 0700) == 0);
+    int fd = open(file, O_WRONLY | O_CREAT | O_EXCL, 0666);
+    CHILD_CHECK(fd >= 0 && fchown(fd, nobody_uid(), (gid_t)-1) == 0);
+    CHILD_CHECK(fchmod(fd, 0666) == 0);
+    close(fd);
+    CHILD_CHECK(setenv("XDG_RUNTIME_DIR", xdg, 1) == 0);
+    trace_open("unit", NULL, NULL);
+    CHILD_CHECK(!trace_on());
+    struct trace_event e;
+    trace_begin(&e, "unit", "start", "/x");
+    trace_write(&e);
+    CHILD_CHECK(stat(file, &st) == 0 && st.st_size == 0);
+}
+
+static void test_open_default_file_not_ours(void **state)
+{
+    struct fx *fx = *state;
+    const char *err = path_in(fx, "stderr");
+
+    if (getuid() != 0 || nobody_uid() == 0)
+        skip();                 /* only root can give a file away */
+    assert_child_ok(in_child(child_default_file_not_ours, fx, err), err);
+    char *text = slurp(err, NULL);
+    assert_contains(text, "trace.jsonl belongs to uid");
+    assert_contains(text, "not to you");
+    free(text);
+}
+
+/* --trace FIFO: refused without waiting; --trace /dev/null is taken. */
+static void child_named_fifo(const struct fx *fx)
+{
+    char fifo[600];
+
+    snprintf(fifo, sizeof fifo, "%s/named.fifo", fx->dir);
+    CHILD_CHECK(mkfifo(fifo, 0600) == 0);
+    alarm(5);
+    trace_open("unit", fifo, NULL);
+    CHILD_CHECK(!trace_on());
+    trace_open("unit", NULL, fifo);             /* MMAPLAB_TRACE alike */
+    CHILD_CHECK(!trace_on());
+    alarm(0);
+    trace_open("unit", "/dev/null", NULL);
+    CHILD_CHECK(trace_on());
+}
+
+static void test_open_named_fifo(void **state)
+{
+    struct fx *fx = *state;
+    const char *err = path_in(fx, "stderr");
+
+    assert_child_ok(in_child(child_named_fifo, fx, err), err);
+    char *text = slurp(err, NULL);
+    assert_contains(text, "named.fifo is a FIFO (named pipe), not a regular file");
+    assert_contains(text, "or a character device such as /dev/null");
+    assert_int_equal(count_of(text, "warning"), 1);
+    free(text);
+}
+
 /* The file cannot be opened: one warning, however many tries. */
 static void child_cannot_open(const struct fx *fx)
 {
@@ -918,6 +1024,9 @@ int main(void)
         T(test_open_modes),
         T(test_open_default_in_xdg),
         T(test_open_default_file_is_link),
+        T(test_open_default_file_is_fifo),
+        T(test_open_default_file_not_ours),
+        T(test_open_named_fifo),
         T(test_open_fails_warns_once),
         T(test_write_fails_warns_once),
         T(test_open_keeps_clear_of_stdio),
