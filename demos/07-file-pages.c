@@ -151,7 +151,8 @@ int main(int argc, char *argv[])
     char *r = mmap(NULL, (size_t)ps, PROT_READ, MAP_SHARED, fd, want);
     ml_result_ptr(r);
     /* [lesson:offset] */
-    ml_call("mmap", "MapViewOfFile(..., 0, 0, ...): Windows rounds to 64 KiB (dwAllocationGranularity)",
+    ml_call("mmap", "MapViewOfFile(..., 0, 0, ...): the caller rounds down, to 64 KiB there "
+            "(dwAllocationGranularity); Windows refuses any other offset",
             "NULL, %ld, PROT_READ, MAP_SHARED, %d, %ld /* %ld rounded down */", ps, fd, base, want);
     r = mmap(NULL, (size_t)ps, PROT_READ, MAP_SHARED, fd, base);
     ml_must(ml_result_ptr(r));
