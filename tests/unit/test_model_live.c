@@ -1,8 +1,9 @@
 /* test_model_live.c — the viewer's model on live objects: residency of
  * pages a child touched, the mincore lie (as nobody), truncation and growth
  * between samples, unlink, replace, letting go, contents and changes, holes
- * and disk pages left alone, readahead marks not followed, search, and
- * frames with and without CAP_SYS_ADMIN.
+ * and disk pages left alone, readahead marks not followed, a file
+ * shrinking under the reader, search, and frames with and without
+ * CAP_SYS_ADMIN.
  *
  * Objects are named $MMAPLAB_TEST_PREFIX-model-N (tests/run.sh counts any
  * left behind); each test's teardown unlinks its objects and ends its
@@ -716,6 +717,54 @@ static void readahead_marks_are_not_followed(void **state)
     mv_model_free(m);
 }
 
+/* A file that shrinks and grows again while the model reads it: a copy
+ * from the reader's mapping past the new end raises SIGBUS, which must end
+ * that copy, not the viewer. */
+static void file_shrinking_under_the_reader(void **state)
+{
+    enum { PAGES = 64 };
+    const char *path = disk_path("shrink");
+    static char buf[PAGES * 65536];
+    int ctl[2];
+    (void)state;
+
+    int fd = open(path, O_CREAT | O_TRUNC | O_RDWR, 0600);
+    assert_true(fd >= 0);
+    memset(buf, 'S', sizeof buf);
+    assert_int_equal(pwrite(fd, buf, PAGES * (size_t)psz, 0), PAGES * psz);
+    assert_int_equal(pipe(ctl), 0);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        char c;
+        close(ctl[1]);
+        CHILD_CHECK(fcntl(ctl[0], F_SETFL, O_NONBLOCK) == 0);
+        while (read(ctl[0], &c, 1) == -1 && errno == EAGAIN) {
+            CHILD_CHECK(ftruncate(fd, psz) == 0);
+            CHILD_CHECK(pwrite(fd, buf, PAGES * (size_t)psz, 0) == PAGES * psz);
+        }
+        _exit(0);
+    }
+    close(ctl[0]);
+    kids[nkids] = (struct kid){ pid, ctl[1] };
+    struct kid *k = &kids[nkids++];
+
+    struct mv_model *m = model(path);
+    const struct mv_snapshot *s = mv_model_snapshot(m);
+    mv_model_sample(m, ALL | MV_FULL);
+    double t0 = mv_now_ms();
+    bool wrapped;
+    for (long long i = 0; mv_now_ms() - t0 < 1500; i++) {
+        mv_model_select(m, PAGES - 1 - i % 8);
+        assert_true(s->page.valid || s->page.note[0] != '\0');
+        mv_model_sample(m, MV_FAST);
+        mv_model_search(m, (const unsigned char *)"absent", 6, 0, &wrapped);
+    }
+    end(k);
+    close(fd);
+    mv_model_free(m);
+}
+
 static void search(void **state)
 {
     const char *name = new_name();
@@ -932,6 +981,7 @@ int main(void)
         cmocka_unit_test_teardown(holes_are_never_faulted, teardown),
         cmocka_unit_test_teardown(disk_pages_are_not_loaded, teardown),
         cmocka_unit_test_teardown(readahead_marks_are_not_followed, teardown),
+        cmocka_unit_test_teardown(file_shrinking_under_the_reader, teardown),
         cmocka_unit_test_teardown(search, teardown),
         cmocka_unit_test_teardown(frames_shared_and_private, teardown),
         cmocka_unit_test_teardown(frames_hidden_without_cap_sys_admin, teardown),
