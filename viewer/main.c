@@ -31,7 +31,7 @@ static void usage(FILE *f)
 "Watch a shared memory object or a mapped file live: its pages, which of\n"
 "them are in memory, the selected page's bytes, the processes that map it\n"
 "or hold it open, the physical frame each of them sees, and the programs'\n"
-"trace.  It never writes to the object and never faults one of its pages.\n"
+"trace.  It never writes to the object, and reads only pages in memory.\n"
 "\n"
 "TARGET is a shared memory name (/NAME: one slash, at the start) or a file\n"
 "path; default $MMAPLAB_NAME, else /MyFileMappingObject.  It may not exist\n"

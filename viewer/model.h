@@ -7,8 +7,9 @@
  * view (view.h), the text and JSON printers (print.h) and the guided tour
  * all draw from that snapshot.
  *
- * Sampling never writes to the object, never faults one of its pages, and
- * never keeps an unlinked object alive (see model.c for how).
+ * Sampling never writes to the object, reads only pages in memory and
+ * brings nothing else in (see contents.c for how), and never keeps an
+ * unlinked object alive (see model.c).
  */
 #ifndef MMAPVIEW_MODEL_H
 #define MMAPVIEW_MODEL_H

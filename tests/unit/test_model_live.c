@@ -1,7 +1,8 @@
 /* test_model_live.c — the viewer's model on live objects: residency of
  * pages a child touched, the mincore lie (as nobody), truncation and growth
  * between samples, unlink, replace, letting go, contents and changes, holes
- * and disk pages left alone, search, and frames with and without
+ * and disk pages left alone, readahead marks not followed, a file
+ * shrinking under the reader, search, and frames with and without
  * CAP_SYS_ADMIN.
  *
  * Objects are named $MMAPLAB_TEST_PREFIX-model-N (tests/run.sh counts any
@@ -584,24 +585,49 @@ static void holes_are_never_faulted(void **state)
     mv_model_free(m);
 }
 
-static void disk_pages_are_not_loaded(void **state)
+/* A new file's path on a disk file system (not tmpfs), removed by the
+ * teardown; the test is skipped when there is none. */
+static const char *disk_path(const char *what)
 {
     static const char *dirs[] = { "/var/tmp", "/tmp", NULL };
-    char *path = NULL;
     struct statfs sf;
-    (void)state;
 
-    for (int i = 0; dirs[i] && path == NULL; i++) {
+    for (int i = 0; dirs[i]; i++) {
         if (statfs(dirs[i], &sf) == 0 && sf.f_type != 0x01021994 &&
             access(dirs[i], W_OK) == 0) {
-            path = files[nfiles++];
-            snprintf(path, sizeof files[0], "%s/mmaplab-unit-%ld-disk", dirs[i], (long)getpid());
+            char *path = files[nfiles++];
+            snprintf(path, sizeof files[0], "%s/mmaplab-unit-%ld-%s", dirs[i],
+                     (long)getpid(), what);
+            return path;
         }
     }
-    if (path == NULL) {
-        print_message("# SKIP no disk file system to write a file on (all tmpfs)\n");
-        skip();
-    }
+    print_message("# SKIP no disk file system to write a file on (all tmpfs)\n");
+    skip();
+    return NULL;
+}
+
+/* The resident pages of fd's first n pages, by mincore on a PROT_NONE
+ * mapping: a '1' or '0' a page. */
+static void resident(int fd, size_t n, char *out)
+{
+    unsigned char *vec = malloc(n);
+    void *q = mmap(NULL, n * (size_t)psz, PROT_NONE, MAP_SHARED, fd, 0);
+
+    assert_non_null(vec);
+    assert_true(q != MAP_FAILED);
+    assert_int_equal(mincore(q, n * (size_t)psz, vec), 0);
+    for (size_t i = 0; i < n; i++)
+        out[i] = vec[i] & 1 ? '1' : '0';
+    out[n] = '\0';
+    munmap(q, n * (size_t)psz);
+    free(vec);
+}
+
+static void disk_pages_are_not_loaded(void **state)
+{
+    const char *path = disk_path("disk");
+    (void)state;
+
     int fd = open(path, O_CREAT | O_TRUNC | O_RDWR, 0600);
     assert_true(fd >= 0);
     char buf[3 * 65536];
@@ -640,6 +666,101 @@ static void disk_pages_are_not_loaded(void **state)
     assert_true(s->page.valid);
     assert_int_equal(s->page.bytes[0], 'D');
     munmap(q, 3 * (size_t)psz);
+    close(fd);
+    mv_model_free(m);
+}
+
+/* A reader leaves a mark in each window the kernel read ahead for it; a
+ * read(2) that reaches the mark, even of pages in memory, loads the next
+ * window.  The model reads pages in memory again and again (the change
+ * marks, the search): it must follow no mark. */
+static void readahead_marks_are_not_followed(void **state)
+{
+    enum { PAGES = 16384 };           /* 64 MiB, sparse */
+    const char *path = disk_path("marks");
+    static char before[PAGES + 1], after[PAGES + 1];
+    (void)state;
+
+    int fd = open(path, O_CREAT | O_TRUNC | O_RDWR, 0600);
+    assert_true(fd >= 0);
+    assert_int_equal(ftruncate(fd, (off_t)PAGES * psz), 0);
+    assert_int_equal(pwrite(fd, "far", 3, (off_t)(PAGES / 2) * psz), 3);
+    assert_int_equal(fsync(fd), 0);
+    assert_int_equal(posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED), 0);
+    char c;
+    assert_int_equal(pread(fd, &c, 1, 0), 1);
+    assert_int_equal(pread(fd, &c, 1, (off_t)(PAGES / 2) * psz), 1);
+    resident(fd, PAGES, before);
+    assert_int_equal(before[0], '1');
+
+    struct mv_model *m = model(path);
+    const struct mv_snapshot *s = mv_model_snapshot(m);
+    mv_model_sample(m, ALL | MV_FULL);
+    for (int i = 0; i < 100; i++)
+        mv_model_sample(m, MV_FAST);
+    bool wrapped;
+    assert_int_equal(mv_model_search(m, (const unsigned char *)"far", 3, 0, &wrapped),
+                     (long long)(PAGES / 2) * psz);
+    assert_int_equal(mv_model_search(m, (const unsigned char *)"absent", 6, 0, &wrapped), -1);
+    for (long long p = 0; p < 8; p++) {
+        mv_model_select(m, p);
+        assert_int_equal(s->page.valid, before[p] == '1');
+        if (!s->page.valid)
+            assert_non_null(strstr(s->page.note, "not read: not in memory"));
+    }
+    resident(fd, PAGES, after);
+    for (size_t i = 0; i < PAGES; i++) {
+        if (after[i] == '1' && before[i] != '1')
+            fail_msg("page %zu came into memory", i);
+    }
+    close(fd);
+    mv_model_free(m);
+}
+
+/* A file that shrinks and grows again while the model reads it: a copy
+ * from the reader's mapping past the new end raises SIGBUS, which must end
+ * that copy, not the viewer. */
+static void file_shrinking_under_the_reader(void **state)
+{
+    enum { PAGES = 64 };
+    const char *path = disk_path("shrink");
+    static char buf[PAGES * 65536];
+    int ctl[2];
+    (void)state;
+
+    int fd = open(path, O_CREAT | O_TRUNC | O_RDWR, 0600);
+    assert_true(fd >= 0);
+    memset(buf, 'S', sizeof buf);
+    assert_int_equal(pwrite(fd, buf, PAGES * (size_t)psz, 0), PAGES * psz);
+    assert_int_equal(pipe(ctl), 0);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        char c;
+        close(ctl[1]);
+        CHILD_CHECK(fcntl(ctl[0], F_SETFL, O_NONBLOCK) == 0);
+        while (read(ctl[0], &c, 1) == -1 && errno == EAGAIN) {
+            CHILD_CHECK(ftruncate(fd, psz) == 0);
+            CHILD_CHECK(pwrite(fd, buf, PAGES * (size_t)psz, 0) == PAGES * psz);
+        }
+        _exit(0);
+    }
+    close(ctl[0]);
+    kids[nkids] = (struct kid){ pid, ctl[1] };
+    struct kid *k = &kids[nkids++];
+
+    struct mv_model *m = model(path);
+    const struct mv_snapshot *s = mv_model_snapshot(m);
+    mv_model_sample(m, ALL | MV_FULL);
+    double t0 = mv_now_ms();
+    bool wrapped;
+    for (long long i = 0; mv_now_ms() - t0 < 1500; i++) {
+        mv_model_select(m, PAGES - 1 - i % 8);
+        assert_true(s->page.valid || s->page.note[0] != '\0');
+        mv_model_sample(m, MV_FAST);
+        mv_model_search(m, (const unsigned char *)"absent", 6, 0, &wrapped);
+    }
+    end(k);
     close(fd);
     mv_model_free(m);
 }
@@ -859,6 +980,8 @@ int main(void)
         cmocka_unit_test_teardown(contents_and_changes, teardown),
         cmocka_unit_test_teardown(holes_are_never_faulted, teardown),
         cmocka_unit_test_teardown(disk_pages_are_not_loaded, teardown),
+        cmocka_unit_test_teardown(readahead_marks_are_not_followed, teardown),
+        cmocka_unit_test_teardown(file_shrinking_under_the_reader, teardown),
         cmocka_unit_test_teardown(search, teardown),
         cmocka_unit_test_teardown(frames_shared_and_private, teardown),
         cmocka_unit_test_teardown(frames_hidden_without_cap_sys_admin, teardown),
