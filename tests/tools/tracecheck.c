@@ -187,6 +187,7 @@ static int query_line(const char *line, size_t n, int lineno, void *ctx)
 #define MAX_CALLS 512
 
 struct call {
+    long long pid;
     char step[32];
     char call[64];
     char counter[8][64];   /* the counterpart's identifiers (" or " alternatives) */
@@ -242,6 +243,8 @@ static int track_line(const char *line, size_t n, int lineno, void *ctx)
     if (!step || !call || !counter || counter[0] == '(' || t->n >= MAX_CALLS)
         return 0;
     struct call *c = &t->calls[t->n];
+    const struct json_field *pid = json_get(&o, "pid");
+    c->pid = pid ? pid->num : 0;
     snprintf(c->step, sizeof c->step, "%s", step);
     snprintf(c->call, sizeof c->call, "%s", call);
     c->ncounter = identifiers(counter, c->counter);
@@ -250,19 +253,62 @@ static int track_line(const char *line, size_t n, int lineno, void *ctx)
     return 0;
 }
 
-/* Steps in order of first appearance, without `unlink` (POSIX only). */
+/* The walkthrough's steps, without `unlink` (POSIX only), in the order every
+ * process agrees on: within one process a step comes after the one before
+ * it, and among the steps that could come next the one seen first goes
+ * first.  First appearance alone would depend on who ran when: with
+ * 02-map holding its mapping before 03-copy, "unmap" and "close" would be
+ * seen before "copy".  A loop (a process going back to an earlier step)
+ * is broken by first appearance. */
+#define MAX_STEPS 64
 static int step_order(const struct track *t, char out[][32], int max)
 {
-    int n = 0;
+    char names[MAX_STEPS][32];
+    bool after[MAX_STEPS][MAX_STEPS] = {{false}};   /* after[a][b]: a comes after b */
+    bool done[MAX_STEPS] = {false};
+    int n = 0, prev_of[MAX_CALLS];
 
     for (int i = 0; i < t->n; i++) {
-        bool seen = strcmp(t->calls[i].step, "unlink") == 0;
-        for (int k = 0; k < n && !seen; k++)
-            seen = strcmp(out[k], t->calls[i].step) == 0;
-        if (!seen && n < max)
-            snprintf(out[n++], 32, "%s", t->calls[i].step);
+        int k = 0;
+        prev_of[i] = -1;
+        if (strcmp(t->calls[i].step, "unlink") == 0)
+            continue;
+        while (k < n && strcmp(names[k], t->calls[i].step) != 0)
+            k++;
+        if (k == n) {
+            if (n == MAX_STEPS)
+                continue;
+            snprintf(names[n++], 32, "%s", t->calls[i].step);
+        }
+        prev_of[i] = k;
+        /* The last step this process was in before this call. */
+        for (int j = i - 1; j >= 0; j--) {
+            if (t->calls[j].pid != t->calls[i].pid || prev_of[j] < 0)
+                continue;
+            if (prev_of[j] != k)
+                after[k][prev_of[j]] = true;
+            break;
+        }
     }
-    return n;
+    int m = 0;
+    while (m < n && m < max) {
+        int pick = -1;
+        for (int k = 0; k < n && pick < 0; k++) {
+            if (done[k])
+                continue;
+            bool ready = true;
+            for (int b = 0; b < n && ready; b++)
+                ready = !after[k][b] || done[b];
+            if (ready)
+                pick = k;
+        }
+        for (int k = 0; k < n && pick < 0; k++)      /* a loop */
+            if (!done[k])
+                pick = k;
+        done[pick] = true;
+        snprintf(out[m++], 32, "%s", names[pick]);
+    }
+    return m;
 }
 
 static bool has_call(const struct track *t, const char *step, const char *call)
