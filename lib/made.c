@@ -1,5 +1,6 @@
 /* made.c — take back, at exit, what a run made and did not finish. */
 #include "made.h"
+#include "mmaplab.h"
 
 #include <stdbool.h>
 #include <stdio.h>
@@ -14,13 +15,15 @@ static pid_t maker;
 /* The file to unlink from a signal handler, where shm_unlink may not be
  * called: glibc keeps "/name" as /dev/shm/name. */
 static char path_now[4200];
+/* The name as the terminal may show it, made before any signal comes. */
+static char shown_now[1100];
 
 static void take_back(void)
 {
     if (made == NULL || getpid() != maker)
         return;
     if ((is_shm ? shm_unlink(made) : unlink(made)) == 0) {
-        printf("  (%s removed again: nothing is left behind)\n", made);
+        printf("  (%s removed again: nothing is left behind)\n", shown_now);
         fflush(stdout);
     }
     made = NULL;
@@ -36,6 +39,7 @@ static void remember(const char *what, bool shm)
     is_shm = shm;
     maker = getpid();
     snprintf(path_now, sizeof path_now, "%s%s", shm ? "/dev/shm" : "", what);
+    ml_format(shown_now, sizeof shown_now, "%s", what);
 }
 
 static void say(const char *s)
@@ -49,7 +53,7 @@ int ml_made_take_back_now(void)
     if (made == NULL || getpid() != maker || unlink(path_now) != 0)
         return 0;
     say("  (");
-    say(made);
+    say(shown_now);
     say(" removed again: nothing is left behind)\n");
     made = NULL;
     return 1;
