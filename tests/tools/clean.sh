@@ -23,11 +23,29 @@ fi
 
 # The holders: 02-map holds with the object mapped and open.
 held=0
-hold_map() {   # hold_map KEY NAME [as USER]: until `finish KEY`
+hold_map() {   # hold_map KEY NAME: until `finish KEY`
     local key=$1 name=$2 tr=$T_SCRATCH/pub/trace-$1.jsonl; shift 2
     : >"$tr"; chmod 666 "$tr"
     start_held "$key" "$@" "$PUB/02-map" -n "$name" --trace "$tr"
     wait_event "$tr" 02-map hold || echo "# $key did not reach its hold: $(err_of "$key")"
+}
+# map_only KEY NAME: a process that maps the object and has closed its
+# descriptor, so that only /proc/PID/maps shows it (python3, which the
+# tests already need; else 02-map, which keeps the descriptor too).
+map_only() {
+    local key=$1 name=$2
+    if need_tool python3; then
+        start_held "$key" python3 -c '
+import mmap, os, sys
+fd = os.open(sys.argv[1], os.O_RDWR)
+m = mmap.mmap(fd, 0)
+os.close(fd)
+print("mapped", flush=True)
+sys.stdin.readline()' "/dev/shm/${name#/}"
+        for _ in $(seq 100); do [ -s "$T_SCRATCH/$key.out" ] && break; sleep 0.1; done
+    else
+        hold_map "$key" "$name"
+    fi
 }
 exists() { [ -e "/dev/shm/${1#/}" ]; }
 ctl_bytes() { LC_ALL=C tr -d '\n\040-\176' | wc -c; }
@@ -41,9 +59,9 @@ P=/$PREFIX-clean
 for n in "$P[x" "$P\\x" "$P"$'\n'nl "$P-aXb" "$P-a.b" "$P-unused"; do
     "$BIN/01-create" -q -n "$n" --trace off || not_ok "01-create $n"
 done
-hold_map br "$P[x"
-hold_map bs "$P\\x"
-hold_map nl "$P"$'\n'nl
+map_only br "$P[x"
+map_only bs "$P\\x"
+map_only nl "$P"$'\n'nl
 hold_map ax "$P-aXb"
 out=$("$BIN/mmaplab" clean --dry-run 2>&1)
 expect_match "--dry-run: the mapped [ name would be kept, with its user" \
@@ -70,19 +88,7 @@ for k in br bs nl ax; do finish "$k"; done
 "$BIN/01-create" -q -n "$P-map" --trace off
 sleep 300 7<"/dev/shm/${P#/}-fd" &
 fdpid=$!; t_bg $fdpid
-if need_tool python3; then
-    start_held mp python3 -c '
-import mmap, os, sys
-fd = os.open(sys.argv[1], os.O_RDWR)
-m = mmap.mmap(fd, 0)
-os.close(fd)
-print("mapped", flush=True)
-sys.stdin.readline()' "/dev/shm/${P#/}-map"
-    for _ in $(seq 100); do [ -s "$T_SCRATCH/mp.out" ] && break; sleep 0.1; done
-else
-    start_held mp "$PUB/02-map" -n "$P-map" --trace off
-    sleep 1
-fi
+map_only mp "$P-map"
 out=$("$BIN/mmaplab" clean 2>&1)
 expect_match "an object only held open (fd) is kept" "^  kept     $P-fd .*in use by pid $fdpid;" "$out"
 expect_match "an object only mapped (fd closed) is kept" "^  kept     $P-map .*in use by pid $(pid_of mp);" "$out"
