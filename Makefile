@@ -102,7 +102,14 @@ bin/mmaplab: tools/mmaplab.sh
 	@mkdir -p bin
 	$(Q)sed -e 's|@LIBEXECDIR@||' -e 's|@VERSION@|$(VERSION)|' $< > $@ && chmod 755 $@
 
-PROGRAMS = $(DEMO_BINS) bin/mmaplab
+# What `mmaplab clean` runs: one pass over /proc, names matched exactly.
+bin/mmaplab-clean: $(B)/tools/clean.o $(LIB)
+	$(say) LD $@
+	@mkdir -p bin
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $< $(LIB) $(LDLIBS)
+
+PROGRAMS = $(DEMO_BINS) bin/mmaplab bin/mmaplab-clean
+INSTALL_LIBEXEC += bin/mmaplab-clean
 
 # ---- the parts kept in their own folders --------------------------------
 

@@ -68,11 +68,18 @@ int main(int argc, char *argv[])
         ml_exit(ML_FAILED);
 
     ml_step("read", "read the message: up to its NUL, or the object's end");
-    size_t n = strnlen(p, (size_t)st.st_size);
-    ml_escape(shown, sizeof shown, p, n);
+    size_t n = strnlen(p, (size_t)st.st_size), taken;
+    /* A long message is cut to fit a line, and the cut is shown. */
+    size_t w = ml_escape_some(shown, sizeof shown - 48, p, n, &taken);
+    if (taken < n)
+        snprintf(shown + w, sizeof shown - w, "... [%zu more bytes not shown]",
+                 n - taken);
     ml_call("printf", "MessageBox(NULL, pBuf, TEXT(\"Process2\"), MB_OK) or printf",
             "\"%%s\\n\", pBuf  /* %zu bytes at %p */", n, (void *)p);
     ml_result(printf("%s\n", shown));                         /* MessageBox */
+    if (taken < n)
+        ml_say("only the first %zu of the message's %zu bytes are shown above; "
+               "mmapview %s shows them all", taken, n, o.name);
     if (n == 0)
         ml_say("the object holds no message yet: run 03-copy -n %s first", o.name);
     else if (n == (size_t)st.st_size)

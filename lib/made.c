@@ -1,5 +1,6 @@
 /* made.c — take back, at exit, what a run made and did not finish. */
 #include "made.h"
+#include "mmaplab.h"
 
 #include <stdbool.h>
 #include <stdio.h>
@@ -15,6 +16,8 @@ static pid_t maker;
 /* The file to unlink from a signal handler, where shm_unlink may not be
  * called: glibc keeps "/name" as /dev/shm/name. */
 static char path_now[4200];
+/* The name as the terminal may show it, made before any signal comes. */
+static char shown_now[1100];
 /* What it was when made: the name is removed only while it still leads to
  * that (in a directory others can write, it may have been swapped for
  * someone else's file or link). */
@@ -39,10 +42,10 @@ static void take_back(void)
         return;
     int ours = still_ours();
     if (ours == 0) {
-        printf("  (%s is not the one this run made any more: left alone)\n", made);
+        printf("  (%s is not the one this run made any more: left alone)\n", shown_now);
         fflush(stdout);
     } else if (ours == 1 && (is_shm ? shm_unlink(made) : unlink(made)) == 0) {
-        printf("  (%s removed again: nothing is left behind)\n", made);
+        printf("  (%s removed again: nothing is left behind)\n", shown_now);
         fflush(stdout);
     }
     made = NULL;
@@ -58,6 +61,7 @@ static void remember(const char *what, bool shm)
     is_shm = shm;
     maker = getpid();
     snprintf(path_now, sizeof path_now, "%s%s", shm ? "/dev/shm" : "", what);
+    ml_format(shown_now, sizeof shown_now, "%s", what);
     struct stat st;
     if (lstat(path_now, &st) == 0) {
         made_dev = st.st_dev;
@@ -79,7 +83,7 @@ int ml_made_take_back_now(void)
         unlink(path_now) != 0)
         return 0;
     say("  (");
-    say(made);
+    say(shown_now);
     say(" removed again: nothing is left behind)\n");
     made = NULL;
     return 1;

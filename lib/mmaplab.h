@@ -16,6 +16,7 @@
 #ifndef MMAPLAB_H
 #define MMAPLAB_H
 
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
@@ -160,6 +161,19 @@ size_t ml_hexdump(char *out, size_t outsz, const void *p, size_t n,
  * as C escapes (\n, \t, \", \\, \x01), byte by byte.  A small out keeps
  * whole escapes and characters only.  Returns the length written. */
 size_t ml_escape(char *out, size_t outsz, const void *p, size_t n);
+/* The same, and *taken (when not NULL) is how many of the n bytes fit. */
+size_t ml_escape_some(char *out, size_t outsz, const void *p, size_t n,
+                      size_t *taken);
+
+/* snprintf for text a person will read, where every %s and %c argument is
+ * outside text (a name, a message, a path, a user's name) and goes through
+ * ml_escape: none of its bytes can act on the terminal.  The format itself
+ * is the program's own and is copied as it is.  Widths and precisions count
+ * bytes of the argument.  Output that does not fit ends in "...", so that a
+ * cut is seen.  Returns the length written. */
+size_t ml_vformat(char *out, size_t outsz, const char *fmt, va_list ap);
+size_t ml_format(char *out, size_t outsz, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 
 /* "256 bytes", "4 KiB", "1.5 GiB": sizes for people. */
 void ml_human_size(unsigned long long bytes, char *out, size_t outsz);

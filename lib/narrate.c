@@ -1,5 +1,9 @@
 /* narrate.c — one line per call, step headings, holds, explained errors,
  * and the trace events that record them.
+ *
+ * Every text a program hands in is formatted with ml_vformat, so that each
+ * %s in it (a name, a message, a path) reaches the terminal escaped; what is
+ * printed here raw is only the library's own words and its colour codes.
  */
 #include "narrate.h"
 #include "explain.h"
@@ -21,7 +25,7 @@ static char step_now[32];
 static struct {
     char call[48];
     char win32[256];
-    char args[768];
+    char args[1400];
     const void *addr;
     size_t len;
     long long offset;
@@ -74,7 +78,9 @@ void ml_announce(void)
     if (quiet() || p == NULL)
         return;
     printf("%s%s%s: %s\n", ml_c("1"), p->name, ml_c("0"), p->summary);
-    printf("  object %s   pid %ld   Win32: %s\n", ml_run.object, (long)getpid(),
+    char object[1100];
+    ml_format(object, sizeof object, "%s", ml_run.object ? ml_run.object : "");
+    printf("  object %s   pid %ld   Win32: %s\n", object, (long)getpid(),
            p->win32);
 }
 
@@ -91,13 +97,13 @@ void ml_trace_simple(const char *event, const char *message)
 
 void ml_step(const char *step, const char *fmt, ...)
 {
-    char msg[512];
+    char msg[1400];
     va_list ap;
     struct trace_event e;
 
     ml_announce();
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
+    ml_vformat(msg, sizeof msg, fmt, ap);
     va_end(ap);
     snprintf(step_now, sizeof step_now, "%s", step);
     if (!quiet())
@@ -110,16 +116,16 @@ void ml_step(const char *step, const char *fmt, ...)
 
 void ml_say(const char *fmt, ...)
 {
+    char msg[1400];
     va_list ap;
 
     ml_announce();
     if (quiet())
         return;
-    fputs("  ", stdout);
     va_start(ap, fmt);
-    vprintf(fmt, ap);
+    ml_vformat(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    fputc('\n', stdout);
+    printf("  %s\n", msg);
 }
 
 bool ml_read_line(void)
@@ -155,12 +161,12 @@ void ml_call(const char *call, const char *win32, const char *argsfmt, ...)
     snprintf(pending.call, sizeof pending.call, "%s", call);
     snprintf(pending.win32, sizeof pending.win32, "%s", win32);
     va_start(ap, argsfmt);
-    vsnprintf(pending.args, sizeof pending.args, argsfmt, ap);
+    ml_vformat(pending.args, sizeof pending.args, argsfmt, ap);
     va_end(ap);
     pending.offset = -1;
 
     if (ml_run.opts.step) {
-        char why[900];
+        char why[1500];
         printf("  %snext:%s %s(%s)   -- press Enter to run it\n", ml_c("33"),
                ml_c("0"), pending.call, pending.args);
         snprintf(why, sizeof why, "before %s(%s)", pending.call, pending.args);
@@ -192,7 +198,7 @@ bool ml_failed_as_expected(void)
 static bool report(const char *ret, int err, const void *addr_result)
 {
     struct trace_event e;
-    char hint[1024] = "", owner[256] = "";
+    char hint[2048] = "", owner[256] = "", shown_owner[1024], object[1100];
     bool expected = err != 0 && err == pending.expect;
     const char *errname = err ? ml_errno_name(err) : "0";
 
@@ -204,8 +210,12 @@ static bool report(const char *ret, int err, const void *addr_result)
                          ml_run.object != NULL &&
                          ml_describe_owner(ml_run.object, NULL, owner,
                                            sizeof owner) == 0;
-        ml_hint(pending.call, err, ml_run.object, has_owner ? owner : NULL,
-                hint, sizeof hint);
+        /* The hint names the object and its owner: both outside text. */
+        if (ml_run.object)
+            ml_format(object, sizeof object, "%s", ml_run.object);
+        ml_format(shown_owner, sizeof shown_owner, "%s", owner);
+        ml_hint(pending.call, err, ml_run.object ? object : NULL,
+                has_owner ? shown_owner : NULL, hint, sizeof hint);
     }
 
     if (!quiet() || (err && !expected)) {
@@ -255,7 +265,7 @@ static bool report(const char *ret, int err, const void *addr_result)
     trace_write(&e);
 
     if (err != 0 && !expected) {
-        char msg[1400];
+        char msg[2400];
         snprintf(msg, sizeof msg, "%s failed: %s (%s); %s", pending.call,
                  errname, strerror(err), hint);
         ml_trace_simple("error", msg);
@@ -302,12 +312,12 @@ bool ml_result_err(int err)
 
 void ml_hold(const char *fmt, ...)
 {
-    char why[512];
+    char why[1400];
     va_list ap;
 
     ml_announce();
     va_start(ap, fmt);
-    vsnprintf(why, sizeof why, fmt, ap);
+    ml_vformat(why, sizeof why, fmt, ap);
     va_end(ap);
     if (!ml_run.opts.hold) {
         if (!quiet())
@@ -336,26 +346,26 @@ void ml_dump(const void *p, size_t n, long long offset)
 
 void ml_next(const char *fmt, ...)
 {
+    char msg[1400];
     va_list ap;
 
     ml_announce();
     if (quiet())
         return;
-    printf("\n%sNext:%s ", ml_c("1;32"), ml_c("0"));
     va_start(ap, fmt);
-    vprintf(fmt, ap);
+    ml_vformat(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    fputc('\n', stdout);
+    printf("\n%sNext:%s %s\n", ml_c("1;32"), ml_c("0"), msg);
 }
 
 void ml_error(const char *fmt, ...)
 {
-    char msg[1024];
+    char msg[1400];
     va_list ap;
 
     ml_announce();
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
+    ml_vformat(msg, sizeof msg, fmt, ap);
     va_end(ap);
     fflush(stdout);
     fprintf(stderr, "%s: error: %s\n", prog_name(), msg);

@@ -20,7 +20,7 @@ struct ml_run ml_run;
 
 enum { OPT_STEP = 1000, OPT_NO_HOLD, OPT_TRACE, OPT_NO_COLOR };
 
-static char usage_err[1024];
+static char usage_err[1400];
 
 void ml_usage_error(const char *fmt, ...)
 {
@@ -29,7 +29,7 @@ void ml_usage_error(const char *fmt, ...)
     if (usage_err[0] != '\0')
         return;                 /* the first broken rule is the one to fix */
     va_start(ap, fmt);
-    vsnprintf(usage_err, sizeof usage_err, fmt, ap);
+    ml_vformat(usage_err, sizeof usage_err, fmt, ap);
     va_end(ap);
 }
 

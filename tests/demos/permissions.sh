@@ -28,7 +28,7 @@ N=$(t_name)
 as_user nobody "$PUB/01-create" -n "$N" --trace off >/dev/null 2>&1
 expect_eq "nobody can create an object" "nobody 600" "$(stat -c '%U %a' "/dev/shm/${N#/}" 2>&1)"
 out=$(MMAPLAB_NAME="$N" "$BIN/mmaplab" clean --user nobody --dry-run)
-expect_match "mmaplab clean --user nobody --dry-run lists it" "^  $N +\(nobody 256 bytes" "$out"
+expect_match "mmaplab clean --user nobody --dry-run lists it" "^  would remove $N +\(nobody, 256 bytes" "$out"
 out=$(MMAPLAB_NAME="$N" "$BIN/mmaplab" clean --user nobody)
 expect_match "mmaplab clean --user nobody removes it (as root)" "^  removed +$N" "$out"
 check "...and it is gone" test ! -e "/dev/shm/${N#/}"

@@ -210,6 +210,96 @@ static void test_escape_utf8(void **state)
     free(heap);
 }
 
+/* Every byte alone, and every C1 control as UTF-8: what comes out is
+ * printable ASCII only.  Valid UTF-8 text is kept (a name in a student's
+ * language should read as typed, and a UTF-8 terminal shows it without
+ * acting on it); C1 controls, bidirectional overrides and any byte that is
+ * not part of a valid character are escaped, since those are what a
+ * terminal acts on or what would make the text read other than it is. */
+static void test_escape_every_byte(void **state)
+{
+    (void)state;
+    for (int c = 0; c < 256; c++) {
+        unsigned char in[1] = { (unsigned char)c };
+        const char *o = esc((const char *)in, 1);
+        for (const char *p = o; *p; p++)
+            assert_true(*p >= 0x20 && *p < 0x7f);
+        if (c >= 0x20 && c < 0x7f && c != '\\' && c != '"')
+            assert_int_equal(strlen(o), 1);
+        else
+            assert_int_equal(o[0], '\\');
+    }
+    assert_string_equal(ESC("\x7f"), "\\x7f");                 /* DEL */
+    assert_string_equal(ESC("\x1b"), "\\x1b");                 /* ESC */
+    assert_string_equal(ESC("\x07\x08\x0b\x0c"), "\\x07\\x08\\x0b\\x0c");
+    for (int c = 0x80; c < 0xa0; c++) {
+        char in[2] = { (char)(0xc0 | (c >> 6)), (char)(0x80 | (c & 0x3f)) };
+        char want[16];
+        snprintf(want, sizeof want, "\\x%02x\\x%02x", (unsigned char)in[0],
+                 (unsigned char)in[1]);
+        assert_string_equal(esc(in, 2), want);
+    }
+}
+
+/* ---- ml_format: every %s and %c is escaped, the format is not ---------- */
+
+static void test_format_escapes_arguments(void **state)
+{
+    char out[256];
+
+    (void)state;
+    ml_format(out, sizeof out, "shm_open(\"%s\", %d) = %s", "/a\x1b[31m\"b\n", 3, "ok");
+    assert_string_equal(out, "shm_open(\"/a\\x1b[31m\\\"b\\n\", 3) = ok");
+    /* the format's own text, \n included, is the program's: as it is */
+    ml_format(out, sizeof out, "line\n%%s %s", "x");
+    assert_string_equal(out, "line\n%s x");
+    ml_format(out, sizeof out, "[%c][%c]", 'a', 0x1b);
+    assert_string_equal(out, "[a][\\x1b]");
+    /* numbers of every length, widths, precisions, pointers */
+    ml_format(out, sizeof out, "%d %ld %lld %zu %u %x %03d %-4d| %5.1f %hhd %p",
+              -1, -2L, -3LL, (size_t)4, 5u, 255u, 7, 8, 2.25, (signed char)-9,
+              (void *)0x10);
+    assert_string_equal(out, "-1 -2 -3 4 5 ff 007 8   |   2.2 -9 0x10");
+    ml_format(out, sizeof out, "[%5s][%-5s][%.2s][%.*s][%*s]", "ab", "ab", "abcd", 3,
+              "abcdef", 4, "z");
+    assert_string_equal(out, "[   ab][ab   ][ab][abc][   z]");
+    /* the precision counts bytes in: a control byte past it is not read */
+    ml_format(out, sizeof out, "%.1s", "a\x1b");
+    assert_string_equal(out, "a");
+}
+
+/* What does not fit is cut, and the cut shows: "..." at the end, never half
+ * an escape, never past the buffer. */
+static void test_format_cut_is_marked(void **state)
+{
+    char big[600];
+    char out[64];
+
+    (void)state;
+    memset(big, '\x1b', sizeof big - 1);
+    big[sizeof big - 1] = '\0';
+    for (size_t cap = 0; cap < sizeof out; cap++) {
+        memset(out, '#', sizeof out);
+        size_t n = ml_format(out, cap, "name %s end", big);
+        for (size_t g = cap; g < sizeof out; g++)
+            assert_int_equal(out[g], '#');
+        if (cap == 0)
+            continue;
+        assert_int_equal(n, strlen(out));
+        if (cap > 8) {
+            assert_true(n >= 3 && strcmp(out + n - 3, "...") == 0);
+            /* only whole \x1b escapes before the mark */
+            assert_int_equal((n - 3 - 5) % 4, 0);
+        }
+    }
+    ml_format(out, sizeof out, "%s", "fits");
+    assert_string_equal(out, "fits");
+    ml_format(out, 8, "%d", 123456789);
+    assert_string_equal(out, "1234...");
+    ml_format(out, 8, "abcdefghij");
+    assert_string_equal(out, "abcd...");
+}
+
 /* A small buffer gets whole escapes and whole characters only. */
 static void test_escape_small_buffers(void **state)
 {
@@ -318,6 +408,9 @@ int main(void)
         cmocka_unit_test(test_escape_c_escapes),
         cmocka_unit_test(test_escape_utf8),
         cmocka_unit_test(test_escape_small_buffers),
+        cmocka_unit_test(test_escape_every_byte),
+        cmocka_unit_test(test_format_escapes_arguments),
+        cmocka_unit_test(test_format_cut_is_marked),
         cmocka_unit_test(test_human_size),
         cmocka_unit_test(test_human_size_unit_edges),
         cmocka_unit_test(test_human_size_small_buffer),

@@ -719,7 +719,8 @@ static void test_call_narration_and_events(void **state)
     assert_contains(r->out, ", 4096) = 0   [Win32: (none)]\n");
     assert_contains(r->out, "  mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, ");
     assert_contains(r->out, ", 0) = 0x");
-    assert_contains(r->out, "\"Hello \"you\"\", 12) = 0x");
+    /* a message is outside text: its quotes are escaped, as 04-open shows them */
+    assert_contains(r->out, "\"Hello \\\"you\\\"\", 12) = 0x");
     /* the dump of the copied bytes, and ml_say, ml_next */
     assert_contains(r->out, "    00000000  48 65 6c 6c 6f 20 22 79  6f 75 22 00");
     assert_contains(r->out, "|Hello \"you\".|\n");
@@ -770,7 +771,7 @@ static void test_call_narration_and_events(void **state)
     assert_string_equal(json_str(m, "addr"), ret);
     assert_int_equal(get_int(m, "len"), 12);
     assert_int_equal(get_int(m, "offset"), 16);
-    assert_contains(json_str(m, "args"), "\"Hello \"you\"\", 12");
+    assert_contains(json_str(m, "args"), "\"Hello \\\"you\\\"\", 12");
 
     e = call_event(r, "munmap");
     assert_string_equal(json_str(e, "step"), "unmap");
@@ -1550,6 +1551,72 @@ static void test_colour_only_on_a_terminal(void **state)
     free(out);
 }
 
+/* Only a newline and printable ASCII: no byte of the text can act on a
+ * terminal (the hostile inputs below are ASCII once escaped). */
+static void assert_terminal_safe(const char *what, const char *text)
+{
+    for (const unsigned char *p = (const unsigned char *)text; *p; p++)
+        if (*p != '\n' && (*p < 0x20 || *p >= 0x7f))
+            fail_msg("%s: byte 0x%02x at offset %td reaches the terminal", what,
+                     *p, (const char *)p - text);
+}
+
+/* Names, messages and the words of a usage error come from outside: every
+ * place that prints them escapes them, the same way as ml_escape. */
+static void test_hostile_text_escaped(void **state)
+{
+    struct fx *fx = *state;
+    static const char bad[] = "\x1b]0;pwn\x07\x1b[31m\xc2\x9b\x7f\"\\";
+    static const char shown[] = "\\x1b]0;pwn\\x07\\x1b[31m\\xc2\\x9b\\x7f\\\"\\\\";
+    char line[1024];
+
+    strncat(fx->name, bad, sizeof fx->name - strlen(fx->name) - 1);
+    char name_shown[256];
+    snprintf(name_shown, sizeof name_shown, "%.*s%s",
+             (int)(strlen(fx->name) - strlen(bad)), fx->name, shown);
+
+    struct result *r = run_v(fx, body_walk, NULL,
+                             ARGS("-n", fx->name, "-m", "a\r\nb\x1b[2J\x01\xff",
+                                  "--trace", fx->trace), "");
+    assert_exit(r, 0);
+    assert_terminal_safe("stdout", r->out);
+    assert_terminal_safe("stderr", r->err);
+    snprintf(line, sizeof line, "  object %s   pid ", name_shown);
+    assert_contains(r->out, line);
+    snprintf(line, sizeof line, "  shm_open(\"%s\", O_CREAT", name_shown);
+    assert_contains(r->out, line);
+    assert_contains(r->out, "\"a\\r\\nb\\x1b[2J\\x01\\xff\", 11) = 0x");
+    /* the trace keeps the real name; its text is the escaped one */
+    assert_well_formed(r, fx->name);
+    assert_contains(json_str(call_event(r, "memcpy"), "args"), "\\x1b[2J");
+    free_result(r);
+
+    /* an explained failure: the hint names the object */
+    r = run_v(fx, body_open, NULL, ARGS("-n", fx->name, "--trace", fx->trace), "");
+    assert_exit(r, 1);
+    assert_terminal_safe("stdout", r->out);
+    assert_terminal_safe("stderr", r->err);
+    snprintf(line, sizeof line, "no shared memory object named %s; run 01-create "
+             "first (01-create -n %s)\n", name_shown, name_shown);
+    assert_contains(r->err, line);
+    free_result(r);
+
+    /* usage errors: a name, a size, an unknown option */
+    const char *const *bads[] = {
+        ARGS("-n", "/a\x1b[2J/b", "--trace", fx->trace),
+        ARGS("-n", "no-slash\x1b[2J", "--trace", fx->trace),
+        ARGS("-s", "12\x1b[2J", "--trace", fx->trace),
+        ARGS("--\x1b[2J", "--trace", fx->trace),
+    };
+    for (size_t i = 0; i < sizeof bads / sizeof bads[0]; i++) {
+        r = run_v(fx, body_opts, NULL, bads[i], NULL);
+        assert_exit(r, 2);
+        assert_terminal_safe("stderr", r->err);
+        assert_contains(r->err, "\\x1b[2J");
+        free_result(r);
+    }
+}
+
 int main(void)
 {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
@@ -1579,6 +1646,7 @@ int main(void)
         T(test_trace_default_in_xdg),
         T(test_trace_trouble_keeps_status),
         T(test_colour_only_on_a_terminal),
+        T(test_hostile_text_escaped),
     };
     return cmocka_run_group_tests_name("narrate", tests, NULL, NULL);
 #undef T
