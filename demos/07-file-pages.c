@@ -160,8 +160,10 @@ int main(int argc, char *argv[])
     /* [/lesson] */
 
     ml_step("unlink", "unmap, close and delete the file");
-    ml_call("munmap", "UnmapViewOfFile twice", "%p and %p", (void *)r, (void *)p);
-    ml_must(ml_result(munmap(r, (size_t)ps) | munmap(p, (size_t)(2 * ps))));
+    ml_call("munmap", "UnmapViewOfFile(pOffsetView)", "%p, %ld", (void *)r, ps);
+    ml_must(ml_result(munmap(r, (size_t)ps)));
+    ml_call("munmap", "UnmapViewOfFile(pView)", "%p, %ld", (void *)p, 2 * ps);
+    ml_must(ml_result(munmap(p, (size_t)(2 * ps))));
     ml_call("close", "CloseHandle(hMapping); CloseHandle(hFile)", "%d", fd);
     ml_must(ml_result(close(fd)));
     ml_call("unlink", "DeleteFile(path)", "\"%s\"", path);
