@@ -29,6 +29,7 @@
 
 #include "made.h"
 #include "mmaplab.h"
+#include "touch.h"
 
 #define MAX_WORKERS 64
 
@@ -305,6 +306,19 @@ int main(int argc, char *argv[])
     ml_made_shm(o.name);
     ml_call("ftruncate", "(the size is CreateFileMapping's argument)", "%d, %zu", fd, sizeof(struct record));
     ml_must(ml_result(ftruncate(fd, sizeof(struct record))));
+    /* ftruncate gives the size, not the page: on a full /dev/shm the first
+     * store into the mutex would be SIGBUS, in whichever process made it. */
+    ml_call("posix_fallocate", "(none: CreateFileMapping commits the section's pages)",
+            "%d, 0, %zu", fd, sizeof(struct record));
+    if (!ml_result_err(e = posix_fallocate(fd, 0, sizeof(struct record)))) {
+        char room[128];
+        if (e == ENOSPC)
+            ml_error("the mutex and the record need a page of /dev/shm before any process "
+                     "touches them, and there is none to have (%s): free some (mmaplab clean "
+                     "removes mmaplab's objects) and run again",
+                     ml_shm_room_words(room, sizeof room));
+        ml_exit(ML_FAILED);
+    }
     ml_call("mmap", "MapViewOfFile(hMapFile, FILE_MAP_ALL_ACCESS, ...)",
             "NULL, %zu, PROT_READ | PROT_WRITE, MAP_SHARED, %d, 0", sizeof(struct record), fd);
     struct record *r = mmap(NULL, sizeof *r, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
