@@ -6,6 +6,7 @@
 # "lie" caught in a change of the object); another user who cannot open
 # root's 0600 object.
 . "$(dirname "$0")/../lib.sh"
+. "$(dirname "$0")/../tmux.bash"
 
 MV=$BIN/mmapview
 PS=$(getconf PAGESIZE)
@@ -88,6 +89,26 @@ if is_root && id nobody >/dev/null 2>&1; then
     "$BIN/05-close" -n "$N" >/dev/null
 else
     skip "root" "the view of another user (nobody) needs root to switch to it"
+fi
+
+# ---- the screen: a huge object's page map says why it is not followed -----
+if need_tool tmux; then
+    N=$(t_name); F=/dev/shm/${N#/}
+    truncate -s 9223372036854771712 "$F"
+    tm new-session -d -s big -x 120 -y 40 "env NO_COLOR=1 $MV --trace off $N; sleep 600"
+    wait_screen big "on the screen: its size and pages" "size +9223372036854771712 bytes \\(8.0 EiB\\), 2251799"
+    wait_screen big "...the page map counts 2251799813685247 pages" "page 0 of 2251799813685247:"
+    wait_screen big "...the page map's legend: not followed, too many pages" "\\? not followed: too many pages to look at one by one"
+    s=$(screen big)
+    if printf '%s\n' "$s" | grep -q "would not tell"; then
+        not_ok "...never that the kernel would not tell root the truth" "$s"
+    else
+        ok "...never that the kernel would not tell root the truth"
+    fi
+    tm kill-session -t big
+    rm -f "$F"
+else
+    skip "tmux" "tmux is not installed: the screen test needs it"
 fi
 
 check "nothing of this suite is left in /dev/shm" \
