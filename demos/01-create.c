@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "mmaplab.h"
+#include "touch.h"
 
 static const struct ml_prog prog = {
     .name = "01-create",
@@ -36,7 +37,8 @@ static const struct ml_prog prog = {
 int main(int argc, char *argv[])
 {
     struct ml_opts o;
-    char size[32];
+    char size[32], free_now[32], all[32];
+    unsigned long long avail, total;
     int fd;
 
     ml_start(&prog, argc, argv, &o);
@@ -61,7 +63,23 @@ int main(int argc, char *argv[])
         ml_exit(ML_FAILED);
     }
     /* [/lesson] */
-    ml_say("%s is now %s of zeros; no page is in memory until one is touched", o.name, size);
+    /* The size is sparse: set, not given.  Compared with /dev/shm now, so that
+     * a size it can never hold is not taken for memory set aside. */
+    if (ml_shm_room(&avail, &total) && (unsigned long long)o.size > avail) {
+        ml_human_size(avail, free_now, sizeof free_now);
+        ml_human_size(total, all, sizeof all);
+        ml_say("%s is now %s of zeros, and sparse: no page of it exists until one is touched", o.name, size);
+        if ((unsigned long long)o.size > total)
+            ml_say("that is more than /dev/shm can ever hold: it is %s in all (%s free now); a "
+                   "store past what is free is SIGBUS, so at most %s of this object can ever be written",
+                   all, free_now, all);
+        else
+            ml_say("that is more than /dev/shm has free now (%s of %s): a store past what is free "
+                   "is SIGBUS; only posix_fallocate would have asked for the space up front",
+                   free_now, all);
+    } else {
+        ml_say("%s is now %s of zeros; no page is in memory until one is touched", o.name, size);
+    }
 
     ml_step("close", "close the descriptor: the object stays, because it has a name");
     ml_call("close", "(none: CloseHandle of the last handle would destroy a Win32 object)",

@@ -24,6 +24,7 @@
 
 #include "made.h"
 #include "mmaplab.h"
+#include "touch.h"
 
 enum { OPT_CHILD = 256, OPT_EXPECT_CLOSED };
 static const char *child_spec;            /* "FD:DEV:INO" in the exec'd child */
@@ -108,6 +109,19 @@ int main(int argc, char *argv[])
     ml_made_shm(o.name);
     ml_call("ftruncate", "(the size is CreateFileMapping's argument)", "%d, %ld", fd, ps);
     ml_must(ml_result(ftruncate(fd, ps)) && fstat(fd, &st) == 0);
+    /* The size is not the page: on a full /dev/shm the children's first
+     * store would be SIGBUS.  The page is had now, or the run stops here. */
+    ml_call("posix_fallocate", "(none: CreateFileMapping commits the section's pages)",
+            "%d, 0, %ld", fd, ps);
+    int e = posix_fallocate(fd, 0, ps);
+    if (!ml_result_err(e)) {
+        char room[128];
+        if (e == ENOSPC)
+            ml_error("the object's page must be in /dev/shm before a child writes to it, and "
+                     "there is none to have (%s): free some (mmaplab clean removes "
+                     "mmaplab's objects) and run again", ml_shm_room_words(room, sizeof room));
+        ml_exit(ML_FAILED);
+    }
     ml_call("mmap", "MapViewOfFile(hMapFile, FILE_MAP_ALL_ACCESS, 0, 0, 4096)",
             "NULL, %ld, PROT_READ | PROT_WRITE, MAP_SHARED, %d, 0", ps, fd);
     char *p = mmap(NULL, (size_t)ps, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);

@@ -14,11 +14,13 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/mman.h>
 #include <sys/mount.h>
+#include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -64,6 +66,38 @@ static void usage(char *p, const char *what)
     ml_say("%s: view Size %lld kB, Rss %lld kB; minor faults so far %ld", what, s.size_kb, s.rss_kb, minor);
 }
 
+/* Store into the page at offset off of the view, which the object covers.
+ * A SIGBUS there is no lesson's point: say what it was, and stop (the
+ * library removes the object). */
+static void touch_or_stop(int fd, char *p, off_t off)
+{
+    unsigned long long avail, total;
+    struct stat st;
+    char room[128];
+    long ps = sysconf(_SC_PAGESIZE);
+
+    if (ml_touch(p + off, &bus_addr))
+        return;
+    if (fstat(fd, &st) == 0 && off >= st.st_size) {
+        ml_error("SIGBUS at %p (offset %lld): the object is %lld bytes now, not the %lld this "
+                 "program gave it: another process cut it shorter; run 09-reserve-grow again",
+                 bus_addr, (long long)off, (long long)st.st_size, (long long)(off + ps));
+    } else if (ml_shm_room(&avail, &total) && avail < (unsigned long long)ps) {
+        ml_error("SIGBUS at %p (offset %lld, inside the object): no page could be had for it, "
+                 "because /dev/shm is full (%s).  ftruncate grew the object's size, not its "
+                 "space: that is only asked for at the first store (posix_fallocate would have "
+                 "said ENOSPC at once).  Give a smaller -g or --steps, or free some of /dev/shm "
+                 "(mmaplab clean removes mmaplab's objects)", bus_addr, (long long)off,
+                 ml_shm_room_words(room, sizeof room));
+    } else {
+        ml_error("SIGBUS at %p (offset %lld, inside the object): the kernel could not give it a "
+                 "page, though %s (a memory limit of this process's cgroup, or the space went "
+                 "and came back): run 09-reserve-grow again, with a smaller -g or --steps",
+                 bus_addr, (long long)off, ml_shm_room_words(room, sizeof room));
+    }
+    ml_exit(ML_FAILED);
+}
+
 int main(int argc, char *argv[])
 {
     struct ml_opts o;
@@ -72,10 +106,18 @@ int main(int argc, char *argv[])
     int fd;
 
     ml_start(&prog, argc, argv, &o);
-    grow = (grow + ps - 1) / ps * ps;
-    if (reserve < ps + steps * grow + ps) {
-        ml_error("the reservation (-r) must hold one page, %lld steps of %lld bytes and a page "
-                 "past the end: at least %lld bytes", steps, (long long)grow, (long long)(2 * ps + steps * grow));
+    /* Whole pages; sizes stop a page short of the largest offset, so no
+     * rounding overflows, and the products are checked by division. */
+    grow = grow / ps * ps + (grow % ps ? ps : 0);
+    if (reserve < 2 * ps || (steps > 0 && grow > (reserve - 2 * ps) / steps)) {
+        if (steps > 0 && grow > (LLONG_MAX - 2 * ps) / steps)
+            ml_error("the reservation (-r) must hold one page, %lld steps of %lld bytes and a "
+                     "page past the end: more than any file offset; give a smaller -g or --steps",
+                     steps, (long long)grow);
+        else
+            ml_error("the reservation (-r) must hold one page, %lld steps of %lld bytes and a "
+                     "page past the end: at least %lld bytes", steps, (long long)grow,
+                     (long long)(2 * ps + steps * grow));
         ml_exit(ML_USAGE);
     }
 
@@ -92,7 +134,8 @@ int main(int argc, char *argv[])
             "NULL, %lld, PROT_READ | PROT_WRITE, MAP_SHARED, %d, 0", (long long)reserve, fd);
     ml_span(NULL, (size_t)reserve, 0);
     char *p = mmap(NULL, (size_t)reserve, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-    ml_must(ml_result_ptr(p) && ml_touch(p, &bus_addr));
+    ml_must(ml_result_ptr(p));
+    touch_or_stop(fd, p, 0);
     usage(p, "reserved, first page touched");
 
     /* [lesson:grow] */
@@ -104,7 +147,7 @@ int main(int argc, char *argv[])
         ml_must(ml_result(ftruncate(fd, size + grow)));
         ml_faults(&before, &major);
         for (off_t off = size; off < size + grow; off += ps)
-            ml_must(ml_touch(p + off, &bus_addr));
+            touch_or_stop(fd, p, off);
         ml_faults(&after, &major);
         size += grow;
         ml_say("touched %lld pages: %ld minor faults", (long long)(grow / ps), after - before);

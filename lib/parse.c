@@ -7,6 +7,9 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#ifndef _WIN32
+#include <unistd.h>
+#endif
 
 #define NAME_HINT "for example -n /MyFileMappingObject-$(id -un)"
 
@@ -111,11 +114,22 @@ int ml_parse_size(const char *text, off_t *out, char *why, size_t whysz)
                  "(powers of 1024; kB, KiB, MiB ... also accepted)", text, p);
         return -1;
     }
-    if (!too_big && v > off_max / mult)
+    /* In whole pages: an object's last page must end at a file offset too,
+     * or counting its pages (size + page - 1) overflows off_t. */
+#ifdef _WIN32
+    unsigned long long page = 4096;          /* a page of Windows on x86 and x64 */
+#else
+    long ps = sysconf(_SC_PAGESIZE);
+    unsigned long long page = ps > 0 ? (unsigned long long)ps : 4096;
+#endif
+    unsigned long long most = off_max / page * page;
+    if (!too_big && v > most / mult)
         too_big = true;
     if (too_big) {
         snprintf(why, whysz, "the size '%s' is past the largest file offset "
-                 "this system has (off_t, %llu bytes)", text, off_max);
+                 "this system has, in whole pages: at most %llu bytes (off_t's "
+                 "largest, %llu, rounded down to a page of %llu)", text, most,
+                 off_max, page);
         return -1;
     }
     if (v == 0) {

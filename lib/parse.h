@@ -15,7 +15,8 @@ int ml_check_name(const char *name, char *why, size_t whysz);
 /* Parse a size: a decimal number with an optional suffix k, M or G (powers
  * of 1024, either case, optionally followed by "iB" or "B"), or a bare "B".
  * Returns 0 with the size in *out, or -1 with the reason in why
- * (empty, not a number, negative, zero, unknown suffix, too large for off_t). */
+ * (empty, not a number, negative, zero, unknown suffix, past the last whole
+ * page an off_t reaches). */
 int ml_parse_size(const char *text, off_t *out, char *why, size_t whysz);
 
 /* Parse a non-negative decimal integer no larger than max (counts, indexes,

@@ -1,9 +1,12 @@
-/* touch.c — a store that may raise SIGBUS; see touch.h. */
+/* touch.c — a store that may raise SIGBUS, and /dev/shm's room; see touch.h. */
 #include "touch.h"
+#include "mmaplab.h"
 
 #include <setjmp.h>
 #include <signal.h>
 #include <stddef.h>
+#include <stdio.h>
+#include <sys/statvfs.h>
 
 static sigjmp_buf g_back;
 static void *volatile g_fault;
@@ -30,4 +33,31 @@ bool ml_touch(void *addr, void **fault)
     if (!ok && fault != NULL)
         *fault = g_fault;
     return ok;
+}
+
+bool ml_shm_room(unsigned long long *avail, unsigned long long *total)
+{
+    struct statvfs v;
+
+    *avail = *total = 0;
+    if (statvfs("/dev/shm", &v) == -1 || v.f_blocks == 0)
+        return false;
+    *avail = (unsigned long long)v.f_bavail * v.f_frsize;
+    *total = (unsigned long long)v.f_blocks * v.f_frsize;
+    return true;
+}
+
+const char *ml_shm_room_words(char *out, size_t outsz)
+{
+    unsigned long long avail, total;
+    char a[32], t[32];
+
+    if (!ml_shm_room(&avail, &total)) {
+        snprintf(out, outsz, "statvfs gives /dev/shm no size limit");
+        return out;
+    }
+    ml_human_size(avail, a, sizeof a);
+    ml_human_size(total, t, sizeof t);
+    snprintf(out, outsz, "/dev/shm has %s free of %s", a, t);
+    return out;
 }

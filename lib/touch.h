@@ -1,5 +1,6 @@
 /* touch.h — store a byte in a mapping and survive the SIGBUS it may raise
- * (a page past the object's end, a full tmpfs), for 09-reserve-grow.
+ * (a page past the object's end, a full tmpfs), for 09-reserve-grow; and
+ * how much room /dev/shm has, to say why a page could not be had.
  *
  * While the store runs, SIGBUS jumps back here instead of ending the
  * program; the handler that was there before is put back afterwards.
@@ -8,9 +9,19 @@
 #define MMAPLAB_TOUCH_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 /* Store one byte at addr.  True when it went through; false when it raised
  * SIGBUS, with the faulting address (the kernel's si_addr) in *fault. */
 bool ml_touch(void *addr, void **fault);
+
+/* /dev/shm's room now, as statvfs gives it: bytes free to this user and
+ * bytes in all.  False when statvfs fails or the file system has no size
+ * (then both are 0). */
+bool ml_shm_room(unsigned long long *avail, unsigned long long *total);
+
+/* The same as words for an explanation: "/dev/shm has 0 bytes free of
+ * 64 KiB", or that statvfs cannot say.  Returns out. */
+const char *ml_shm_room_words(char *out, size_t outsz);
 
 #endif

@@ -78,6 +78,15 @@ const char *describe_in_word(const struct mv_residency *r)
     return r->source == MV_RES_SEEK_DATA ? "allocated" : "resident";
 }
 
+const char *describe_unknown(const struct mv_snapshot *s)
+{
+    if (s->res.too_large)
+        return "not followed: too many pages to look at one by one";
+    if (!s->obj.readable)
+        return "unknown: the object cannot be opened to ask";
+    return "unknown: the kernel would not tell this user the truth";
+}
+
 int describe_object(const struct mv_snapshot *s, char out[][DESC_LINE], int max)
 {
     const struct mv_object *o = &s->obj;

@@ -29,6 +29,9 @@ struct cell describe_cell(const struct mv_residency *r, size_t a, size_t b);
 
 /* "resident" or "allocated": what a page in the map being in means. */
 const char *describe_in_word(const struct mv_residency *r);
+/* Why residency is unknown (source MV_RES_UNKNOWN): too many pages, no
+ * descriptor to ask with, or a kernel that would not tell this user. */
+const char *describe_unknown(const struct mv_snapshot *s);
 
 /* The hex rows of the selected page, after squeezing: a run of rows equal
  * to the one before becomes one row with squeezed set.  Returns the count. */

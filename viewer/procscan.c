@@ -604,7 +604,10 @@ double ps_end(struct ps_job *j, struct mv_procs *out)
         out->scanned += w->out.scanned;
         ps_free(&w->out);
     }
-    qsort(out->v, out->n, sizeof *out->v, by_pid);
+    /* No process found: v is still NULL, which qsort may not be given
+     * even for no elements. */
+    if (out->n > 0)
+        qsort(out->v, out->n, sizeof *out->v, by_pid);
     pid_t last = 0;
     for (size_t i = 0; i < out->n; i++) {
         const struct mv_proc *x = &out->v[i];

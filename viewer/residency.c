@@ -16,21 +16,27 @@
 #include "model_parts.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #define CAP_FOWNER_BIT 3
 #define MINCORE_STEP 8192         /* pages: about 0.7 ms of mincore */
 
+/* Divided before rounding up: size + page_size - 1 overflows off_t for an
+ * object within a page of the largest offset, which anyone may truncate to. */
 size_t mv_count_pages(off_t size, long page_size)
 {
-    if (size <= 0)
+    if (size <= 0 || page_size <= 0)
         return 0;
-    return (size_t)((size + page_size - 1) / page_size);
+    unsigned long long n = (unsigned long long)(size / page_size) +
+                           (size % page_size != 0);
+    return n > SIZE_MAX ? SIZE_MAX : (size_t)n;
 }
 
 bool res_trusted(int fd, const struct stat *st)
@@ -126,6 +132,40 @@ int res_allocated(struct mv_model *m, size_t a, size_t b, uint8_t *out)
     return 0;
 }
 
+/* mincore called every page of [a, b) resident: is there a hole among them
+ * all the same?  A tmpfs hole has no page, so it cannot be resident, and a
+ * hole would mean the kernel lied.  But the object may have changed since
+ * the sample's fstat and since mincore looked (truncated, written, grown
+ * again): the size that bounds the look is the one now, it must be the same
+ * after the look, and the hole's page must still be a hole that mincore
+ * calls resident.  A lie is believed for good (the source switches to
+ * SEEK_DATA until the object is replaced), so a change of the object in
+ * the middle must never pass for one.  p maps [a, b). */
+static bool lie_confirmed(struct mv_model *m, char *p, size_t a, size_t b)
+{
+    long psz = m->s.page_size;
+    struct stat before, after;
+    unsigned char v = 0;
+
+    if (fstat(m->fd, &before) == -1)
+        return false;
+    off_t end = (off_t)b * psz;
+    if (end > before.st_size)
+        end = before.st_size;
+    off_t h = lseek(m->fd, (off_t)a * psz, SEEK_HOLE);
+    if (h < 0 || h >= end)
+        return false;                 /* no hole where the object is now */
+    size_t k = (size_t)(h / psz);
+    if (k < a || k >= b || mincore(p + (k - a) * (size_t)psz, (size_t)psz, &v) == -1 ||
+        !(v & 1))
+        return false;                 /* not resident (any more) */
+    off_t d = lseek(m->fd, (off_t)k * psz, SEEK_DATA);
+    bool hole = (d == -1 && errno == ENXIO) || d >= (off_t)(k + 1) * psz;
+    return hole && fstat(m->fd, &after) == 0 && after.st_size == before.st_size &&
+           after.st_mtim.tv_sec == before.st_mtim.tv_sec &&
+           after.st_mtim.tv_nsec == before.st_mtim.tv_nsec;
+}
+
 static int by_mincore(struct mv_model *m, size_t a, size_t b, uint8_t *out)
 {
     long psz = m->s.page_size;
@@ -144,27 +184,20 @@ static int by_mincore(struct mv_model *m, size_t a, size_t b, uint8_t *out)
         r = mincore((char *)p + done * (size_t)psz, n * (size_t)psz, out + done);
     }
     int err = errno;
+    if (r == 0) {
+        for (size_t i = 0; i < b - a; i++) {
+            out[i] = out[i] & 1 ? MV_PAGE_IN : MV_PAGE_OUT;
+            all_in = all_in && out[i] == MV_PAGE_IN;
+        }
+        if (all_in && m->s.obj.on_tmpfs && lie_confirmed(m, p, a, b))
+            m->s.res.lie_seen = true;
+    }
     munmap(p, len);
     if (r == -1) {
         errno = err;
         return -1;
     }
-    for (size_t i = 0; i < b - a; i++) {
-        out[i] = out[i] & 1 ? MV_PAGE_IN : MV_PAGE_OUT;
-        all_in = all_in && out[i] == MV_PAGE_IN;
-    }
-    if (all_in && m->s.obj.on_tmpfs) {
-        /* A tmpfs hole has no page, so it cannot be resident. */
-        off_t end = (off_t)b * psz;
-        if (end > m->s.obj.size)
-            end = m->s.obj.size;
-        off_t h = lseek(m->fd, (off_t)a * psz, SEEK_HOLE);
-        if (h >= 0 && h < end) {
-            m->s.res.lie_seen = true;
-            return res_allocated(m, a, b, out);
-        }
-    }
-    return 0;
+    return m->s.res.lie_seen ? res_allocated(m, a, b, out) : 0;
 }
 
 int res_range(struct mv_model *m, size_t a, size_t b, uint8_t *out)

@@ -118,7 +118,7 @@ void view_map(WINDOW *w, struct view_rect r, const struct mv_snapshot *s,
              glyph(vs, CELL_NONE, res->source), res->nchanged,
              vs->color ? "in yellow" : "underlined");
     if (res->source == MV_RES_UNKNOWN)
-        snprintf(line, sizeof line, "? unknown: the kernel would not tell the truth");
+        snprintf(line, sizeof line, "? %s", describe_unknown(s));
     view_text(w, in.y + in.h - 1, in.x, in.w, line);
 }
 

@@ -62,6 +62,73 @@ bad=$(printf '%s\n' "$OUT" | grep -v '^  kill(' | grep -c 'STILL INCONSISTENT\|d
 expect_eq "100 kills: every victim died of SIGKILL, no record left inconsistent" 0 "$bad"
 check "100 kills take seconds, not minutes (${secs}s)" test "$secs" -lt 30
 
+# ---- its workers end with it --------------------------------------------
+# alive PIDS...: how many of PIDS still run (a zombie has ended).
+alive() {
+    local p n=0 st
+    for p in "$@"; do
+        st=$(sed -n 's/^State:[[:space:]]*//p' "/proc/$p/status" 2>/dev/null)
+        case $st in ""|Z*) ;; *) n=$((n + 1)) ;; esac
+    done
+    echo "$n"
+}
+# start_count KEY WORKERS SEEN: 11 counting with WORKERS workers, 10^6
+# increments each; once SEEN of them run, they are stopped (SIGSTOP) so that
+# none finishes before the test is done with it, and KIDS holds their pids.
+start_count() {
+    N=$(t_name); F=/dev/shm/${N#/}
+    start_held "$1" "$BIN/11-robust-mutex" -n "$N" -w "$2" -i 1000000 --no-hold
+    local p i k
+    p=$(pid_of "$1")
+    for ((i = 0; i < 400; i++)); do
+        KIDS=($(cat "/proc/$p/task/$p/children" 2>/dev/null))
+        [ "${#KIDS[@]}" -ge "$3" ] && break
+        sleep 0.005
+    done
+    KIDS=("${KIDS[@]:0:$3}")
+    for k in "${KIDS[@]}"; do t_bg "$k"; kill -STOP "$k"; done
+}
+
+start_count term 64 8
+expect_eq "8 of 64 workers are counting, stopped where they are" 8 "$(alive "${KIDS[@]}")"
+kill -TERM "$(pid_of term)"
+wait_exit "$(pid_of term)" 20
+expect_eq "SIGTERM while workers count: it dies of it (143) and, the moment it is gone, none of its workers runs" \
+    "143 0" "$T_STATUS $(alive "${KIDS[@]}")"
+expect_match "...having said so after checking" "killed and reaped its [0-9]+ children: no process of this run is left" "$(err_of term)"
+expect_match "...and removed the object" "removed again: nothing is left behind" "$(err_of term)"
+check "...which is gone from /dev/shm" test ! -e "$F"
+
+start_count kill9 64 8
+kill -KILL "$(pid_of kill9)"
+wait_exit "$(pid_of kill9)" 20
+for ((i = 0; i < 10; i++)); do [ "$(alive "${KIDS[@]}")" = 0 ] && break; sleep 0.05; done
+expect_eq "SIGKILL, which it cannot catch: its workers die with it (PR_SET_PDEATHSIG) within half a second" \
+    "137 0" "$T_STATUS $(alive "${KIDS[@]}")"
+rm -f "$F"
+
+# ---- a worker killed from outside: named, and the record judged truly ------
+start_count victim 8 4
+victim=${KIDS[3]}
+kill -KILL "$victim"
+kill -CONT "${KIDS[@]:0:3}"
+wait_exit "$(pid_of victim)" 60
+OUT=$(out_of victim; err_of victim)
+expect_eq "a worker killed from outside: 11 stops with status 1, no worker left" "1 0" "$T_STATUS $(alive "${KIDS[@]}")"
+expect_match "...naming the worker, its pid and the signal" \
+    "worker 3 \\(pid $victim\\) was killed by SIGKILL \\(Killed\\), not by this program, after committing [0-9]+ of its 1000000 increments" "$OUT"
+expect_match "...saying whether the robust mutex was left owner-dead" \
+    "the robust mutex (recovered: [1-9][0-9]* EOWNERDEADs? repaired|was never left owner-dead: 0 EOWNERDEADs repaired)" "$OUT"
+line=$(printf '%s\n' "$OUT" | grep -o 'counter [0-9]* = the log.s sum [0-9]*: consistent.*')
+c=$(echo "$line" | awk '{print $2}'); l=$(echo "$line" | awk '{print $7}' | tr -d :)
+committed=$(printf '%s\n' "$OUT" | sed -n 's/.*after committing \([0-9]*\) of its.*/\1/p')
+expect_eq "...the counter equals the log, and the log holds 7 x 1000000 plus what the dead worker committed" \
+    "$((7000000 + committed)) $((7000000 + committed))" "$c $l"
+expect_match "...so it says no committed increment was lost, and how many were never made" \
+    "no committed increment was lost; the $((1000000 - committed)) missing from 8000000 were never made" "$OUT"
+expect_no_match "...and does not cry INCREMENTS LOST" "INCREMENTS LOST" "$OUT"
+check "...and removed the object" test ! -e "$F"
+
 # ---- refusals -------------------------------------------------------------
 for a in "-w 0" "-w 65" "-i x" "--kills -1"; do
     out=$("$BIN/11-robust-mutex" -n "$(t_name)" $a </dev/null 2>&1); rc=$?

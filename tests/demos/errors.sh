@@ -89,6 +89,7 @@ declare -A srule=(
     ["1.5k"]="unknown ending '.5k'"
     ["99999999999999999999"]="past the largest file offset"
     ["9000000000G"]="past the largest file offset"
+    ["9223372036854775000"]="past the largest file offset this system has, in whole pages: at most [0-9]+ bytes"
     ["0x10"]="unknown ending 'x10'"
 )
 for s in "${!srule[@]}"; do

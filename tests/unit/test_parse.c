@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/types.h>
+#include <unistd.h>
 
 #include "parse.h"
 
@@ -252,15 +253,25 @@ static void test_size_off_t_limit(void **state)
 
     (void)state;
     assert_int_equal(sizeof(off_t), 8);
-    /* Exactly the largest off_t, and one past it. */
-    assert_true(size_ok("9223372036854775807") == INT64_MAX);
+    /* The last whole page below the largest off_t, and one byte more: an
+     * object's pages must be countable without overflow. */
+    long long most = INT64_MAX / sysconf(_SC_PAGESIZE) * sysconf(_SC_PAGESIZE);
+    char text[32];
+    snprintf(text, sizeof text, "%lld", most);
+    assert_true(size_ok(text) == most);
+    snprintf(text, sizeof text, "%lld", most + 1);
+    size_refused(text, "past the largest file offset");
+    size_refused("9223372036854775000", "in whole pages");
+    size_refused("9223372036854775807", "past the largest file offset");
     size_refused("9223372036854775808", "past the largest file offset");
     size_refused("18446744073709551615", "off_t");
     size_refused("18446744073709551616", "off_t");
     size_refused("99999999999999999999999999999999", "past the largest");
     /* With a suffix: the last multiple that fits, and the first that does not. */
-    assert_true(size_ok("9007199254740991k") == 9007199254740991LL * 1024);
-    size_refused("9007199254740992k", "past the largest");
+    snprintf(text, sizeof text, "%lldk", most / 1024);
+    assert_true(size_ok(text) == most);
+    snprintf(text, sizeof text, "%lldk", most / 1024 + 1);
+    size_refused(text, "past the largest");
     assert_true(size_ok("8796093022207M") == 8796093022207LL << 20);
     size_refused("8796093022208M", "past the largest");
     assert_true(size_ok("8589934591G") == 8589934591LL << 30);
