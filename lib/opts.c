@@ -170,7 +170,10 @@ void ml_start(const struct ml_prog *p, int argc, char *argv[],
     bool no_color = false, version = false, want_help = false;
     int nl = 0;
 
-    setvbuf(stdout, NULL, _IOLBF, 0);
+    /* A buffer of its own: stdio would otherwise allocate one (and ask
+     * isatty) at the first line printed, and -q would change the calls. */
+    static char outbuf[BUFSIZ];
+    setvbuf(stdout, outbuf, _IOLBF, sizeof outbuf);
     memset(o, 0, sizeof *o);
     o->name = env_name && env_name[0] ? env_name : ML_DEFAULT_NAME;
     o->size = ML_DEFAULT_SIZE;
