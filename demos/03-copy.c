@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "mmaplab.h"
+#include "pages.h"
 #include "touch.h"
 
 static const struct ml_prog prog = {
@@ -38,7 +39,8 @@ static const struct ml_prog prog = {
 int main(int argc, char *argv[])
 {
     struct ml_opts o;
-    struct stat st;
+    struct stat st, now;
+    struct ml_users u;
     char *p, room[128];
     int fd, err;
 
@@ -95,16 +97,38 @@ int main(int argc, char *argv[])
     ml_hold("the first process keeps the view while the second reads it (the "
             "_getch() of the original): run 04-open -n %s in another terminal", o.name);
 
-    ml_step("unmap", "remove the view; the message stays in the object");
+    ml_step("unmap", "remove the view, after a look at what became of the object");
+    /* Someone may have removed the name while this program held: look
+     * before saying what stays. */
+    /* A look for the narration, not a step of the lesson: not announced,
+     * so --step (and the tour) do not stop at it.  st_nlink is 0 once the
+     * name is gone. */
+    if (fstat(fd, &now) == -1)
+        now.st_nlink = 1;           /* not known: say nothing of a removal */
     ml_call("munmap", "UnmapViewOfFile(pBuf)", "%p, %lld", (void *)p, (long long)st.st_size);
     if (!ml_result(munmap(p, (size_t)st.st_size)))
         ml_exit(ML_FAILED);
-    ml_step("close", "close the descriptor; the name still stands");
+    if (now.st_nlink > 0)
+        ml_step("close", "close the descriptor; the name still stands");
+    else
+        ml_step("close", "close the descriptor; the name was removed while this program held");
     ml_call("close", "CloseHandle(hMapFile)", "%d", fd);
     if (!ml_result(close(fd)))
         ml_exit(ML_FAILED);
 
-    ml_next("the message outlives this program too: 04-open -n %s still reads it, "
-            "and 05-close -n %s removes the object.", o.name, o.name);
+    if (now.st_nlink > 0) {
+        ml_next("the message outlives this program too: 04-open -n %s still reads it, "
+                "and 05-close -n %s removes the object.", o.name, o.name);
+        ml_exit(ML_DONE);
+    }
+    ml_say("st_nlink was 0: %s was removed while this program held (05-close or "
+           "shm_unlink), so no process can open it by that name any more", o.name);
+    if (ml_users_of(now.st_dev, now.st_ino, &u) == 0 && u.mappers + u.holders == 0)
+        ml_say("no other process maps it or holds it open: the message and its memory are freed now");
+    else
+        ml_say("another process still maps it or holds it open: the message stays in memory "
+               "until they let go, but only they can read it");
+    ml_next("04-open -n %s would find no object now: run 01-create -n %s to start again.",
+            o.name, o.name);
     ml_exit(ML_DONE);
 }

@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "mmaplab.h"
+#include "pages.h"
 
 static const struct ml_prog prog = {
     .name = "04-open",
@@ -39,7 +40,8 @@ static const struct ml_prog prog = {
 int main(int argc, char *argv[])
 {
     struct ml_opts o;
-    struct stat st;
+    struct stat st, now;
+    struct ml_users u;
     char shown[1024];
     char *p;
     int fd;
@@ -85,19 +87,40 @@ int main(int argc, char *argv[])
     else if (n == (size_t)st.st_size)
         ml_say("no NUL in the object: the message runs to its end");
 
-    ml_hold("this is the MessageBox waiting for OK: both processes map the page "
-            "now (mmapview %s shows it); press Enter to go on", o.name);
+    /* Whether a first process maps the object too is looked up, not assumed:
+     * this program may run alone (--no-hold, or no 03-copy holding). */
+    if (ml_users_of(st.st_dev, st.st_ino, &u) == 0 && u.mappers > 0)
+        ml_hold("this is the MessageBox waiting for OK: this process and %d %s "
+                "(pid %ld%s) map the page now (mmapview %s shows it)",
+                u.mappers, ml_plural(u.mappers, "other", "others"), (long)u.mapper,
+                u.mappers > 1 ? " among them" : "", o.name);
+    else
+        ml_hold("this is the MessageBox waiting for OK: only this process maps the page "
+                "now (run 03-copy -n %s in another terminal first to see two)", o.name);
 
     ml_step("unmap", "remove the view");
     ml_call("munmap", "UnmapViewOfFile(pBuf)", "%p, %lld", (void *)p, (long long)st.st_size);
     if (!ml_result(munmap(p, (size_t)st.st_size)))
         ml_exit(ML_FAILED);
+    /* A look for the narration, not a step of the lesson: not announced,
+     * so --step (and the tour) do not stop at it.  st_nlink is 0 once the
+     * name is gone. */
+    if (fstat(fd, &now) == -1)
+        now.st_nlink = 1;           /* not known: say nothing of a removal */
     ml_step("close", "close the descriptor");
     ml_call("close", "CloseHandle(hMapFile)", "%d", fd);
     if (!ml_result(close(fd)))
         ml_exit(ML_FAILED);
 
-    ml_next("press Enter in the first process too, then run 05-close -n %s: "
-            "until then the name and the message stay.", o.name);
+    if (now.st_nlink == 0)
+        ml_next("st_nlink was 0: %s was removed while this program held, so no process "
+                "can open it by name any more; run 01-create -n %s to start again.",
+                o.name, o.name);
+    else if (ml_users_of(now.st_dev, now.st_ino, &u) == 0 && u.mappers > 0)
+        ml_next("press Enter in the first process too (pid %ld), then run 05-close -n %s: "
+                "until then the name and the message stay.", (long)u.mapper, o.name);
+    else
+        ml_next("run 05-close -n %s to remove the object: until then the name and the "
+                "message stay.", o.name);
     ml_exit(ML_DONE);
 }

@@ -37,7 +37,7 @@ int main(int argc, char *argv[])
     struct ml_opts o;
     struct stat st;
     char *p;
-    int fd;
+    int fd, status = ML_DONE;
 
     ml_start(&prog, argc, argv, &o);
 
@@ -51,18 +51,23 @@ int main(int argc, char *argv[])
     ml_call("fstat", "(none: both Win32 processes know BUF_SIZE)", "%d, &st", fd);
     if (!ml_result(fstat(fd, &st)))
         ml_exit(ML_FAILED);
-    if (st.st_size > 0) {
+    /* Only the bytes it shows are mapped: an object larger than the
+     * address space (01-create -s 99999999G) can still be looked at. */
+    size_t look = st.st_size < 32 ? (size_t)st.st_size : 32;
+    if (look > 0) {
         ml_call("mmap", "(none: the view was mapped in step 2)",
-                "NULL, %lld, PROT_READ, MAP_SHARED, %d, 0", (long long)st.st_size, fd);
-        ml_span(NULL, (size_t)st.st_size, 0);
-        p = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_SHARED, fd, 0);
+                "NULL, %zu, PROT_READ, MAP_SHARED, %d, 0", look, fd);
+        ml_span(NULL, look, 0);
+        p = mmap(NULL, look, PROT_READ, MAP_SHARED, fd, 0);
         if (ml_result_ptr(p)) {
-            ml_dump(p, st.st_size < 32 ? (size_t)st.st_size : 32, 0);
+            ml_dump(p, look, 0);
             ml_step("unmap", "remove the view");
-            ml_call("munmap", "UnmapViewOfFile(pBuf)", "%p, %lld", (void *)p, (long long)st.st_size);
-            if (!ml_result(munmap(p, (size_t)st.st_size)))
+            ml_call("munmap", "UnmapViewOfFile(pBuf)", "%p, %zu", (void *)p, look);
+            if (!ml_result(munmap(p, look)))
                 ml_exit(ML_FAILED);
         } else {
+            /* The error is said above: the exit status will say it too. */
+            status = ML_FAILED;
             ml_say("it cannot be mapped here; it is removed all the same");
         }
     } else {
@@ -92,5 +97,5 @@ int main(int argc, char *argv[])
         close(fd);
 
     ml_next("'ls -l /dev/shm' no longer lists %s; run 01-create to start again.", o.name + 1);
-    ml_exit(ML_DONE);
+    ml_exit(status);
 }

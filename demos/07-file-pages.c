@@ -49,12 +49,17 @@ int main(int argc, char *argv[])
     struct ml_pagemap mine, theirs;
     struct statfs fs;
     struct stat made, st;
-    char buf[256], said[1024];
+    char buf[256], seen[256], said[1024];
     long ps = sysconf(_SC_PAGESIZE);
     int fd, ready[2], stay[2];
 
     ml_start(&prog, argc, argv, &o);
     size_t len = strlen(o.message) + 1;
+    if (len > sizeof buf) {
+        ml_error("the message is %zu bytes with its NUL; this program reads it back into "
+                 "%zu bytes: use a shorter -m", len, sizeof buf);
+        ml_exit(ML_USAGE);
+    }
     snprintf(path, sizeof path, "%s/mmaplab-pages.dat", o.dir);
     ml_set_object(path);
 
@@ -117,16 +122,19 @@ int main(int argc, char *argv[])
          read(ready[0], &q, sizeof q) == sizeof q);
 
     ml_step("read", "the first process looks, with no call between: its view, then read(2)");
-    ml_say("its own view at %p holds \"%s\"", (void *)p, p);
+    /* The first process's own load from its view: it maps the page cache's
+     * page into this process, whatever -q says. */
+    memcpy(seen, p, len);
+    ml_show("its own view at %p holds \"%s\"", (void *)p, seen);
     ml_call("pread", "ReadFile(hFile, buf, ...)", "%d, buf, %zu, 0", fd, len);
     ml_must(ml_result(pread(fd, buf, len, 0)));
-    ml_say("read(2) returns \"%s\": the same bytes at once; all three are the one cached page", buf);
+    ml_show("read(2) returns \"%s\": the same bytes at once; all three are the one cached page", buf);
 
     ml_step("frames", "the physical frame behind each view, from /proc/PID/pagemap");
     ml_must(ml_pagemap_at(0, (unsigned long)p, &mine) == 0 &&
          ml_pagemap_at(pid, (unsigned long)q, &theirs) == 0);
     ml_frames_compare(&mine, "this process", &theirs, "the second process", said, sizeof said);
-    ml_say("%s", said);
+    ml_show("%s", said);
 
     ml_step("msync", "what msync promises: the disk, not the other processes");
     ml_call("msync", "FlushViewOfFile(pBuf, 0) + FlushFileBuffers(hFile)", "%p, %ld, MS_SYNC", (void *)p, 2 * ps);
@@ -156,7 +164,8 @@ int main(int argc, char *argv[])
             "NULL, %ld, PROT_READ, MAP_SHARED, %d, %ld /* %ld rounded down */", ps, fd, base, want);
     r = mmap(NULL, (size_t)ps, PROT_READ, MAP_SHARED, fd, base);
     ml_must(ml_result_ptr(r));
-    ml_say("offset %ld is at view + %ld: \"%s\"", want, want - base, r + (want - base));
+    memcpy(seen, r + (want - base), 25);      /* a load through the new view */
+    ml_show("offset %ld is at view + %ld: \"%s\"", want, want - base, seen);
     /* [/lesson] */
 
     ml_step("unlink", "unmap, close and delete the file");

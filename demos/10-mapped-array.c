@@ -95,17 +95,17 @@ static int read_array(void)
     }
     npy_describe(&h, type, sizeof type);
     npy_shape_text(&h, why, sizeof why);
-    ml_say("NPY %u.%u, data at offset %llu", h.major, h.minor, (unsigned long long)h.data_offset);
-    ml_say("type '%s': %s", h.descr, type);
-    ml_say("shape %s: %llu elements, %llu bytes, %s order", why, (unsigned long long)h.count,
+    ml_show("NPY %u.%u, data at offset %llu", h.major, h.minor, (unsigned long long)h.data_offset);
+    ml_show("type '%s': %s", h.descr, type);
+    ml_show("shape %s: %llu elements, %llu bytes, %s order", why, (unsigned long long)h.count,
            (unsigned long long)h.data_bytes, h.fortran_order ? "Fortran (column-major)" : "C (row-major)");
     for (uint64_t i = 0; i < h.count; i++) {
         if (i == 3 && h.count > 6) {
-            ml_say("...");
+            ml_show("...");
             i = h.count - 3;
         }
         npy_format(&h, p + h.data_offset, i, v, sizeof v);
-        ml_say("[%llu] = %s", (unsigned long long)i, v);
+        ml_show("[%llu] = %s", (unsigned long long)i, v);
     }
     munmap(p, (size_t)st.st_size);
     close(fd);
@@ -174,7 +174,7 @@ int main(int argc, char *argv[])
     ml_call("msync", "FlushViewOfFile(pView, 0) + FlushFileBuffers(hFile)", "%p, %lld, MS_SYNC", (void *)p, (long long)total);
     ml_must(ml_result(msync(p, (size_t)total, MS_SYNC)) && fstat(fd, &st) == 0);
     ml_human_size((unsigned long long)st.st_blocks * 512, disk, sizeof disk);
-    ml_say("the file is %s long and takes %s of disk: it is sparse, only touched pages are stored", size, disk);
+    ml_show("the file is %s long and takes %s of disk: it is sparse, only touched pages are stored", size, disk);
     ml_made_done();                 /* whole now: it stays, even if the run is stopped */
 
     ml_hold("the array is mapped: see its Size and Rss in /proc/%ld/smaps, or ls -ls %s", (long)getpid(), out);

@@ -1,11 +1,13 @@
 /* explain.c — errno names, owners, and the hint for each failure. */
 #include "explain.h"
+#include "mmaplab.h"
 
 #include <errno.h>
 #include <pwd.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -193,8 +195,7 @@ void ml_hint(const char *call, int err, const char *object, const char *owner,
         return;
     case ENOMEM:
         if (is(call, "mmap"))
-            snprintf(out, outsz, "there is no room in this process's address "
-                     "space for a mapping that large (see ulimit -v)");
+            ml_hint_nomem(0, out, outsz);
         else
             snprintf(out, outsz, "the system is out of memory for this request; "
                      "ask for less");
@@ -228,4 +229,55 @@ void ml_hint(const char *call, int err, const char *object, const char *owner,
                  ml_errno_name(err));
         return;
     }
+}
+
+unsigned long long ml_address_space(void)
+{
+    char line[4400];
+    unsigned long long top = 0, start, end;
+
+    FILE *f = fopen("/proc/self/maps", "re");
+    if (f == NULL)
+        return 0;
+    while (fgets(line, sizeof line, f))
+        /* [vsyscall] sits in the kernel's half, above every user mapping. */
+        if (sscanf(line, "%llx-%llx", &start, &end) == 2 && end > top &&
+            strstr(line, "[vsyscall]") == NULL)
+            top = end;
+    fclose(f);
+    if (top == 0)
+        return 0;
+    unsigned long long space = 1;
+    while (space < top && space < (1ULL << 63))
+        space <<= 1;
+    return space;
+}
+
+void ml_hint_nomem(unsigned long long len, char *out, size_t outsz)
+{
+    char want[32], space_s[32], limit_s[32];
+    unsigned long long space = ml_address_space();
+    struct rlimit rl;
+    bool limited = getrlimit(RLIMIT_AS, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY;
+
+    ml_human_size(len, want, sizeof want);
+    ml_human_size(space, space_s, sizeof space_s);
+    ml_human_size(limited ? (unsigned long long)rl.rlim_cur : 0, limit_s, sizeof limit_s);
+    if (len > 0 && space > 0 && len >= space)
+        snprintf(out, outsz, "the view would be %s, and a process here has %s of "
+                 "address space in all: no process can map an object that large "
+                 "whole. Make it smaller (05-close, then 01-create -s SIZE), or "
+                 "map a part of it (a length and an offset)", want, space_s);
+    else if (limited)
+        snprintf(out, outsz, "ulimit -v allows this process %s of address space "
+                 "in all, and the mapping does not fit in what is left: map less, "
+                 "or raise the limit (ulimit -v)", limit_s);
+    else if (space > 0)
+        snprintf(out, outsz, "no free stretch of this process's address space "
+                 "(%s in all) is large enough, or the kernel refused to commit "
+                 "the memory (/proc/sys/vm/overcommit_memory): map less", space_s);
+    else
+        snprintf(out, outsz, "no free stretch of this process's address space "
+                 "is large enough, or the kernel refused to commit the memory "
+                 "(/proc/sys/vm/overcommit_memory): map less");
 }

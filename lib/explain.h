@@ -30,4 +30,13 @@ int ml_describe_owner(const char *object, const char *shm_dir,
 void ml_hint(const char *call, int err, const char *object, const char *owner,
              char *out, size_t outsz);
 
+/* The size of a process's address space here: the power of two above its
+ * highest mapping (128 TiB on x86-64 with 4-level page tables), or 0. */
+unsigned long long ml_address_space(void);
+
+/* The hint for an mmap of len bytes (0: not known) that failed with ENOMEM:
+ * larger than the whole address space, past ulimit -v when one is set, or
+ * no room or no commit. */
+void ml_hint_nomem(unsigned long long len, char *out, size_t outsz);
+
 #endif

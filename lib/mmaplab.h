@@ -106,6 +106,13 @@ void ml_step(const char *step, const char *fmt, ...)
 /* An explanatory line under the current step. */
 void ml_say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* A result of the program (what it found, read or measured), as ml_say
+ * prints it but also under -q, which quiets narration only. */
+void ml_show(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* one when n is 1, else many: "%lld %s", n, ml_plural(n, "page", "pages"). */
+const char *ml_plural(long long n, const char *one, const char *many);
+
 /* Announce the call about to run: its name, its Win32 counterpart and its
  * arguments as written.  Flushes stdout (so a fork after it duplicates
  * nothing), and under --step shows the call and waits for Enter. */
@@ -131,7 +138,8 @@ bool ml_result_err(int err);            /* 0, or an error number */
 bool ml_failed_as_expected(void);
 
 /* A hold point: say why, record "hold", read one line from stdin (EOF goes
- * on), record "resume".  Under --no-hold it only says it is not holding. */
+ * on), record "resume".  Under -q it still says that it waits for Enter.
+ * Under --no-hold it only says it is not holding. */
 void ml_hold(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* A few bytes as hex and text, indented under the narration. */

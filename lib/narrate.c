@@ -34,16 +34,29 @@ static struct {
     bool failed_as_expected;
 } pending;
 
+/* Each code is made once and kept: a printf may use any number of them
+ * (a rotation of a few buffers let a later call overwrite an earlier one
+ * before printf read it). */
 const char *ml_c(const char *sgr)
 {
-    static char buf[4][16];
-    static int i;
+    static struct { char sgr[8]; char code[16]; } made[16];
+    static int n;
 
     if (!ml_run.color)
         return "";
-    i = (i + 1) % 4;
-    snprintf(buf[i], sizeof buf[i], "\033[%sm", sgr);
-    return buf[i];
+    for (int i = 0; i < n; i++)
+        if (strcmp(made[i].sgr, sgr) == 0)
+            return made[i].code;
+    if (n == (int)(sizeof made / sizeof made[0]) || strlen(sgr) >= sizeof made[0].sgr)
+        return "";              /* not one of the library's few codes */
+    snprintf(made[n].sgr, sizeof made[n].sgr, "%s", sgr);
+    snprintf(made[n].code, sizeof made[n].code, "\033[%sm", sgr);
+    return made[n++].code;
+}
+
+const char *ml_plural(long long n, const char *one, const char *many)
+{
+    return n == 1 ? one : many;
 }
 
 static bool quiet(void)
@@ -122,6 +135,18 @@ void ml_say(const char *fmt, ...)
     ml_announce();
     if (quiet())
         return;
+    va_start(ap, fmt);
+    ml_vformat(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    printf("  %s\n", msg);
+}
+
+void ml_show(const char *fmt, ...)
+{
+    char msg[1400];
+    va_list ap;
+
+    ml_announce();
     va_start(ap, fmt);
     ml_vformat(msg, sizeof msg, fmt, ap);
     va_end(ap);
@@ -216,6 +241,8 @@ static bool report(const char *ret, int err, const void *addr_result)
         ml_format(shown_owner, sizeof shown_owner, "%s", owner);
         ml_hint(pending.call, err, ml_run.object ? object : NULL,
                 has_owner ? shown_owner : NULL, hint, sizeof hint);
+        if (err == ENOMEM && pending.span && strcmp(pending.call, "mmap") == 0)
+            ml_hint_nomem(pending.len, hint, sizeof hint);
     }
 
     if (!quiet() || (err && !expected)) {
@@ -325,9 +352,13 @@ void ml_hold(const char *fmt, ...)
                    ml_c("1;35"), ml_c("0"), why);
         return;
     }
+    /* A hold waits for the user: it says so even under -q, or the
+     * terminal would look hung. */
     if (!quiet())
         printf("\n%s[hold]%s %s\n  Press Enter to go on.\n", ml_c("1;35"),
                ml_c("0"), why);
+    else
+        printf("%s[hold]%s press Enter to go on\n", ml_c("1;35"), ml_c("0"));
     pause_here(why);
 }
 

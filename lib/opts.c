@@ -95,7 +95,8 @@ static void help(const struct ml_prog *p)
     printf("      --trace FILE    append the trace there (default $MMAPLAB_TRACE, else\n"
            "                      a per-user file; 'off' for none): a regular file or\n"
            "                      a character device such as /dev/null, never a FIFO\n"
-           "  -q, --quiet         only errors and results\n"
+           "  -q, --quiet         no narration: only results, errors and the hold\n"
+           "                      prompt; the program does just the same\n"
            "      --no-color      no colour (also when NO_COLOR is set)\n"
            "  -h, --help          this help\n"
            "  -V, --version       the version\n\n");
@@ -147,7 +148,10 @@ static void own_value(const struct ml_prog *p, int key, const char *arg, const c
             ml_usage_error("--%s: %s", o->name, why);
         break;
     case ML_COUNT:
-        if (ml_parse_count(arg, o->max, &n, why, sizeof why) == -1)
+        if (arg[strspn(arg, "0123456789")] != '\0' || arg[0] == '\0')
+            ml_usage_error("--%s: '%s' is not a whole number (%lld to %lld)",
+                           o->name, arg, o->min, o->max);
+        else if (ml_parse_count(arg, o->max, &n, why, sizeof why) == -1)
             ml_usage_error("--%s: %s", o->name, why);
         else if (n < o->min)
             ml_usage_error("--%s: '%s' is too small: at least %lld", o->name, arg, o->min);
@@ -166,7 +170,10 @@ void ml_start(const struct ml_prog *p, int argc, char *argv[],
     bool no_color = false, version = false, want_help = false;
     int nl = 0;
 
-    setvbuf(stdout, NULL, _IOLBF, 0);
+    /* A buffer of its own: stdio would otherwise allocate one (and ask
+     * isatty) at the first line printed, and -q would change the calls. */
+    static char outbuf[BUFSIZ];
+    setvbuf(stdout, outbuf, _IOLBF, sizeof outbuf);
     memset(o, 0, sizeof *o);
     o->name = env_name && env_name[0] ? env_name : ML_DEFAULT_NAME;
     o->size = ML_DEFAULT_SIZE;

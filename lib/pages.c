@@ -8,7 +8,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
 #include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -417,4 +420,70 @@ void ml_faults(long *minor, long *major)
     getrusage(RUSAGE_SELF, &ru);
     *minor = ru.ru_minflt;
     *major = ru.ru_majflt;
+}
+
+/* Does process pid map dev:ino (its maps lines name the device and inode)? */
+static bool maps_it(const char *pid, dev_t dev, ino_t ino)
+{
+    char path[64], line[4400];
+    struct ml_maps_line m;
+    bool found = false;
+
+    snprintf(path, sizeof path, "/proc/%s/maps", pid);
+    FILE *f = fopen(path, "re");
+    if (f == NULL)
+        return false;
+    while (!found && fgets(line, sizeof line, f))
+        found = ml_maps_parse(line, &m) == 0 && m.ino == (unsigned long long)ino &&
+                m.dev_major == major(dev) && m.dev_minor == minor(dev);
+    fclose(f);
+    return found;
+}
+
+/* Has process pid a descriptor open on dev:ino?  stat(2) of a
+ * /proc/PID/fd entry describes the file it is open on. */
+static bool holds_it(const char *pid, dev_t dev, ino_t ino)
+{
+    char path[64], fdp[400];
+    struct dirent *d;
+    struct stat st;
+    bool found = false;
+
+    snprintf(path, sizeof path, "/proc/%s/fd", pid);
+    DIR *dir = opendir(path);
+    if (dir == NULL)
+        return false;
+    while (!found && (d = readdir(dir)) != NULL) {
+        if (d->d_name[0] == '.')
+            continue;
+        snprintf(fdp, sizeof fdp, "%s/%s", path, d->d_name);
+        found = stat(fdp, &st) == 0 && st.st_dev == dev && st.st_ino == ino;
+    }
+    closedir(dir);
+    return found;
+}
+
+int ml_users_of(dev_t dev, ino_t ino, struct ml_users *u)
+{
+    struct dirent *d;
+    pid_t self = getpid();
+
+    memset(u, 0, sizeof *u);
+    DIR *proc = opendir("/proc");
+    if (proc == NULL)
+        return -1;
+    while ((d = readdir(proc)) != NULL) {
+        char *end;
+        long pid = strtol(d->d_name, &end, 10);
+        if (*end != '\0' || pid <= 0 || pid == (long)self)
+            continue;
+        if (maps_it(d->d_name, dev, ino)) {
+            if (u->mappers++ == 0)
+                u->mapper = (pid_t)pid;
+        } else if (holds_it(d->d_name, dev, ino)) {
+            u->holders++;
+        }
+    }
+    closedir(proc);
+    return 0;
 }

@@ -102,6 +102,19 @@ bool ml_frames_visible(void);
  * a directory of another file system, not even "/" is one. */
 bool ml_is_mount_point(const char *path);
 
+/* Who else uses a file or shared memory object (its st_dev and st_ino, as
+ * fstat gives them): the other processes that map it (/proc/PID/maps) and
+ * those that only hold it open (/proc/PID/fd), among the processes this
+ * one may look at.  This process is never counted. */
+struct ml_users {
+    int mappers;       /* processes mapping it */
+    int holders;       /* processes with a descriptor on it, mapping none */
+    pid_t mapper;      /* one of the mappers, when there is one */
+};
+
+/* Returns 0, or -1 with errno when /proc cannot be read. */
+int ml_users_of(dev_t dev, ino_t ino, struct ml_users *u);
+
 /* Minor and major faults of this process so far (getrusage). */
 void ml_faults(long *minor, long *major);
 

@@ -114,7 +114,7 @@ if [ "$RC" = 0 ]; then
     run 02-map -n "$N" --no-hold
     expect_eq "mapping a 4 EiB object fails (exit 1)" 1 "$RC"
     expect_match "...with mmap's ENOMEM explained" "mmap failed: ENOMEM" "$ERR"
-    expect_match "...and the hint says why" "no room in this process's address space" "$ERR"
+    expect_match "...and the hint says why" "address space in all: no process can map an object that large" "$ERR"
     run 05-close -n "$N"
     expect_eq "05-close still removes an object it cannot map" "0" "$RC$(test -e "/dev/shm/${N#/}" && echo ' left')"
 else

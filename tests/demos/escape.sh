@@ -53,6 +53,10 @@ if need_tool script; then
     rest=$(LC_ALL=C sed $'s/\e\\[[0-9;]*m//g' "$T_SCRATCH/tty" | ctl)
     expect_eq "colour on: no other control byte reaches the terminal" 0 "$rest"
     check "colour on: colour was really on" grep -qa $'\e\\[1;36m' "$T_SCRATCH/tty"
+    # Each part of a call line in its own code: the name bold, the result
+    # green, the Win32 twin dim, each ended by a reset.
+    check "colour on: a call line's codes are exactly bold, green and dim" \
+        grep -qaE $'^  \e\\[1mshm_open\e\\[0m\\(.*\\) = \e\\[32m[0-9]+\e\\[0m   \e\\[2m\\[Win32: [^]]*\\]\e\\[0m\r?$' "$T_SCRATCH/tty"
 else
     skip "colour on a terminal" "script (util-linux) is not installed"
 fi
