@@ -11,7 +11,6 @@
  * Run:   bin/03-copy [-n /NAME] [-m TEXT]     (holds until Enter)
  * Then:  bin/04-open in a second terminal, while this one holds
  */
-#include <errno.h>
 #include <fcntl.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -40,7 +39,8 @@ int main(int argc, char *argv[])
     struct ml_opts o;
     struct stat st;
     char *p, room[128];
-    int fd, err;
+    void *fault;
+    int fd;
 
     ml_start(&prog, argc, argv, &o);
     size_t len = strlen(o.message) + 1;      /* the NUL too: see below */
@@ -71,15 +71,14 @@ int main(int argc, char *argv[])
 
     ml_step("copy", "copy the message into the view: %zu bytes, its NUL included", len);
     /* 01-create's ftruncate gave a size, not pages: on a full /dev/shm the
-     * store would be SIGBUS, with no word.  The message's pages first. */
-    ml_call("posix_fallocate", "(none: CreateFileMapping committed the section's pages)",
-            "%d, 0, %zu", fd, len);
-    err = posix_fallocate(fd, 0, (off_t)len);
-    if (!ml_result_err(err)) {
-        if (err == ENOSPC)
-            ml_error("the message needs a page of /dev/shm and there is none to have (%s); "
-                     "%s is as it was: free some space (mmaplab clean removes mmaplab's "
-                     "objects) and run 03-copy again", ml_shm_room_words(room, sizeof room), o.name);
+     * store would be SIGBUS, with no word.  The message's pages are had
+     * first by a store that changes no byte; one the tmpfs cannot give is
+     * SIGBUS there, caught and explained. */
+    if (!ml_probe(p, len, &fault)) {
+        ml_error("SIGBUS at %p: the message needs a page of /dev/shm and there is none to "
+                 "have (%s); nothing was copied and %s is as it was: free some space "
+                 "(mmaplab clean removes mmaplab's objects) and run 03-copy again",
+                 fault, ml_shm_room_words(room, sizeof room), o.name);
         ml_exit(ML_FAILED);
     }
     /* [lesson:copy] */
