@@ -70,21 +70,17 @@ int main(int argc, char *argv[])
         ml_exit(ML_FAILED);
 
     ml_step("copy", "copy the message into the view: %zu bytes, its NUL included", len);
-    /* 01-create's ftruncate gave a size, not pages: on a full /dev/shm the
-     * store would be SIGBUS, with no word.  The message's pages are had
-     * first by a store that changes no byte; one the tmpfs cannot give is
-     * SIGBUS there, caught and explained. */
-    if (!ml_probe(p, len, &fault)) {
+    /* [lesson:copy] */
+    ml_call("memcpy", "CopyMemory((PVOID)pBuf, szMsg, (_tcslen(szMsg) * sizeof(TCHAR)))",
+            "%p, \"%s\", %zu", (void *)p, o.message, len);
+    ml_span(p, len, 0);
+    if (!ml_probe(p, len, &fault)) {        /* a full /dev/shm: see touch.h */
         ml_error("SIGBUS at %p: the message needs a page of /dev/shm and there is none to "
                  "have (%s); nothing was copied and %s is as it was: free some space "
                  "(mmaplab clean removes mmaplab's objects) and run 03-copy again",
                  fault, ml_shm_room_words(room, sizeof room), o.name);
         ml_exit(ML_FAILED);
     }
-    /* [lesson:copy] */
-    ml_call("memcpy", "CopyMemory((PVOID)pBuf, szMsg, (_tcslen(szMsg) * sizeof(TCHAR)))",
-            "%p, \"%s\", %zu", (void *)p, o.message, len);
-    ml_span(p, len, 0);
     ml_result_ptr(memcpy(p, o.message, len));                 /* CopyMemory */
     /* [/lesson] */
     ml_dump(p, len < 64 ? len : 64, 0);

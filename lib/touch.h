@@ -18,7 +18,8 @@ bool ml_touch(void *addr, void **fault);
 /* Have each page of [addr, addr + n) in a shared mapping before storing
  * into it: a store that changes no byte (an atomic OR with 0) into each,
  * so that a page the tmpfs cannot give raises SIGBUS here, caught, and
- * the store to come finds its page.  True when every page was had; false
+ * the store to come finds its page.  (ftruncate gives an object a size,
+ * not pages: on a full /dev/shm a plain store is SIGBUS, with no word.)  True when every page was had; false
  * with the faulting address in *fault. */
 bool ml_probe(void *addr, size_t n, void **fault);
 
