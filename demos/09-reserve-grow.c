@@ -150,7 +150,9 @@ int main(int argc, char *argv[])
             touch_or_stop(fd, p, off);
         ml_faults(&after, &major);
         size += grow;
-        ml_say("touched %lld pages: %ld minor faults", (long long)(grow / ps), after - before);
+        ml_say("touched %lld %s: %ld minor %s", (long long)(grow / ps),
+               ml_plural(grow / ps, "page", "pages"), after - before,
+               ml_plural(after - before, "fault", "faults"));
         usage(p, "now");
     }
     /* [/lesson] */

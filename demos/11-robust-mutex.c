@@ -370,7 +370,8 @@ int main(int argc, char *argv[])
         ml_call("pthread_mutex_unlock", "ReleaseMutex(hMutex)", "&rec->lock");
         ml_must(ml_result_err(pthread_mutex_unlock(&r->lock)));
     }
-    ml_hold("the record is consistent after %lld kills: od -An -td8 -N 64 /dev/shm%s", kills, o.name);
+    ml_hold("the record is consistent after %lld %s: od -An -td8 -N 64 /dev/shm%s", kills,
+            ml_plural(kills, "kill", "kills"), o.name);
 
     ml_step("no-repair", "the same death, but the next locker does not repair");
     kill_holder(r, &r->lock, false);

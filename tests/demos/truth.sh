@@ -83,3 +83,11 @@ check "from outside: the name is gone" test ! -e "/dev/shm/${N#/}"
 # --count names the range it takes.
 err=$("$BIN/10-mapped-array" --count -5 --trace off 2>&1)
 expect_match "--count -5: the range starts at 1, not 0" "not a whole number \(1 to" "$err"
+
+# ---- one of a thing is not "1 things" --------------------------------------
+out=$("$BIN/09-reserve-grow" -n "$(t_name)" -r 1M -g 4k --steps 1 --no-hold --trace off </dev/null 2>&1)
+expect_match "09: one page touched is 'touched 1 page', with its faults counted right" \
+    "touched 1 page: [0-9]+ minor fault(s)?$" "$out"
+expect_no_match "...never '1 pages' or '1 faults'" "\b1 (pages|faults)\b" "$out"
+out=$("$BIN/11-robust-mutex" -n "$(t_name)" -w 2 -i 100 --kills 1 --no-hold --trace off </dev/null 2>&1)
+expect_match "11: 'after 1 kill'" "consistent after 1 kill:" "$out"
