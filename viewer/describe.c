@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <time.h>
@@ -357,6 +358,15 @@ void describe_proc_counts(const struct mv_snapshot *s, char *out, size_t n)
         return;
     }
     snprintf(out, n, "%d map%s it, %d hold%s it open only; %d of %d processes "
-             "could not be inspected", p->mappers, p->mappers == 1 ? "s" : "",
-             p->holders, p->holders == 1 ? "s" : "", p->hidden, p->scanned);
+             "could not be inspected%s", p->mappers, p->mappers == 1 ? "s" : "",
+             p->holders, p->holders == 1 ? "s" : "", p->hidden, p->scanned,
+             p->hidden == 0 ? ""
+             : geteuid() != 0 ? " (/proc shows other users' maps and descriptors only to root)"
+             : " (/proc refused their maps or descriptors even to root: processes of "
+               "another user namespace or container, or ended during the scan)");
 }
+
+const char describe_proc_legend[] =
+    "kB.  RSS: in memory for this process.  PSS: each page shared out among the "
+    "processes that have it.  SH_/PR_: pages shared with another process / used by "
+    "this one alone (not MAP_SHARED/MAP_PRIVATE).  CLN/DRT: clean / dirty (written).";

@@ -52,6 +52,8 @@ enum byte_class describe_byte(unsigned char c);
 
 /* The process table: its header, and one line per entry. */
 extern const char describe_proc_header[];
+/* What the columns of describe_proc_header mean, for the text output. */
+extern const char describe_proc_legend[];
 void describe_proc(const struct mv_proc *p, char *out, size_t n);
 
 /* The frame of the selected page as one mapper sees it ("0x1a2b3c  A  2

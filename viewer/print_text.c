@@ -135,6 +135,7 @@ static void processes(FILE *f, const struct mv_snapshot *s)
         describe_proc(&s->procs.v[i], line, sizeof line);
         fprintf(f, "  %s\n", line);
     }
+    fprintf(f, "  (%s)\n", describe_proc_legend);
 }
 
 static void trace(FILE *f, const struct mv_snapshot *s)

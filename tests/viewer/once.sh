@@ -106,6 +106,8 @@ out=$("$MV" --once --trace "$TR" "$N")
 expect_match "--once shows the message in the hex rows" \
     "00000000  4d 65 73 73 61 67 65 20  66 72 6f 6d 20 66 69 72  \|Message from fir\|" "$out"
 expect_match "--once lists 03-copy" "^  [0-9]+ +03-copy +[0-9a-f]+-[0-9a-f]+ rw-s" "$out"
+expect_match "...and says what its columns mean, PR_ not being MAP_PRIVATE" \
+    "PSS: each page shared out .* SH_/PR_: pages shared with another process / used by this one alone \(not MAP_SHARED/MAP_PRIVATE\)" "$out"
 
 # ---- 04-open holds too: two processes, one frame --------------------------
 start_held second "$BIN/04-open" -n "$N" --trace "$TR"
@@ -159,6 +161,8 @@ if is_root && id nobody >/dev/null 2>&1; then
         "memory +2 of 4 pages allocated \(SEEK_DATA: swapped pages too\)" "$out"
     expect_match "...and that some processes could not be inspected" \
         "no process seen mapping it \([0-9]+ could not be inspected\)" "$out"
+    expect_match "...and why: /proc shows other users' processes to root only" \
+        "processes could not be inspected \(/proc shows other users' maps and descriptors only to root\)" "$out"
     finish first
 else
     skip "root" "the view of another user (nobody) needs root to switch to it"
