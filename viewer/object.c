@@ -58,8 +58,16 @@ int obj_resolve(struct mv_model *m, const struct mv_config *cfg, char *why,
     struct mv_snapshot *s = &m->s;
     const char *t = cfg->target;
 
-    if (t == NULL || t[0] == '\0')
+    if (t == NULL || t[0] == '\0') {
+        /* MMAPLAB_NAME is a shared memory name, as for the programs, which
+         * refuse anything else: never taken for a file's path. */
         t = getenv("MMAPLAB_NAME");
+        if (t != NULL && t[0] != '\0' && ml_check_name(t, why, whysz) == -1) {
+            size_t len = strlen(why);
+            snprintf(why + len, whysz - len, " (from MMAPLAB_NAME)");
+            return -1;
+        }
+    }
     if (t == NULL || t[0] == '\0')
         t = "/MyFileMappingObject";
     if (strlen(t) >= sizeof s->target) {
