@@ -41,8 +41,8 @@ A=$(t_name); B=$(t_name)
 start_held user "$BIN/02-map" -n "$B" --trace "$T_SCRATCH/clean.jsonl"
 wait_event "$T_SCRATCH/clean.jsonl" 02-map hold
 out=$(MMAPLAB_SHM_DIR=/dev/shm "$P/bin/mmaplab" clean --dry-run)
-expect_match "clean --dry-run lists a leftover object with owner and size" "^  $A +\($(id -un) 256 bytes" "$out"
-expect_match "clean --dry-run shows which object is in use, and by whom" "^  $B .*in use by pid $(pid_of user)" "$out"
+expect_match "clean --dry-run lists a leftover object with owner and size" "^  would remove $A +\($(id -un), 256 bytes" "$out"
+expect_match "clean --dry-run shows which object is in use, and by whom" "^  would keep +$B .*in use by pid $(pid_of user)" "$out"
 check "clean --dry-run removes nothing" test -e "/dev/shm/${A#/}" -a -e "/dev/shm/${B#/}"
 out=$("$P/bin/mmaplab" clean)
 expect_match "clean removes the leftover" "^  removed +$A " "$out"

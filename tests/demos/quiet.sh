@@ -16,7 +16,8 @@ D=$T_SCRATCH/d; mkdir -p "$D"
 # The calls of one run (strace -ff writes one file per process), made
 # comparable: pids, addresses, fds and sizes become N, the bytes read or
 # written BUF (addresses and frame numbers among them), the object's name
-# and the scratch directory words; writes and stdio's fstat on stdout and
+# and the scratch directory words, and strace's notes (/* 0.01 s */) go;
+# writes and stdio's fstat on stdout and
 # stderr go (that is what -q changes); signal lines go (their place
 # depends on timing); a scan of /proc (opendir("/proc") to its closedir)
 # is one line, since how many processes it meets depends on the machine;
@@ -32,7 +33,8 @@ calls() {
             /^openat\(AT_FDCWD, "\/proc", / { scan = $NF; next }
             /^(write|writev|newfstatat|fstat)\((1|2),/ { next }
             /^(read|pread64|write|pwrite64)\(/ { gsub(/"([^"\\]|\\.)*"(\.\.\.)?/, "BUF") }
-            { gsub(name, "NAME"); gsub(dir, "DIR"); gsub(/0x[0-9a-f]+/, "A"); gsub(/[0-9]+/, "N"); gsub(/ +/, " "); print }
+            { gsub(/ \/\* [^*]* \*\//, "")    # strace notes: CPU time in seconds, and such
+              gsub(name, "NAME"); gsub(dir, "DIR"); gsub(/0x[0-9a-f]+/, "A"); gsub(/[0-9]+/, "N"); gsub(/ +/, " "); print }
         ' "$f"
     done
 }
