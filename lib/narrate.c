@@ -157,30 +157,34 @@ void ml_step(const char *step, const char *fmt, ...)
     trace_write(&e);
 }
 
-void ml_say(const char *fmt, ...)
+/* One indented line of narration (quiet under -q) or of results (never). */
+static void say_line(bool result, const char *fmt, va_list ap)
 {
     char msg[1400];
-    va_list ap;
 
     ml_announce();
-    if (quiet())
+    if (quiet() && !result)
         return;
-    va_start(ap, fmt);
     ml_vformat(msg, sizeof msg, fmt, ap);
-    va_end(ap);
     printf("  %s\n", msg);
+}
+
+void ml_say(const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    say_line(false, fmt, ap);
+    va_end(ap);
 }
 
 void ml_show(const char *fmt, ...)
 {
-    char msg[1400];
     va_list ap;
 
-    ml_announce();
     va_start(ap, fmt);
-    ml_vformat(msg, sizeof msg, fmt, ap);
+    say_line(true, fmt, ap);
     va_end(ap);
-    printf("  %s\n", msg);
 }
 
 bool ml_read_line(void)
