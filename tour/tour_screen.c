@@ -8,7 +8,9 @@
  * on every way out: the normal end, a signal (the loop ends first), a crash
  * (the handler writes the saved reset sequences itself).
  */
-#include "tour.h"
+#include "tour_screen.h"
+#include "clock.h"
+#include "wake.h"
 #include "describe.h"
 #include "view.h"
 #include "fullscreen.h"
@@ -51,7 +53,7 @@ static void sample(struct screen *s, unsigned tiers)
     if (s->m == NULL)
         return;
     mv_model_sample(s->m, tiers);
-    double now = tour_now_ms();
+    double now = mv_now_ms();
     s->next_fast = now + FAST_MS;
     if (tiers & MV_SLOW)
         s->next_slow = now + SLOW_MS;
@@ -559,7 +561,7 @@ static void autoplay(struct screen *s)
         s->auto_at = 0;
         return;
     }
-    double now = tour_now_ms();
+    double now = mv_now_ms();
     if (s->auto_at == 0) {
         s->auto_at = now + s->delay_ms;
     } else if (now >= s->auto_at) {
@@ -607,15 +609,14 @@ int tour_screen_run(struct tour *t, int extra, bool color, int delay_ms)
     SCREEN *scr = fullscreen_open(&s.color);
     if (scr == NULL)
         return TOUR_NO_SCREEN;
-    tour_crash_reset = fullscreen_give_back;
     view_init(&s.vs, s.color, s.utf8);
     s.vs.focus = VIEW_PANELS;            /* nothing to move between: no focus */
 
     int status = 0;
     if (tour_begin(t, extra) == -1)
         status = 1;
-    while (!tour_signal && !s.quit) {
-        double now = tour_now_ms();
+    while (!wake_signal && !s.quit) {
+        double now = mv_now_ms();
         if (now >= s.next_fast)
             sample(&s, now >= s.next_slow ? MV_FAST | MV_SLOW : MV_FAST);
         sample_on_change(&s);
@@ -624,26 +625,25 @@ int tour_screen_run(struct tour *t, int extra, bool color, int delay_ms)
 
         int n = 0;
         p[n++] = (struct pollfd){ STDIN_FILENO, POLLIN, 0 };
-        if (tour_signal_fd() >= 0)
-            p[n++] = (struct pollfd){ tour_signal_fd(), POLLIN, 0 };
+        if (wake_fd() >= 0)
+            p[n++] = (struct pollfd){ wake_fd(), POLLIN, 0 };
         n += tour_fds(t, p + n, 8 - n);
-        int wait = (int)(s.next_fast - tour_now_ms());
+        int wait = (int)(s.next_fast - mv_now_ms());
         int tw = tour_wait_ms(t);
         if (tw >= 0 && tw < wait)
             wait = tw;
-        if (s.auto_at > 0 && s.auto_at - tour_now_ms() < wait)
-            wait = (int)(s.auto_at - tour_now_ms());
+        if (s.auto_at > 0 && s.auto_at - mv_now_ms() < wait)
+            wait = (int)(s.auto_at - mv_now_ms());
         if (wait < 0)
             wait = 0;
         /* The terminal went away: a hangup, whether or not SIGHUP has come
          * yet, and ended like one. */
-        if (poll(p, (nfds_t)n, wait) > 0 && (p[0].revents & (POLLHUP | POLLERR | POLLNVAL)) &&
-            !tour_signal)
-            tour_signal = SIGHUP;
-        tour_signal_drain();
+        if (poll(p, (nfds_t)n, wait) > 0 && (p[0].revents & (POLLHUP | POLLERR | POLLNVAL)))
+            wake_stop(SIGHUP);
+        wake_drain();
         tour_pump(t);
         int ch;
-        while (!tour_signal && !s.quit && (ch = getch()) != ERR)
+        while (!wake_signal && !s.quit && (ch = getch()) != ERR)
             key(&s, ch);
     }
     if (t->failed_before)
@@ -653,7 +653,6 @@ int tour_screen_run(struct tour *t, int extra, bool color, int delay_ms)
     tour_stop_all(t);
     mv_model_free(s.m);
     s.m = NULL;
-    tour_crash_reset = NULL;
     fullscreen_close(scr);
     return status;
 }
