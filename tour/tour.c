@@ -13,7 +13,9 @@
  * second process side by side, pressing Enter for them one step at a time,
  * and shows the viewer's panels on the object beside a narration of each
  * step; then it offers 06-11.  Keys: Space or Enter next, b back one step,
- * a play by itself (--delay SEC apart), q quit, ? help.
+ * a play by itself (--delay SEC and a reading time a word of the
+ * narration; + and - change it), Tab the next part of a small screen,
+ * PgUp and PgDn the programs' output, q quit, ? help.
  *
  * The object is /mmaplab-tour-USER-PID (-n to choose), its files go in a
  * directory of its own (--dir), and nothing is left behind on any way out:
@@ -80,7 +82,9 @@ static void usage(FILE *f)
 "                    exist, and it is removed on every way out\n"
 "  --dir DIR         where the trace and the programs' files go (default a new\n"
 "                    directory in $TMPDIR or /tmp, removed at the end)\n"
-"  --delay SEC       between steps when playing by itself (default 2.5)\n"
+"  --delay SEC       playing by itself, how long each stop stays before the\n"
+"                    reading time of its narration (0.3 s a word; + and -\n"
+"                    change it) (default 2.5)\n"
 "  --from STEP       start at step STEP of the walkthrough (1-18): the steps\n"
 "                    before it run by themselves first\n"
 "  --program NN      start at further program NN (06 to 11)\n"
@@ -90,7 +94,9 @@ static void usage(FILE *f)
 "  -h, --help, -V, --version\n"
 "\n"
 "Keys: Space or Enter next step, b back one step (the programs run again up\n"
-"to it), a play by itself, q quit, ? help.  In the list of further programs:\n"
+"to it), a play by itself (+ faster, - slower), Tab the next part of a screen\n"
+"too small for every panel, PgUp PgDn the programs' output, q quit, ? help.\n"
+"In the list of further programs:\n"
 "arrows and Enter, or 6-9, 0 for 10, 1 for 11.\n"
 "\n"
 "Environment: MMAPLAB_BIN, where the numbered programs are, and MMAPLAB_VIEWER,\n"

@@ -92,15 +92,24 @@ void view_text(WINDOW *w, int y, int x, int width, const char *text)
     if (!g_utf8) {
         /* Outside a UTF-8 locale, bytes past ASCII would print as M-x. */
         char buf[1024];
-        size_t n = 0;
+        size_t n = 0, len = strlen(text);
         for (; text[n] && n < sizeof buf - 1 && (int)n < width; n++)
             buf[n] = (unsigned char)text[n] < 0x80 ? text[n] : '?';
+        if (n < len && n > 1)
+            buf[n - 1] = '>';         /* cut: the mark says there is more */
         buf[n] = '\0';
         mvwaddnstr(w, y, x, buf, (int)n);
         return;
     }
     size_t n = fit(text, width, true, &cols);
+    if (text[n] == '\0' || width < 2) {
+        mvwaddnstr(w, y, x, text, (int)n);
+        return;
+    }
+    /* Cut: one column less, and the mark that says there is more. */
+    n = fit(text, width - 1, true, &cols);
     mvwaddnstr(w, y, x, text, (int)n);
+    waddstr(w, "\u2026");
 }
 
 void view_status(WINDOW *w, int y, const char *left, const char *right, bool bad,

@@ -87,7 +87,11 @@ tm send-keys -t $S x
 until_screen $S "Step 16 of 18" && ! screen $S | grep -q "The guided tour: keys" &&
     ok "any key closes the help" || not_ok "any key closes the help" "$(screen $S)"
 
-# a: the rest plays by itself (0.2 s apart), up to the list of programs.
+# + shortens the reading time a word of the narration (to its least).
+for _ in 1 2 3 4 5 6; do tm send-keys -t $S +; done
+wait_screen $S "+ makes the reading time shorter" "reading time: 0.04 s a word"
+# a: the rest plays by itself (0.2 s and the reading time apart), up to
+# the list of programs.
 tm send-keys -t $S a
 wait_screen $S "a: it plays by itself" "PLAYING"
 wait_screen $S "a: ...to the end of the walkthrough" "The walkthrough is done" 20
