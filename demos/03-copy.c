@@ -11,7 +11,6 @@
  * Run:   bin/03-copy [-n /NAME] [-m TEXT]     (holds until Enter)
  * Then:  bin/04-open in a second terminal, while this one holds
  */
-#include <errno.h>
 #include <fcntl.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -42,7 +41,8 @@ int main(int argc, char *argv[])
     struct stat st, now;
     struct ml_users u;
     char *p, room[128];
-    int fd, err;
+    void *fault;
+    int fd;
 
     ml_start(&prog, argc, argv, &o);
     size_t len = strlen(o.message) + 1;      /* the NUL too: see below */
@@ -72,22 +72,17 @@ int main(int argc, char *argv[])
         ml_exit(ML_FAILED);
 
     ml_step("copy", "copy the message into the view: %zu bytes, its NUL included", len);
-    /* 01-create's ftruncate gave a size, not pages: on a full /dev/shm the
-     * store would be SIGBUS, with no word.  The message's pages first. */
-    ml_call("posix_fallocate", "(none: CreateFileMapping committed the section's pages)",
-            "%d, 0, %zu", fd, len);
-    err = posix_fallocate(fd, 0, (off_t)len);
-    if (!ml_result_err(err)) {
-        if (err == ENOSPC)
-            ml_error("the message needs a page of /dev/shm and there is none to have (%s); "
-                     "%s is as it was: free some space (mmaplab clean removes mmaplab's "
-                     "objects) and run 03-copy again", ml_shm_room_words(room, sizeof room), o.name);
-        ml_exit(ML_FAILED);
-    }
     /* [lesson:copy] */
     ml_call("memcpy", "CopyMemory((PVOID)pBuf, szMsg, (_tcslen(szMsg) * sizeof(TCHAR)))",
             "%p, \"%s\", %zu", (void *)p, o.message, len);
     ml_span(p, len, 0);
+    if (!ml_probe(p, len, &fault)) {        /* a full /dev/shm: see touch.h */
+        ml_error("SIGBUS at %p: the message needs a page of /dev/shm and there is none to "
+                 "have (%s); nothing was copied and %s is as it was: free some space "
+                 "(mmaplab clean removes mmaplab's objects) and run 03-copy again",
+                 fault, ml_shm_room_words(room, sizeof room), o.name);
+        ml_exit(ML_FAILED);
+    }
     ml_result_ptr(memcpy(p, o.message, len));                 /* CopyMemory */
     /* [/lesson] */
     ml_dump(p, len < 64 ? len : 64, 0);

@@ -115,7 +115,7 @@ int main(int argc, char *argv[])
         ml_must(write(ready[1], &q, sizeof q) == sizeof q);   /* where its view is */
         while (read(stay[0], buf, 1) > 0)     /* keep the view until the first lets go */
             ;
-        _exit(0);
+        ml_exit(ML_DONE);
     }
     char *q = NULL;
     ml_must(ml_result(pid) && write(stay[1], "g", 1) == 1 && close(ready[1]) == 0 && close(stay[0]) == 0 &&

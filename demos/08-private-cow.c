@@ -95,7 +95,7 @@ int main(int argc, char *argv[])
         ml_must(write(up[1], "k", 1) == 1);
         while (read(down[0], buf, 1) > 0)                  /* until the first lets go */
             ;
-        _exit(0);
+        ml_exit(ML_DONE);
     }
     ml_must(ml_result(pid) && write(down[1], "g", 1) == 1 && close(up[1]) == 0 && close(down[0]) == 0 &&
          read(up[0], &s, sizeof s) == sizeof s);

@@ -221,7 +221,7 @@ int main(int argc, char *argv[])
             ml_say("pages 0-%d stored; page %d: SIGBUS at %p, caught: the tmpfs is full, and "
                    "ftruncate had promised nothing", i - 1, i, bus_addr);
             /* [/lesson] */
-            _exit(i < 256 ? 0 : 1);       /* the namespace, its tmpfs and object go with it */
+            ml_exit(i < 256 ? ML_DONE : ML_FAILED);   /* its namespace, tmpfs and object go with it */
         }
         int status;
         ml_must(pid > 0 && waitpid(pid, &status, 0) == pid && WIFEXITED(status) &&

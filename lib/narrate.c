@@ -69,6 +69,10 @@ static const char *prog_name(void)
     return ml_run.prog ? ml_run.prog->name : "mmaplab";
 }
 
+/* The process whose start event is written: a forked child inherits the
+ * library's state, and with it "started", but not its own start. */
+static pid_t started_pid;
+
 /* Signal-safe: only the trace event. */
 void ml_trace_start(void)
 {
@@ -77,8 +81,34 @@ void ml_trace_start(void)
     if (ml_run.started)
         return;
     ml_run.started = true;
+    started_pid = getpid();
     trace_begin(&e, prog_name(), "start", ml_run.object);
     trace_write(&e);
+}
+
+/* Begin an event.  A forked child's first event comes after a start of its
+ * own ("forked from process N"), so that every process in the trace has a
+ * start before its events and, once it ends, an exit.  Signal-safe. */
+static void begin(struct trace_event *e, const char *event)
+{
+    pid_t me = getpid();
+
+    if (ml_run.started && started_pid != 0 && started_pid != me) {
+        char from[48] = "forked from process ", digits[24];
+        long long n = (long long)getppid();
+        size_t len = strlen(from), k = 0;
+        do
+            digits[k++] = (char)('0' + n % 10);
+        while ((n /= 10) > 0 && k < sizeof digits);
+        while (k > 0 && len + 1 < sizeof from)
+            from[len++] = digits[--k];
+        from[len] = '\0';
+        started_pid = me;
+        trace_begin(e, prog_name(), "start", ml_run.object);
+        trace_str(e, "message", from);
+        trace_write(e);
+    }
+    trace_begin(e, prog_name(), event, ml_run.object);
 }
 
 void ml_announce(void)
@@ -102,7 +132,7 @@ void ml_trace_simple(const char *event, const char *message)
     struct trace_event e;
 
     ml_announce();
-    trace_begin(&e, prog_name(), event, ml_run.object);
+    begin(&e, event);
     if (message)
         trace_str(&e, "message", message);
     trace_write(&e);
@@ -121,7 +151,7 @@ void ml_step(const char *step, const char *fmt, ...)
     snprintf(step_now, sizeof step_now, "%s", step);
     if (!quiet())
         printf("\n%s[%s]%s %s\n", ml_c("1;36"), step, ml_c("0"), msg);
-    trace_begin(&e, prog_name(), "step", ml_run.object);
+    begin(&e, "step");
     trace_str(&e, "step", step);
     trace_str(&e, "message", msg);
     trace_write(&e);
@@ -270,7 +300,7 @@ static bool report(const char *ret, int err, const void *addr_result)
                ml_c("33"), ml_c("0"), ml_errno_name(pending.expect));
     }
 
-    trace_begin(&e, prog_name(), "call", ml_run.object);
+    begin(&e, "call");
     trace_str(&e, "step", step_now);
     trace_str(&e, "call", pending.call);
     trace_str(&e, "args", pending.args);
@@ -415,7 +445,7 @@ void ml_exit(int status)
 
     ml_announce();
     fflush(stdout);
-    trace_begin(&e, prog_name(), "exit", ml_run.object);
+    begin(&e, "exit");
     trace_int(&e, "status", status);
     trace_write(&e);
     exit(status);
@@ -439,7 +469,7 @@ static void on_signal(int sig)
     int saved = errno;
 
     ml_trace_start();
-    trace_begin(&e, prog_name(), "exit", ml_run.object);
+    begin(&e, "exit");
     trace_int(&e, "status", 128 + sig);
     trace_str(&e, "message", name);
     trace_write(&e);

@@ -5,8 +5,10 @@
 #include <setjmp.h>
 #include <signal.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <sys/statvfs.h>
+#include <unistd.h>
 
 static sigjmp_buf g_back;
 static void *volatile g_fault;
@@ -18,21 +20,46 @@ static void on_sigbus(int sig, siginfo_t *si, void *ctx)
     siglongjmp(g_back, 1);
 }
 
-bool ml_touch(void *addr, void **fault)
+/* Store 1 at addr (store), or store nothing new into each page of
+ * [addr, addr + n), with SIGBUS caught. */
+static bool access_caught(void *addr, size_t n, bool store, void **fault)
 {
     struct sigaction sa = { .sa_sigaction = on_sigbus, .sa_flags = SA_SIGINFO }, old;
     volatile bool ok = true;
+    long ps = sysconf(_SC_PAGESIZE);
 
     sigemptyset(&sa.sa_mask);
     sigaction(SIGBUS, &sa, &old);
-    if (sigsetjmp(g_back, 1) == 0)
-        *(volatile char *)addr = 1;
-    else
+    if (sigsetjmp(g_back, 1) == 0) {
+        if (store) {
+            *(volatile char *)addr = 1;
+        } else {
+            /* The first byte, then the start of every later page: an atomic
+             * OR with 0 is a store to the kernel (a write fault, the page
+             * dirtied as by the store to come) that changes no byte, even
+             * with another process writing there at the same time. */
+            uintptr_t a = (uintptr_t)addr, end = a + n;
+            __atomic_fetch_or((volatile char *)addr, 0, __ATOMIC_RELAXED);
+            for (uintptr_t q = (a / (uintptr_t)ps + 1) * (uintptr_t)ps; q < end; q += (uintptr_t)ps)
+                __atomic_fetch_or((volatile char *)q, 0, __ATOMIC_RELAXED);
+        }
+    } else {
         ok = false;
+    }
     sigaction(SIGBUS, &old, NULL);
     if (!ok && fault != NULL)
         *fault = g_fault;
     return ok;
+}
+
+bool ml_touch(void *addr, void **fault)
+{
+    return access_caught(addr, 1, true, fault);
+}
+
+bool ml_probe(void *addr, size_t n, void **fault)
+{
+    return n == 0 || access_caught(addr, n, false, fault);
 }
 
 bool ml_shm_room(unsigned long long *avail, unsigned long long *total)

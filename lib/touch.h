@@ -15,6 +15,14 @@
  * SIGBUS, with the faulting address (the kernel's si_addr) in *fault. */
 bool ml_touch(void *addr, void **fault);
 
+/* Have each page of [addr, addr + n) in a shared mapping before storing
+ * into it: a store that changes no byte (an atomic OR with 0) into each,
+ * so that a page the tmpfs cannot give raises SIGBUS here, caught, and
+ * the store to come finds its page.  (ftruncate gives an object a size,
+ * not pages: on a full /dev/shm a plain store is SIGBUS, with no word.)  True when every page was had; false
+ * with the faulting address in *fault. */
+bool ml_probe(void *addr, size_t n, void **fault);
+
 /* /dev/shm's room now, as statvfs gives it: bytes free to this user and
  * bytes in all.  False when statvfs fails or the file system has no size
  * (then both are 0). */

@@ -28,6 +28,11 @@ traced() {
         not_ok "$desc: the narration is what the kernel saw" "no trace was written"
         return
     fi
+    if out=$("$TOOLS/tracecheck" pairs "$TR" 2>&1); then
+        ok "$desc: every process in the trace has its start and its exit"
+    else
+        not_ok "$desc: every process in the trace has its start and its exit" "$out"
+    fi
     if out=$(perl "$CMP" "$TR" "$ST" 2>&1); then
         ok "$desc: the narration is what the kernel saw ($(tail -n 1 <<<"$out"))"
     else

@@ -8,6 +8,8 @@
  *   tracecheck count FILE [filters]     print how many events match
  *   tracecheck steps FILE [filters]     the step sequence the comparison uses
  *   tracecheck compare POSIX WIN32      the two tracks tell the same walkthrough
+ *   tracecheck pairs FILE               every process's events come between one
+ *                                       start and one exit of its own
  *
  * filters: --prog P --event E --call C --step S --pid N --object O
  * Exit 0 yes, 1 no (with the reason on stderr), 2 usage.
@@ -28,7 +30,7 @@ struct filter {
 
 static int usage(void)
 {
-    fprintf(stderr, "usage: tracecheck validate|wait|get|count|steps|compare FILE ... "
+    fprintf(stderr, "usage: tracecheck validate|wait|get|count|steps|compare|pairs FILE ... "
                     "(see tests/tools/tracecheck.c)\n");
     return 2;
 }
@@ -347,6 +349,79 @@ static int load(const char *path, struct track *t)
     return r;
 }
 
+/* ---- pairs ------------------------------------------------------------------ */
+
+#define MAX_PIDS 1024
+
+struct life {
+    long long pid;
+    int starts, exits;
+    int before_start;      /* events with no start of this process before them */
+    int after_exit;        /* events after this process's exit */
+};
+
+struct lives {
+    struct life l[MAX_PIDS];
+    int n;
+};
+
+static int pairs_line(const char *line, size_t n, int lineno, void *ctx)
+{
+    struct lives *t = ctx;
+    struct json_obj o;
+    const struct json_field *pid;
+    const char *ev;
+    int i;
+
+    (void)lineno;
+    if (json_parse(line, n, &o) != 0 || !(pid = json_get(&o, "pid")) ||
+        !(ev = json_str(&o, "event")))
+        return 0;
+    for (i = 0; i < t->n && t->l[i].pid != pid->num; i++)
+        ;
+    if (i == t->n) {
+        if (t->n == MAX_PIDS)
+            return 0;
+        t->l[t->n++] = (struct life){ .pid = pid->num };
+    }
+    struct life *l = &t->l[i];
+    if (strcmp(ev, "start") == 0) {
+        /* A start after an exit is a new program in the same process (a
+         * program that execs ends with an exit event first); one more
+         * without an exit in between leaves the first unended. */
+        l->before_start += l->starts > l->exits;
+        l->starts++;
+    } else if (l->starts == 0) {
+        l->before_start++;
+    } else if (strcmp(ev, "exit") == 0) {
+        l->exits++;
+    } else if (l->exits >= l->starts) {
+        l->after_exit++;
+    }
+    return 0;
+}
+
+static int pairs(const char *path)
+{
+    static struct lives t;
+    int bad = 0;
+
+    if (each_line(path, pairs_line, &t) == -1) {
+        fprintf(stderr, "tracecheck: %s: %s\n", path, strerror(errno));
+        return 1;
+    }
+    for (int i = 0; i < t.n; i++) {
+        const struct life *l = &t.l[i];
+        if (l->starts == l->exits && l->before_start == 0 && l->after_exit == 0)
+            continue;
+        fprintf(stderr, "pid %lld: %d start(s), %d exit(s), %d event(s) before a start, "
+                "%d after its exit\n", l->pid, l->starts, l->exits, l->before_start,
+                l->after_exit);
+        bad++;
+    }
+    return bad ? 1 : 0;
+}
+
 int main(int argc, char *argv[])
 {
     struct filter fl = { 0 };
@@ -376,6 +451,8 @@ int main(int argc, char *argv[])
     }
     const char *file = positional[0];
 
+    if (strcmp(cmd, "pairs") == 0 && npos == 1)
+        return pairs(file);
     if (strcmp(cmd, "validate") == 0 && npos == 1) {
         if (each_line(file, validate_line, NULL) == -1) {
             fprintf(stderr, "tracecheck: %s: %s\n", file, strerror(errno));

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "pages.h"
@@ -344,11 +345,39 @@ static void touch_past_the_end(void **state)
     close(fd);
 }
 
+/* ml_probe has each page of a range by a store that changes no byte, and
+ * stops at the first page past the object's end, with its address. */
+static void probe_changes_nothing(void **state)
+{
+    long ps = sysconf(_SC_PAGESIZE);
+    int fd = memfd_create("probe", 0);
+    void *fault = NULL;
+
+    (void)state;
+    assert_true(fd >= 0);
+    assert_int_equal(ftruncate(fd, ps + 100), 0);
+    char *p = mmap(NULL, 3 * ps, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    assert_true(p != MAP_FAILED);
+    assert_int_equal(pwrite(fd, "abc", 3, 7), 3);
+    assert_true(ml_probe(p + 7, 2 * (size_t)ps - 7, &fault));   /* both pages of the object */
+    assert_memory_equal(p + 7, "abc", 3);
+    assert_int_equal(p[ps], 0);
+    struct stat st;
+    assert_int_equal(fstat(fd, &st), 0);
+    assert_int_equal(st.st_blocks * 512, 2 * ps);          /* the second page was had too */
+    assert_false(ml_probe(p + ps + 1, 2 * (size_t)ps, &fault));
+    assert_ptr_equal(fault, p + 2 * ps);                   /* the first page past the end */
+    assert_true(ml_probe(p, 0, NULL));
+    munmap(p, 3 * ps);
+    close(fd);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(maps_plain_line),
         cmocka_unit_test(touch_past_the_end),
+        cmocka_unit_test(probe_changes_nothing),
         cmocka_unit_test(maps_deleted_and_spaces),
         cmocka_unit_test(maps_anonymous),
         cmocka_unit_test(maps_refuses_junk),
