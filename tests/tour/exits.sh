@@ -78,7 +78,7 @@ nothing_left gone "$N" $kids
 # ---- too small, then big again ----------------------------------------------
 wait_screen size "at step 10 the message is in the hex panel" "\|Message from fir\|"
 tm resize-window -t size -x 60 -y 20
-wait_screen size "shrunk to 60x20: it says it needs more room" "needs at least 80x32"
+wait_screen size "shrunk to 60x20: it says it needs more room" "needs at least 80x24"
 screen size | grep -q "Page map" && not_ok "...and draws no panel" "$(screen size)" || ok "...and draws no panel"
 tm resize-window -t size -x 120 -y 40
 wait_screen size "back to 120x40: the panels again" "\|Message from fir\|"
