@@ -46,6 +46,8 @@ struct screen {
     double pace;              /* reading time per word, in ms ('+' '-') */
     int page;                 /* the part shown on a small screen: PG_* */
     int back;                 /* program output scrolled back, in rows */
+    bool scrolled;            /* by PgUp/PgDn: the named line no longer leads */
+    int shown_back;           /* the rows back the pane was last drawn with */
     double auto_at;
     char note[300];
     bool note_bad;
@@ -401,6 +403,19 @@ static attr_t line_attr(const struct screen *s, const char *l)
     return A_NORMAL;
 }
 
+/* The piece of output the narration of this stop names, or NULL. */
+static const char *stop_find(const struct tour *t)
+{
+    if (t->extra < 0)
+        return NULL;
+    const struct tour_extra *x = &tour_extras[t->extra];
+    if (t->phase == TP_X_DONE)
+        return x->find[x->nholds];
+    if (t->phase == TP_X_READY && t->x_stop >= 1 && t->x_stop <= x->nholds)
+        return x->find[t->x_stop - 1];
+    return NULL;
+}
+
 static void draw_pane(struct screen *s, int i, struct view_rect r)
 {
     struct tour *t = s->t;
@@ -415,15 +430,39 @@ static void draw_pane(struct screen *s, int i, struct view_rect r)
                  p->shown, p->shown[0] && (!p->prog[0] || p->exited) ? " (ended)" : "");
     /* Scrolled back: the rows the output has, so that PgUp stops at its
      * first line. */
-    int total = 0, inner_w = r.w - 2;
+    const char *find = stop_find(t);
+    int total = 0, inner_w = r.w - 2, found_end = -1;
     if (inner_w >= 1) {
         for (int k = 0; k < p->out.n; k++) {
             describe_clean(clean, sizeof clean, tour_line_at(&p->out, k));
             total += rows_of(clean, inner_w, s->utf8);
+            if (find != NULL && found_end < 0 && strstr(clean, find) != NULL)
+                found_end = total;
         }
     }
     int most = total - (r.h - 2) > 0 ? total - (r.h - 2) : 0;
-    int back = s->back < most ? s->back : most;
+    int back = s->back;
+    /* The named line leads, a row below the pane's top, until the student
+     * scrolls. */
+    if (!s->scrolled && found_end >= 0) {
+        int first = found_end;
+        if (inner_w >= 1) {
+            for (int k = 0; k < p->out.n; k++) {
+                describe_clean(clean, sizeof clean, tour_line_at(&p->out, k));
+                if (strstr(clean, find) != NULL) {
+                    int rows = rows_of(clean, inner_w, s->utf8);
+                    first = found_end - rows;
+                    break;
+                }
+            }
+        }
+        back = total - first - (r.h - 2) + 1;
+        if (back < 0)
+            back = 0;
+    }
+    if (back > most)
+        back = most;
+    s->shown_back = back;
     if (back > 0) {
         size_t l = strlen(title);
         snprintf(title + l, sizeof title - l, " [%d rows back: PgDn]", back);
@@ -438,7 +477,8 @@ static void draw_pane(struct screen *s, int i, struct view_rect r)
         int rows = rows_of(clean, in.w, s->utf8);
         int top = y - rows;
         const char *c = clean;
-        attr_t a = line_attr(s, clean);
+        attr_t a = find != NULL && strstr(clean, find) != NULL ? (A_REVERSE | A_BOLD)
+                                                               : line_attr(s, clean);
         attron(a);
         for (int row = 0; row < rows; row++) {
             size_t skip, n = row_bytes(c, in.w, s->utf8, &skip);
@@ -465,17 +505,17 @@ static const char *help_lines[] = {
     "                 0.3 s a word of its narration; + faster, - slower;",
     "                 a again stops",
     "  Tab, Shift-Tab  the next, the previous part of the screen, when it",
-    "                 is too small to show every panel at once",
-    "  PgUp, PgDn     scroll the programs' output of this step",
+    "                 is too small for every panel (each stop starts on",
+    "                 the part its narration points at)",
+    "  PgUp, PgDn     scroll the programs' output of this step (a line the",
+    "                 narration names comes into view by itself, marked)",
     "  q              quit: the programs are stopped, the object is removed",
     "  ?              this help",
     "",
     "The programs run with --step and the tour presses Enter for them; it",
     "knows where each one is from the hold events of the trace it gives",
     "them (--trace).  The panels are mmapview's, on the tour's object; the",
-    "tour is left out of their counts, as a viewer.",
-    "",
-    "Any key closes this help.",
+    "tour is left out of their counts, as a viewer.  Any key closes this help.",
 };
 
 static void draw_help(struct screen *s)
@@ -658,12 +698,14 @@ static void key(struct screen *s, int ch)
         s->page = (s->page + PG_COUNT - 1) % PG_COUNT;
         return;
     case KEY_PPAGE:
-        s->back += LINES / 4 > 1 ? LINES / 4 : 1;
+        s->scrolled = true;
+        s->back = s->shown_back + (LINES / 4 > 1 ? LINES / 4 : 1);
         if (s->page != PG_PROGRAMS && LINES - 1 - narration_rows(s, COLS) - 2 < ALL_ROWS)
             s->page = PG_PROGRAMS;
         return;
     case KEY_NPAGE:
-        s->back -= LINES / 4 > 1 ? LINES / 4 : 1;
+        s->scrolled = true;
+        s->back = s->shown_back - (LINES / 4 > 1 ? LINES / 4 : 1);
         if (s->back < 0)
             s->back = 0;
         return;
@@ -741,6 +783,45 @@ static void autoplay(struct screen *s)
     }
 }
 
+/* The part of a small screen that holds what this stop's narration points
+ * at: the panel it names first (the programs' pane when it names a line of
+ * their output).  Tab still goes to the others. */
+static int part_named(const struct screen *s)
+{
+    static const struct { const char *word; int page; } names[] = {
+        { "pane", PG_PROGRAMS }, { "Object", PG_OBJECT }, { "page map", PG_OBJECT },
+        { "state ", PG_OBJECT }, { "size ", PG_OBJECT },      /* the Object panel's rows */
+        { "hex panel", PG_PAGE }, { "Frames", PG_PAGE }, { "Processes", PG_PROCS },
+        { "Trace", PG_PROCS },
+    };
+    const struct tour *t = s->t;
+    const char *text = NULL;
+
+    if (stop_find(t) != NULL)
+        return PG_PROGRAMS;
+    if (t->phase == TP_READY && t->step < tour_nsteps) {
+        text = tour_steps[t->step].watch;
+    } else if (t->extra >= 0) {
+        const struct tour_extra *x = &tour_extras[t->extra];
+        if (t->phase == TP_X_DONE)
+            text = x->done;
+        else if (t->x_stop == 0)
+            text = x->watch;
+        else if (t->x_stop <= x->nholds)
+            text = x->holds[t->x_stop - 1];
+    }
+    const char *best = NULL;
+    int page = s->page;
+    for (size_t i = 0; text != NULL && i < sizeof names / sizeof names[0]; i++) {
+        const char *at = strstr(text, names[i].word);
+        if (at != NULL && (best == NULL || at < best)) {
+            best = at;
+            page = names[i].page;
+        }
+    }
+    return page;
+}
+
 /* A new stop of the tour: the panels must show it now, not in half a second. */
 static void sample_on_change(struct screen *s)
 {
@@ -756,6 +837,8 @@ static void sample_on_change(struct screen *s)
     s->seen_x = t->x_stop;
     s->seen_extra = t->extra;
     s->back = 0;                 /* a new stop: its newest output */
+    s->scrolled = false;
+    s->page = part_named(s);
     if (t->phase != TP_BUSY && t->phase != TP_X_BUSY)
         sample(s, MV_FAST | MV_SLOW);
 }
