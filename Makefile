@@ -114,6 +114,7 @@ INSTALL_LIBEXEC += bin/mmaplab-clean
 # ---- the parts kept in their own folders --------------------------------
 
 include viewer/viewer.mk
+include tour/tour.mk
 include demos/win32/win32.mk
 include tests/tests.mk
 -include tests/fuzz/fuzz.mk

@@ -8,6 +8,7 @@
 #include "parse.h"
 #include "print.h"
 #include "ui.h"
+#include "usage.h"
 
 #include <getopt.h>
 #include <stdio.h>
@@ -60,14 +61,6 @@ static void usage(FILE *f)
 "Exit status: 0 the object exists, 1 it does not (or the wait timed out),\n"
 "2 usage error, or a file target that cannot be shown (a directory, a FIFO,\n"
 "a device).\n");
-}
-
-static _Noreturn void usage_error(const char *fmt, const char *arg)
-{
-    fprintf(stderr, "mmapview: ");
-    fprintf(stderr, fmt, arg);
-    fprintf(stderr, "\nmmapview: see mmapview --help\n");
-    exit(2);
 }
 
 static long long number(const char *opt, const char *arg, long long min,

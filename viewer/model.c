@@ -14,21 +14,21 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
-double mv_now_ms(void)
+/* The trace says a program did something to the object: look at the
+ * mappers now (not more often than TRACE_SCAN_GAP_MS). */
+static void trace_sample(struct mv_model *m)
 {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
-}
+    const char *object2 = m->s.kind == MV_FILE ? m->s.path : NULL;
 
-static long long realtime_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+    if (tt_sample(&m->tail, &m->s.trace, m->s.target, object2) == 0)
+        return;
+    double now = mv_now_ms();
+    if (now - m->trace_scan_ms >= TRACE_SCAN_GAP_MS) {
+        m->want_slow = true;
+        m->trace_scan_ms = now;
+    }
 }
 
 struct mv_model *mv_model_new(const struct mv_config *cfg, char *why,
@@ -41,7 +41,6 @@ struct mv_model *mv_model_new(const struct mv_config *cfg, char *why,
         return NULL;
     }
     m->fd = -1;
-    m->trace_fd = -1;
     m->kpc_fd = -1;
     m->single = cfg->single;
     snprintf(m->shm_dir, sizeof m->shm_dir, "%s",
@@ -57,7 +56,7 @@ struct mv_model *mv_model_new(const struct mv_config *cfg, char *why,
     m->s.state = MV_WAITING;
     m->trace_scan_ms = -1e9;
     res_resize(m, 0);
-    tt_init(m, cfg->trace);
+    tt_init(&m->tail, &m->s.trace, cfg->trace);
     return m;
 }
 
@@ -66,7 +65,7 @@ void mv_model_free(struct mv_model *m)
     if (m == NULL)
         return;
     obj_forget(m);
-    tt_close(m);
+    tt_close(&m->tail);
     frames_close(m);
     free(m->s.res.map);
     free(m->s.res.changed);
@@ -123,7 +122,7 @@ static void fast(struct mv_model *m, bool full)
     res_sample(m, full);
     hash_sample(m);
     page_read(m);
-    tt_sample(m);
+    trace_sample(m);
 }
 
 void mv_model_sample(struct mv_model *m, unsigned tiers)
@@ -140,7 +139,7 @@ void mv_model_sample(struct mv_model *m, unsigned tiers)
         res_sample(m, true);
         hash_sample(m);
         page_read(m);
-        tt_sample(m);
+        trace_sample(m);
         m->s.fast_ms = mv_now_ms() - t0;
         if (j != NULL) {
             scan_end(m, j);
@@ -158,7 +157,7 @@ void mv_model_sample(struct mv_model *m, unsigned tiers)
     }
     if (tiers & MV_FAST)
         m->s.fast_samples++;
-    m->s.sampled_ns = realtime_ns();
+    m->s.sampled_ns = mv_realtime_ns();
     frames_sample(m);
 }
 
@@ -184,11 +183,4 @@ const char *mv_source_word(enum mv_res_source s)
 {
     static const char *w[] = { "none", "mincore", "seek_data", "unknown" };
     return (unsigned)s < sizeof w / sizeof w[0] ? w[s] : "?";
-}
-
-const char *mv_frame_word(enum mv_frame_state f)
-{
-    static const char *w[] = { "outside", "absent", "present", "hidden",
-                               "swapped", "unreadable" };
-    return (unsigned)f < sizeof w / sizeof w[0] ? w[f] : "?";
 }

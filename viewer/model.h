@@ -19,7 +19,10 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "clock.h"
 #include "pages.h"
+#include "procscan.h"
+#include "tracetail.h"
 
 enum mv_kind { MV_SHM, MV_FILE };
 
@@ -88,76 +91,6 @@ struct mv_page {
     char note[160];           /* why the contents are not shown, or "" */
 };
 
-/* The frame behind the selected page, as one mapper sees it. */
-enum mv_frame_state {
-    MV_FRAME_OUTSIDE,         /* this mapping does not cover the page */
-    MV_FRAME_ABSENT,          /* not in this process's page table (yet) */
-    MV_FRAME_PRESENT,         /* pfn is real */
-    MV_FRAME_HIDDEN,          /* present, but the kernel hides the pfn */
-    MV_FRAME_SWAPPED,
-    MV_FRAME_UNREADABLE,      /* pagemap could not be read */
-};
-
-/* A process that maps the object (one entry per mapping) or only holds a
- * descriptor to it (one entry, fd_only). */
-struct mv_proc {
-    pid_t pid;
-    char comm[32];
-    bool self;                /* this viewer: shown, never counted */
-    bool viewer;              /* another mmapview: it lets go too */
-    bool fd_only;
-    int fd;                   /* a descriptor it holds, or -1 */
-    int nfds;
-    unsigned long start, end;
-    char perms[5];
-    unsigned long long offset;
-    bool deleted;             /* maps says "(deleted)" */
-    bool smaps_ok;
-    struct ml_smaps sm;
-    enum mv_frame_state frame_state;
-    unsigned long vaddr;      /* of the selected page in this process */
-    uint64_t pfn;
-    bool exclusive;
-    uint64_t mapcount;        /* from /proc/kpagecount; 0 unknown */
-    int frame_group;          /* equal frames share a group: 0, 1, ... or -1 */
-};
-
-struct mv_procs {
-    struct mv_proc *v;
-    size_t n, cap;
-    int hidden;               /* processes that could not be inspected */
-    int scanned;              /* processes looked at */
-    int mappers, holders;     /* distinct other processes (self not counted) */
-    bool valid;               /* a scan has run for this object */
-};
-
-#define MV_TRACE_KEEP 64
-#define MV_TRACE_LINE 4096
-
-struct mv_event {
-    long long ts_ns;
-    long long pid;
-    char prog[32];
-    char event[16];
-    char step[24];
-    char call[32];
-    char detail[200];         /* args = ret, errno, or the message */
-    bool failed;              /* errno other than 0, not expected */
-    char raw[MV_TRACE_LINE];  /* the line itself (a checked JSON object) */
-};
-
-struct mv_trace {
-    bool off;                 /* MMAPLAB_TRACE=off */
-    char path[4096];
-    char note[256];           /* no file yet, unreadable, ... */
-    struct mv_event ev[MV_TRACE_KEEP];   /* a ring: oldest at head */
-    size_t head, n;
-    unsigned long long seen;  /* events for this object so far */
-};
-
-/* The i-th event, oldest first. */
-const struct mv_event *mv_trace_at(const struct mv_trace *t, size_t i);
-
 struct mv_snapshot {
     char target[4096];        /* as given */
     char path[4096];          /* /dev/shm/NAME, or the file's path */
@@ -219,9 +152,5 @@ const struct mv_snapshot *mv_model_snapshot(const struct mv_model *m);
 const char *mv_state_word(enum mv_state s);
 const char *mv_kind_word(enum mv_kind k);
 const char *mv_source_word(enum mv_res_source s);
-const char *mv_frame_word(enum mv_frame_state f);
-
-/* Milliseconds since an arbitrary start (CLOCK_MONOTONIC). */
-double mv_now_ms(void);
 
 #endif

@@ -64,13 +64,9 @@ struct mv_model {
     /* Is there swap?  Without it a tmpfs page not in memory is a hole. */
     bool swap;
 
-    /* The trace tail. */
-    int trace_fd;
-    dev_t trace_dev;
-    ino_t trace_ino;
-    off_t trace_pos;
-    struct linebuf *lines;    /* what has been read, not yet whole lines */
-    double trace_scan_ms;     /* when a trace event last asked for a scan */
+    /* The trace tail, and when an event of it last asked for a scan. */
+    struct tt_tail tail;
+    double trace_scan_ms;
 };
 
 /* object.c */
@@ -106,42 +102,11 @@ void page_plan(struct mv_model *m, size_t a, size_t b, uint8_t *acc);
 /* Why a PAGE_DONT page is not read, for people. */
 const char *page_dont_why(const struct mv_model *m);
 
-/* procscan.c */
-/* Call fn for each maps line in buf[0..n) that maps dev:ino (or, when the
- * device numbers differ, as on some stacked file systems, ino at path). */
-typedef void (*ps_maps_fn)(const struct ml_maps_line *l, void *ctx);
-int ps_maps_match(const char *buf, size_t n, dev_t dev, ino_t ino,
-                  const char *path, ps_maps_fn fn, void *ctx);
-/* Fill the smaps sizes of procs' mappings of pid from an smaps text. */
-void ps_smaps_fill(const char *buf, size_t n, pid_t pid, struct mv_procs *p);
-/* Scan proc_root (/proc) for the mappers and holders of dev:ino. */
-void ps_scan(const char *proc_root, dev_t dev, ino_t ino, const char *path,
-             pid_t self, struct mv_procs *out);
-/* The same in two halves: ps_begin starts helpers threads on it at once;
- * ps_end makes the caller work on what is left, waits, and puts the result
- * in out.  Returns the milliseconds from begin to end. */
-struct ps_job;
-struct ps_job *ps_begin(const char *proc_root, dev_t dev, ino_t ino,
-                        const char *path, pid_t self, int helpers);
-double ps_end(struct ps_job *j, struct mv_procs *out);
-/* Threads worth starting besides the caller: one less than the cores. */
-int ps_helpers(void);
-void ps_free(struct mv_procs *p);
-bool ps_is_viewer(const char *comm);
-
 /* frames.c */
 void frames_sample(struct mv_model *m);
 /* After a scan: close what belongs to processes no longer mapping it. */
 void frames_prune(struct mv_model *m);
 void frames_close(struct mv_model *m);
-
-/* tracetail.c */
-void tt_init(struct mv_model *m, const char *flag);
-void tt_sample(struct mv_model *m);
-void tt_close(struct mv_model *m);
-/* Parse one trace line; true when it is an event for object. */
-bool tt_parse(const char *line, size_t n, const char *object,
-              const char *object2, struct mv_event *e);
 
 /* Bytes of pages and hashes. */
 uint64_t mv_hash(const unsigned char *p, size_t n);

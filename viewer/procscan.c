@@ -21,7 +21,8 @@
  *     --once the caller joins them once its mincore is done (ps_begin,
  *     ps_end), so it uses no state but its own.
  */
-#include "model_parts.h"
+#include "procscan.h"
+#include "clock.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -630,4 +631,11 @@ void ps_scan(const char *proc_root, dev_t dev, ino_t ino, const char *path,
              pid_t self, struct mv_procs *out)
 {
     ps_end(ps_begin(proc_root, dev, ino, path, self, ps_helpers()), out);
+}
+
+const char *mv_frame_word(enum mv_frame_state f)
+{
+    static const char *w[] = { "outside", "absent", "present", "hidden",
+                               "swapped", "unreadable" };
+    return (unsigned)f < sizeof w / sizeof w[0] ? w[f] : "?";
 }

@@ -6,7 +6,7 @@
  * is one write, but a reader can still land between two).  A trace that is
  * replaced or truncated is followed.
  */
-#include "model_parts.h"
+#include "tracetail.h"
 #include "json.h"
 #include "linebuf.h"
 #include "trace.h"
@@ -29,12 +29,12 @@ const struct mv_event *mv_trace_at(const struct mv_trace *t, size_t i)
     return &t->ev[(t->head + i) % MV_TRACE_KEEP];
 }
 
-void tt_init(struct mv_model *m, const char *flag)
+void tt_init(struct tt_tail *tail, struct mv_trace *t, const char *flag)
 {
-    struct mv_trace *t = &m->s.trace;
     const char *path = flag && flag[0] ? flag : getenv("MMAPLAB_TRACE");
 
-    m->trace_fd = -1;
+    memset(tail, 0, sizeof *tail);
+    tail->fd = -1;
     if (path != NULL && strcmp(path, "off") == 0) {
         t->off = true;
         snprintf(t->note, sizeof t->note, "the trace is off (MMAPLAB_TRACE=off)");
@@ -52,13 +52,13 @@ void tt_init(struct mv_model *m, const char *flag)
     }
 }
 
-void tt_close(struct mv_model *m)
+void tt_close(struct tt_tail *tail)
 {
-    if (m->trace_fd >= 0)
-        close(m->trace_fd);
-    m->trace_fd = -1;
-    free(m->lines);
-    m->lines = NULL;
+    if (tail->fd >= 0)
+        close(tail->fd);
+    tail->fd = -1;
+    free(tail->lines);
+    tail->lines = NULL;
 }
 
 static void str_field(const struct json_obj *o, const char *key, char *out,
@@ -131,28 +131,12 @@ static void push(struct mv_trace *t, const struct mv_event *e)
     t->seen++;
 }
 
-static void line(struct mv_model *m, const char *l, size_t n)
+static bool reopen(struct tt_tail *tail, struct mv_trace *t)
 {
-    struct mv_event e;
-    const char *object2 = m->s.kind == MV_FILE ? m->s.path : NULL;
-
-    if (tt_parse(l, n, m->s.target, object2, &e)) {
-        push(&m->s.trace, &e);
-        double now = mv_now_ms();
-        if (now - m->trace_scan_ms >= TRACE_SCAN_GAP_MS) {
-            m->want_slow = true;      /* a program did something: look now */
-            m->trace_scan_ms = now;
-        }
-    }
-}
-
-static bool reopen(struct mv_model *m)
-{
-    struct mv_trace *t = &m->s.trace;
     struct stat st;
 
-    m->trace_fd = open(t->path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-    if (m->trace_fd == -1) {
+    tail->fd = open(t->path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    if (tail->fd == -1) {
         if (errno == ENOENT)
             snprintf(t->note, sizeof t->note, "no trace file yet");
         else
@@ -160,55 +144,62 @@ static bool reopen(struct mv_model *m)
                      strerror(errno));
         return false;
     }
-    if (fstat(m->trace_fd, &st) == -1 || !S_ISREG(st.st_mode)) {
+    if (fstat(tail->fd, &st) == -1 || !S_ISREG(st.st_mode)) {
         snprintf(t->note, sizeof t->note, "the trace is not a regular file");
-        close(m->trace_fd);
-        m->trace_fd = -1;
+        close(tail->fd);
+        tail->fd = -1;
         return false;
     }
     t->note[0] = '\0';
-    m->trace_dev = st.st_dev;
-    m->trace_ino = st.st_ino;
-    m->trace_pos = st.st_size > TAIL_START ? st.st_size - TAIL_START : 0;
-    linebuf_reset(m->lines, false, m->trace_pos > 0);   /* maybe inside a line */
+    tail->dev = st.st_dev;
+    tail->ino = st.st_ino;
+    tail->pos = st.st_size > TAIL_START ? st.st_size - TAIL_START : 0;
+    linebuf_reset(tail->lines, false, tail->pos > 0);   /* maybe inside a line */
     return true;
 }
 
-void tt_sample(struct mv_model *m)
+size_t tt_sample(struct tt_tail *tail, struct mv_trace *t, const char *object,
+                 const char *object2)
 {
-    struct mv_trace *t = &m->s.trace;
     struct stat st;
+    struct mv_event e;
+    size_t kept = 0;
 
     if (t->off || t->path[0] == '\0')
-        return;
-    if (m->lines == NULL && (m->lines = malloc(sizeof *m->lines)) == NULL)
-        return;
-    if (m->trace_fd >= 0 && (stat(t->path, &st) == -1 ||
-                             st.st_dev != m->trace_dev || st.st_ino != m->trace_ino)) {
-        close(m->trace_fd);           /* replaced or removed: follow the name */
-        m->trace_fd = -1;
+        return 0;
+    if (tail->lines == NULL && (tail->lines = malloc(sizeof *tail->lines)) == NULL)
+        return 0;
+    if (tail->fd >= 0 && (stat(t->path, &st) == -1 ||
+                          st.st_dev != tail->dev || st.st_ino != tail->ino)) {
+        close(tail->fd);          /* replaced or removed: follow the name */
+        tail->fd = -1;
     }
-    if (m->trace_fd < 0 && !reopen(m))
-        return;
-    if (fstat(m->trace_fd, &st) == -1)
-        return;
-    if (st.st_size < m->trace_pos) {  /* truncated: start over */
-        m->trace_pos = 0;
-        linebuf_reset(m->lines, false, false);
+    if (tail->fd < 0 && !reopen(tail, t))
+        return 0;
+    if (fstat(tail->fd, &st) == -1)
+        return 0;
+    if (st.st_size < tail->pos) {  /* truncated: start over */
+        tail->pos = 0;
+        linebuf_reset(tail->lines, false, false);
     }
-    off_t stop = st.st_size - m->trace_pos > TAIL_STEP
-               ? m->trace_pos + TAIL_STEP : st.st_size;
-    while (m->trace_pos < stop) {
+    off_t stop = st.st_size - tail->pos > TAIL_STEP
+               ? tail->pos + TAIL_STEP : st.st_size;
+    while (tail->pos < stop) {
         size_t room, n;
-        char *at = linebuf_space(m->lines, &room), *l;
-        if ((off_t)room > stop - m->trace_pos)
-            room = (size_t)(stop - m->trace_pos);
-        ssize_t r = pread(m->trace_fd, at, room, m->trace_pos);
+        char *at = linebuf_space(tail->lines, &room), *l;
+        if ((off_t)room > stop - tail->pos)
+            room = (size_t)(stop - tail->pos);
+        ssize_t r = pread(tail->fd, at, room, tail->pos);
         if (r <= 0)
             break;
-        m->trace_pos += r;
-        linebuf_added(m->lines, (size_t)r);
-        while ((l = linebuf_next(m->lines, &n, false)) != NULL)
-            line(m, l, n);
+        tail->pos += r;
+        linebuf_added(tail->lines, (size_t)r);
+        while ((l = linebuf_next(tail->lines, &n, false)) != NULL) {
+            if (tt_parse(l, n, object, object2, &e)) {
+                push(t, &e);
+                kept++;
+            }
+        }
     }
+    return kept;
 }

@@ -12,6 +12,7 @@
 #include "ui.h"
 #include "fullscreen.h"
 #include "view.h"
+#include "wake.h"
 
 #include <ctype.h>
 #include <curses.h>
@@ -28,49 +29,6 @@
 #include <unistd.h>
 
 #define SLOW_MS 2000
-
-static volatile sig_atomic_t g_stop;
-static int g_pipe[2] = { -1, -1 };
-
-static const int crash_sigs[] = { SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT };
-static struct sigaction g_old_crash[sizeof crash_sigs / sizeof crash_sigs[0]];
-
-static void on_stop(int sig)
-{
-    int e = errno;
-    g_stop = sig;
-    if (g_pipe[1] >= 0 && write(g_pipe[1], "x", 1) < 0) {
-        /* The pipe is full: a wake-up is already pending. */
-    }
-    errno = e;
-}
-
-static void on_crash(int sig)
-{
-    fullscreen_give_back();
-    for (size_t i = 0; i < sizeof crash_sigs / sizeof crash_sigs[0]; i++) {
-        if (crash_sigs[i] == sig)
-            sigaction(sig, &g_old_crash[i], NULL);   /* ASan's, or default */
-    }
-    raise(sig);
-}
-
-static void handlers(void)
-{
-    struct sigaction sa;
-
-    memset(&sa, 0, sizeof sa);
-    sigemptyset(&sa.sa_mask);
-    sa.sa_handler = on_stop;         /* no SA_RESTART: poll must wake */
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
-    sigaction(SIGHUP, &sa, NULL);
-    sigaction(SIGQUIT, &sa, NULL);
-    sa.sa_handler = on_crash;
-    sa.sa_flags = SA_NODEFER;
-    for (size_t i = 0; i < sizeof crash_sigs / sizeof crash_sigs[0]; i++)
-        sigaction(crash_sigs[i], &sa, &g_old_crash[i]);
-}
 
 struct ui {
     struct mv_model *m;
@@ -329,11 +287,10 @@ int ui_run(struct mv_model *m, int interval_ms, bool color)
         return 2;
     }
     bool utf8 = strcmp(nl_langinfo(CODESET), "UTF-8") == 0;
-    if (pipe2(g_pipe, O_CLOEXEC | O_NONBLOCK) == -1) {
+    if (wake_init(fullscreen_give_back, false) == -1) {
         perror("mmapview: pipe");
         return 1;
     }
-    handlers();
     SCREEN *scr = fullscreen_open(&color);
     if (scr == NULL) {
         fprintf(stderr, "mmapview: cannot use this terminal (TERM=%s)\n",
@@ -349,7 +306,7 @@ int ui_run(struct mv_model *m, int interval_ms, bool color)
     unsigned long long slow_seen = 0;
     bool first = true;
     int slow_every = interval_ms > SLOW_MS ? interval_ms : SLOW_MS;
-    while (!g_stop && !u.quit) {
+    while (!wake_signal && !u.quit) {
         double now = mv_now_ms();
         if (!u.paused && now >= next_fast) {
             unsigned tiers = MV_FAST;
@@ -371,26 +328,19 @@ int ui_run(struct mv_model *m, int interval_ms, bool color)
         int wait = u.paused ? -1 : (int)(next_fast - mv_now_ms());
         if (!u.paused && wait < 0)
             wait = 0;
-        struct pollfd p[2] = { { STDIN_FILENO, POLLIN, 0 }, { g_pipe[0], POLLIN, 0 } };
+        struct pollfd p[2] = { { STDIN_FILENO, POLLIN, 0 }, { wake_fd(), POLLIN, 0 } };
         /* The terminal went away: a hangup, whether or not SIGHUP has come
          * yet, and ended like one. */
-        if (poll(p, 2, wait) > 0 && (p[0].revents & (POLLHUP | POLLERR | POLLNVAL)) && !g_stop)
-            g_stop = SIGHUP;
-        char drain[16];
-        while (read(g_pipe[0], drain, sizeof drain) > 0)
-            ;
+        if (poll(p, 2, wait) > 0 && (p[0].revents & (POLLHUP | POLLERR | POLLNVAL)))
+            wake_stop(SIGHUP);
+        wake_drain();
         int ch;
-        while (!g_stop && (ch = getch()) != ERR)
+        while (!wake_signal && (ch = getch()) != ERR)
             key(&u, ch);
     }
     fullscreen_close(scr);
-    if (g_stop) {
-        /* Die of the signal, as the shell expects, now that the terminal
-         * is back. */
-        int sig = (int)g_stop;
-        signal(sig, SIG_DFL);
-        raise(sig);
-    }
+    if (wake_signal)
+        wake_die();       /* as the shell expects, now that the terminal is back */
     return s->state == MV_LIVE || s->state == MV_UNLINKED ||
            s->state == MV_REPLACED ? 0 : 1;
 }

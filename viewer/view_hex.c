@@ -3,7 +3,7 @@
  * rows equal to the one above squeezed to "*", changed bytes marked, and a
  * search match highlighted.
  */
-#include "view.h"
+#include "view_panels.h"
 #include "describe.h"
 
 #include <stdio.h>

@@ -1,7 +1,7 @@
 /* view_panels.c — the object, page map, frames, processes and trace
  * panels.  (The hex panel is in view_hex.c.)
  */
-#include "view.h"
+#include "view_panels.h"
 #include "describe.h"
 #include "mmaplab.h"
 

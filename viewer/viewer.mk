@@ -3,11 +3,13 @@
 # The model (sampling) links without ncurses, so the unit tests can use it:
 # MODEL_OBJ.  The view, the printers and main make the program.
 
-VIEWER_MODEL := model object residency contents procscan frames tracetail linebuf
-VIEWER_REST  := describe print_text print_json view view_panels view_hex fullscreen \
-                ui main
+VIEWER_MODEL := model clock object residency contents procscan frames tracetail linebuf
+# What mmapview and the tour (tour/tour.mk) both draw with.
+VIEWER_VIEW  := describe view view_panels view_hex view_draw fullscreen wake usage
+VIEWER_REST  := print_text print_json ui main
 MODEL_OBJ    := $(VIEWER_MODEL:%=$(B)/viewer/%.o)
-VIEWER_OBJ   := $(MODEL_OBJ) $(VIEWER_REST:%=$(B)/viewer/%.o)
+VIEW_OBJ     := $(VIEWER_VIEW:%=$(B)/viewer/%.o)
+VIEWER_OBJ   := $(MODEL_OBJ) $(VIEW_OBJ) $(VIEWER_REST:%=$(B)/viewer/%.o)
 
 $(B)/viewer/%.o: private ALL_CFLAGS += $(NCURSES_CFLAGS)
 
@@ -44,21 +46,3 @@ $(BENCH_HOLDER): $(B)/bench/holder.o $(LIB)
 bench: deps-bench
 	$(Q)$(MAKE) --no-print-directory bin/mmapview $(BENCH_HOLDER)
 	$(Q)bash bench/viewer.sh
-
-# ---- the guided tour (make demo): the model and the panels, with a
-# narration, the programs side by side, and a text face for pipes --------
-
-TOUR_PARTS := tour tour_engine tour_script tour_child tour_trace tour_text \
-              tour_screen
-TOUR_OBJ   := $(MODEL_OBJ) $(B)/viewer/describe.o $(B)/viewer/view.o \
-              $(B)/viewer/view_panels.o $(B)/viewer/view_hex.o $(B)/viewer/fullscreen.o \
-              $(TOUR_PARTS:%=$(B)/viewer/%.o)
-
-bin/mmaplab-tour: $(TOUR_OBJ) $(LIB)
-	$(say) LD $@
-	@mkdir -p bin
-	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $(TOUR_OBJ) $(LIB) $(NCURSES_LIBS) $(LDLIBS)
-
-PROGRAMS += bin/mmaplab-tour
-# Installed beside the programs it runs; `mmaplab tour` starts it.
-INSTALL_LIBEXEC += bin/mmaplab-tour

@@ -18,7 +18,9 @@ declare -A NAME KIDS
 ways=(quit intr term hup segv size)
 for s in "${ways[@]}"; do
     NAME[$s]=$(t_name)
-    start_tour "$s" "${NAME[$s]}" -- --from 10
+    # size: 150x50, where every panel shows at once, then too small.
+    if [ $s = size ]; then TOUR_W=150 TOUR_H=50 start_tour "$s" "${NAME[$s]}" -- --from 10
+    else start_tour "$s" "${NAME[$s]}" -- --from 10; fi
 done
 for s in "${ways[@]}"; do
     until_screen "$s" "Step 10 of 18 " && until_screen "$s" "waits: Space runs it" ||
@@ -78,10 +80,10 @@ nothing_left gone "$N" $kids
 # ---- too small, then big again ----------------------------------------------
 wait_screen size "at step 10 the message is in the hex panel" "\|Message from fir\|"
 tm resize-window -t size -x 60 -y 20
-wait_screen size "shrunk to 60x20: it says it needs more room" "needs at least 80x32"
+wait_screen size "shrunk to 60x20: it says it needs more room" "needs at least 80x24"
 screen size | grep -q "Page map" && not_ok "...and draws no panel" "$(screen size)" || ok "...and draws no panel"
-tm resize-window -t size -x 120 -y 40
-wait_screen size "back to 120x40: the panels again" "\|Message from fir\|"
+tm resize-window -t size -x 150 -y 50
+wait_screen size "back to 150x50: the panels again" "\|Message from fir\|"
 wait_screen size "...at the same step, waiting" "Step 10 of 18 .*"
 step size 11 && ok "...and Space goes on" || not_ok "...and Space goes on" "$(screen size)"
 tm send-keys -t size q

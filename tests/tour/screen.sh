@@ -1,5 +1,6 @@
 #!/bin/bash
-# The guided tour on a real terminal (tmux, 120x40), driven as a newcomer
+# The guided tour on a real terminal (tmux, 150x50: room for every panel at
+# once; tests/tour/sizes.sh walks the smaller screens), driven as a newcomer
 # drives it: Space through every step of the walkthrough, the narration and
 # the panels checked after each one; b back a step (the programs run again,
 # the object is as it was before the step); a to play by itself; ? help; the
@@ -15,8 +16,9 @@ fi
 
 N=$(t_name)
 S=walk
+TOUR_W=150 TOUR_H=50
 start_tour $S "$N" -- --delay 0.2
-expect_eq "the window is 120x40" "120x40" "$(tm display -p -t $S '#{pane_width}x#{pane_height}')"
+expect_eq "the window is 150x50" "150x50" "$(tm display -p -t $S '#{pane_width}x#{pane_height}')"
 wait_screen $S "step 1 is explained before anything runs" "Step 1 of 18 . create the name"
 screen_ok() { wait_screen $S "$@" 5; }
 screen_ok "...with what to watch" "Watch: the Object panel: WAITING becomes LIVE"
@@ -87,7 +89,11 @@ tm send-keys -t $S x
 until_screen $S "Step 16 of 18" && ! screen $S | grep -q "The guided tour: keys" &&
     ok "any key closes the help" || not_ok "any key closes the help" "$(screen $S)"
 
-# a: the rest plays by itself (0.2 s apart), up to the list of programs.
+# + shortens the reading time a word of the narration (to its least).
+for _ in 1 2 3 4 5 6; do tm send-keys -t $S +; done
+wait_screen $S "+ makes the reading time shorter" "reading time: 0.04 s a word"
+# a: the rest plays by itself (0.2 s and the reading time apart), up to
+# the list of programs.
 tm send-keys -t $S a
 wait_screen $S "a: it plays by itself" "PLAYING"
 wait_screen $S "a: ...to the end of the walkthrough" "The walkthrough is done" 20

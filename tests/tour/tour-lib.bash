@@ -1,7 +1,7 @@
 # tour-lib.bash — what the tour's screen tests share.  Source it after
 # tests/lib.sh.  (Not a suite: tests/run.sh runs tests/*/*.sh only.)
 #
-# The tour runs in tmux, 120x40, under a shell that shows, once the tour
+# The tour runs in tmux, 120x40 (TOUR_W, TOUR_H), under a shell that shows, once the tour
 # has ended, its exit status and the terminal's modes, so that every way
 # out can be checked for a terminal given back.  Everything waits on the
 # screen's content with a timeout, never for a fixed time.
@@ -19,7 +19,7 @@ start_tour() {
     [ "${1:-}" = -- ] && shift
     args=("$@")
     mkdir -p "$T_SCRATCH/tmp-$s"
-    tm new-session -d -s "$s" -x 120 -y 40 \
+    tm new-session -d -s "$s" -x "${TOUR_W:-120}" -y "${TOUR_H:-40}" \
         "trap '' INT; env LANG=$LANG_UTF8 LC_ALL=$LANG_UTF8 NO_COLOR=1 TMPDIR=$T_SCRATCH/tmp-$s ${envs[*]} $TOUR -n $n ${args[*]}; echo \"status=\$?\"; stty -a | tr ' ;' '\n\n' | grep -Ex -- '-?(icanon|echo)' | tr '\n' ' '; echo; sleep 600"
 }
 

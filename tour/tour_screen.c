@@ -8,7 +8,9 @@
  * on every way out: the normal end, a signal (the loop ends first), a crash
  * (the handler writes the saved reset sequences itself).
  */
-#include "tour.h"
+#include "tour_screen.h"
+#include "clock.h"
+#include "wake.h"
 #include "describe.h"
 #include "view.h"
 #include "fullscreen.h"
@@ -22,8 +24,13 @@
 #include <unistd.h>
 
 #define TOUR_MIN_W 80
-#define TOUR_MIN_H 32
+#define TOUR_MIN_H 24
 #define FAST_MS 500
+/* Playing by itself, a stop stays for --delay and then this long for each
+ * word of its narration (about 200 words a minute); + and - change it. */
+#define PACE_MS 300.0
+#define PACE_MIN_MS 40.0
+#define PACE_MAX_MS 3000.0
 #define SLOW_MS 2000
 
 struct screen {
@@ -35,7 +42,12 @@ struct screen {
     bool color, utf8;
     bool help, quit, small;
     bool autoplay;
-    int delay_ms;
+    int delay_ms;             /* --delay: the pause before any reading time */
+    double pace;              /* reading time per word, in ms ('+' '-') */
+    int page;                 /* the part shown on a small screen: PG_* */
+    int back;                 /* program output scrolled back, in rows */
+    bool scrolled;            /* by PgUp/PgDn: the named line no longer leads */
+    int shown_back;           /* the rows back the pane was last drawn with */
     double auto_at;
     char note[300];
     bool note_bad;
@@ -51,7 +63,7 @@ static void sample(struct screen *s, unsigned tiers)
     if (s->m == NULL)
         return;
     mv_model_sample(s->m, tiers);
-    double now = tour_now_ms();
+    double now = mv_now_ms();
     s->next_fast = now + FAST_MS;
     if (tiers & MV_SLOW)
         s->next_slow = now + SLOW_MS;
@@ -82,77 +94,138 @@ static void on_follow(struct tour *t, const char *target, bool file)
 
 /* ---- drawing --------------------------------------------------------------- */
 
-struct layout {
-    struct view_rect narr, obj, map, hex, frames, procs, trace, pane[PANES];
-    bool frames_on, one_pane, trace_on;
+/* On a screen too small for every panel at once, the panels come in
+ * pages under the narration, chosen with Tab: the programs, the object
+ * and its page map, the page's bytes and frames, the processes and the
+ * trace. */
+enum { PG_PROGRAMS, PG_OBJECT, PG_PAGE, PG_PROCS, PG_COUNT };
+static const char *const page_names[PG_COUNT] = {
+    "programs", "object and page map", "page and frames", "processes and trace",
 };
 
-static void layout(const struct screen *s, struct layout *l)
+struct layout {
+    struct view_rect narr, obj, map, hex, frames, procs, trace, pane[PANES];
+    bool obj_on, hex_on, frames_on, procs_on, trace_on, panes_on, one_pane;
+    int tabs_y;               /* the row of the page names, or -1: no pages */
+};
+
+static int narration_rows(struct screen *s, int w);
+
+/* Everything at once needs this many rows below the narration. */
+#define ALL_ROWS (10 + 8 + 6 + 10)
+
+static void panes_at(const struct tour *t, struct layout *l, int y, int h, int W)
+{
+    l->panes_on = true;
+    l->one_pane = t->extra >= 0;
+    if (l->one_pane) {
+        l->pane[PANE_FIRST] = (struct view_rect){ y, 0, h, W };
+    } else {
+        l->pane[PANE_FIRST] = (struct view_rect){ y, 0, h, W / 2 };
+        l->pane[PANE_SECOND] = (struct view_rect){ y, W / 2, h, W - W / 2 };
+    }
+}
+
+static void layout(struct screen *s, struct layout *l)
 {
     const struct tour *t = s->t;
     int W = COLS, H = LINES - 1;        /* the last line is the status line */
-    int narr = 7, obj = 7, hex = 6, procs = 5, panes;
-    int want = t->phase == TP_MENU ? tour_nextras + 5 : 9;
-    int spare = H - (narr + obj + hex + procs + 6);
 
     memset(l, 0, sizeof *l);
-    int add = spare < want - narr ? spare : want - narr;
-    if (add > 0) { narr += add; spare -= add; }
-    if (spare > 0) { hex++; spare--; }
-    if (spare > 0) { procs++; spare--; }
-    /* A further program's output has the whole width and needs fewer
-     * rows; its page has more to show (06-inherit's reply at 0x80). */
-    if (t->extra >= 0 && spare > 2) { hex++; spare--; }
-    if (spare > 8) { obj += 2; spare -= 2; }     /* the owner and backing lines */
-    panes = H - narr - obj - hex - procs;
-    /* A tall terminal has room for the trace too, once the panes have
-     * enough. */
-    int trace = panes >= 20 ? (panes - 14 < 12 ? panes - 14 : 12) : 0;
-    panes -= trace;
-
-    int y = 0;
-    l->narr = (struct view_rect){ y, 0, narr, W };
-    y += narr;
+    /* The narration gets the rows its words need: "Watch:" is never cut. */
+    int narr = narration_rows(s, W) + 2;
+    if (narr > H - 6)
+        narr = H - 6;
+    l->narr = (struct view_rect){ 0, 0, narr, W };
+    int y = narr, rest = H - narr;
     int obj_w = W * 52 / 100 < 44 ? 44 : W * 52 / 100;
-    l->obj = (struct view_rect){ y, 0, obj, obj_w };
-    l->map = (struct view_rect){ y, obj_w, obj, W - obj_w };
-    y += obj;
-    l->frames_on = W >= 80 + 30;
-    l->hex = (struct view_rect){ y, 0, hex, l->frames_on ? 80 : W };
-    if (l->frames_on)
+
+    if (rest >= ALL_ROWS && W >= 110) {
+        int obj = 10, hex = 8, procs = 6;
+        int panes = rest - obj - hex - procs;
+        int trace = panes >= 24 ? (panes - 16 < 12 ? panes - 16 : 12) : 0;
+        panes -= trace;
+        l->tabs_y = -1;
+        l->obj_on = l->hex_on = l->frames_on = l->procs_on = true;
+        l->obj = (struct view_rect){ y, 0, obj, obj_w };
+        l->map = (struct view_rect){ y, obj_w, obj, W - obj_w };
+        y += obj;
+        l->hex = (struct view_rect){ y, 0, hex, 80 };
         l->frames = (struct view_rect){ y, 80, hex, W - 80 };
-    y += hex;
-    l->procs = (struct view_rect){ y, 0, procs, W };
-    y += procs;
-    l->trace_on = trace > 0;
-    if (l->trace_on) {
-        l->trace = (struct view_rect){ y, 0, trace, W };
-        y += trace;
+        y += hex;
+        l->procs = (struct view_rect){ y, 0, procs, W };
+        y += procs;
+        l->trace_on = trace > 0;
+        if (l->trace_on) {
+            l->trace = (struct view_rect){ y, 0, trace, W };
+            y += trace;
+        }
+        panes_at(t, l, y, panes, W);
+        return;
     }
-    l->one_pane = t->extra >= 0;
-    if (l->one_pane) {
-        l->pane[PANE_FIRST] = (struct view_rect){ y, 0, panes, W };
-    } else {
-        l->pane[PANE_FIRST] = (struct view_rect){ y, 0, panes, W / 2 };
-        l->pane[PANE_SECOND] = (struct view_rect){ y, W / 2, panes, W - W / 2 };
+    l->tabs_y = y++;
+    int h = rest - 1;
+    switch (s->page) {
+    case PG_PROGRAMS:
+        panes_at(t, l, y, h, W);
+        break;
+    case PG_OBJECT:
+        /* The object's lines are the longer. */
+        l->obj_on = true;
+        l->obj = (struct view_rect){ y, 0, h, W * 62 / 100 };
+        l->map = (struct view_rect){ y, W * 62 / 100, h, W - W * 62 / 100 };
+        break;
+    case PG_PAGE: {
+        int hex = h - 5 > 8 ? h - 5 : h / 2;
+        l->hex_on = l->frames_on = true;
+        l->hex = (struct view_rect){ y, 0, hex, W < 80 ? W : 80 };
+        l->frames = (struct view_rect){ y + hex, 0, h - hex, W };
+        break;
     }
+    default: {
+        int procs = h * 2 / 3;
+        l->procs_on = l->trace_on = true;
+        l->procs = (struct view_rect){ y, 0, procs, W };
+        l->trace = (struct view_rect){ y + procs, 0, h - procs, W };
+        break;
+    }
+    }
+}
+
+static void draw_tabs(struct screen *s, int y)
+{
+    int x = 0;
+
+    move(y, 0);
+    clrtoeol();
+    for (int i = 0; i < PG_COUNT && x < COLS; i++) {
+        char name[64];
+        snprintf(name, sizeof name, " %s ", page_names[i]);
+        attr_t a = i == s->page ? (A_REVERSE | A_BOLD) : A_NORMAL;
+        attron(a);
+        view_text(stdscr, y, x, COLS - x, name);
+        attroff(a);
+        x += (int)strlen(name) + 1;
+    }
+    if (x + 16 < COLS)
+        view_text(stdscr, y, x, COLS - x, "(Tab: next part)");
 }
 
 /* A labelled paragraph: the label in its column, the text wrapped beside
  * it.  Returns the next free line. */
-static int labelled(struct view_rect in, int y, const char *label, const char *text,
-                    attr_t a)
+static int labelled(WINDOW *w, struct view_rect in, int y, const char *label,
+                    const char *text, attr_t a)
 {
     int lw = (int)strlen(label);
     if (y >= in.y + in.h || text == NULL || text[0] == '\0')
         return y;
-    attron(A_BOLD);
-    view_text(stdscr, y, in.x, lw, label);
-    attroff(A_BOLD);
-    attron(a);
+    wattron(w, A_BOLD);
+    view_text(w, y, in.x, lw, label);
+    wattroff(w, A_BOLD);
+    wattron(w, a);
     struct view_rect r = { in.y, in.x + lw, in.h, in.w - lw };
-    y = view_wrap(stdscr, r, y, text);
-    attroff(a);
+    y = view_wrap(w, r, y, text);
+    wattroff(w, a);
     return y;
 }
 
@@ -161,7 +234,8 @@ static const char *sep(const struct screen *s)
     return s->utf8 ? " \u00b7 " : " - ";
 }
 
-static void draw_narration(struct screen *s, struct view_rect r)
+/* The narration into r of w; returns the rows its text took. */
+static int draw_narration(struct screen *s, WINDOW *w, struct view_rect r)
 {
     struct tour *t = s->t;
     char title[512], line[600];
@@ -187,14 +261,14 @@ static void draw_narration(struct screen *s, struct view_rect r)
         snprintf(title, sizeof title, "The tour has stopped");
         break;
     }
-    struct view_rect in = view_box(stdscr, r, title, true, &s->vs);
+    struct view_rect in = view_box(w, r, title, true, &s->vs);
     if (in.h < 1)
-        return;
+        return 0;
     int y = in.y;
 
     if (t->phase == TP_READY || t->phase == TP_BUSY) {
         if (t->step >= tour_nsteps)
-            return;
+            return 0;
         const struct tour_step *st = &tour_steps[t->step];
         const char *state = t->phase == TP_BUSY ? (t->replay_to >= 0 ? "replaying the steps before it..."
                                                                      : "running...")
@@ -202,60 +276,72 @@ static void draw_narration(struct screen *s, struct view_rect r)
         snprintf(line, sizeof line, "%s (%s)%sbefore %s%s%s", st->prog,
                  tour_pane_title(st->pane), sep(s),
                  strcmp(st->at, "hold") == 0 ? "its hold" : st->at, sep(s), state);
-        attron(A_BOLD);
-        view_text(stdscr, y++, in.x, in.w, line);
-        attroff(A_BOLD);
+        wattron(w, A_BOLD);
+        view_text(w, y++, in.x, in.w, line);
+        wattroff(w, A_BOLD);
         if (t->step > 0 && t->done == t->step)
-            y = labelled(in, y, "Done:  ", tour_steps[t->step - 1].seen, good);
-        y = labelled(in, y, "Next:  ", st->what, A_NORMAL);
-        labelled(in, y, "Watch: ", st->watch, warn);
-        return;
+            y = labelled(w, in, y, "Done:  ", tour_steps[t->step - 1].seen, good);
+        y = labelled(w, in, y, "Next:  ", st->what, A_NORMAL);
+        y = labelled(w, in, y, "Watch: ", st->watch, warn);
+        return y - in.y;
     }
     if (t->phase == TP_MENU) {
-        y = labelled(in, y, "", "The walkthrough ran to its end and /dev/shm is as it was. "
+        y = labelled(w, in, y, "", "The walkthrough ran to its end and /dev/shm is as it was. "
                      "Each further program makes one more fact happen; the viewer follows "
                      "its object.", good);
         for (int i = 0; i < tour_nextras && y < in.y + in.h - 1; i++) {
             snprintf(line, sizeof line, "%s %c  %-16s %s", i == t->sel ? ">" : " ",
                      "678901"[i], tour_extras[i].prog, tour_extras[i].menu);
             if (i == t->sel)
-                attron(A_REVERSE);
-            view_text(stdscr, y++, in.x, in.w, line);
+                wattron(w, A_REVERSE);
+            view_text(w, y++, in.x, in.w, line);
             if (i == t->sel)
-                attroff(A_REVERSE);
+                wattroff(w, A_REVERSE);
         }
-        attron(warn);
-        view_text(stdscr, in.y + in.h - 1, in.x, in.w,
+        wattron(w, warn);
+        view_text(w, in.y + in.h - 1, in.x, in.w,
                   "Arrows and Enter choose (or 6-9, 0 for 10, 1 for 11); b goes back into "
                   "the walkthrough; q quits.");
-        attroff(warn);
-        return;
+        wattroff(w, warn);
+        return y + 1 - in.y;
     }
     if (t->phase == TP_FAILED) {
-        y = labelled(in, y, "Why:   ", t->problem, view_attr(&s->vs, ROLE_BAD));
-        labelled(in, y, "Keys:  ", "b runs the tour again up to this step; q quits (and "
-                 "removes everything).", A_NORMAL);
-        return;
+        y = labelled(w, in, y, "Why:   ", t->problem, view_attr(&s->vs, ROLE_BAD));
+        y = labelled(w, in, y, "Keys:  ", "b runs the tour again up to this step; q quits (and "
+                     "removes everything).", A_NORMAL);
+        return y - in.y;
     }
     const struct tour_extra *x = &tour_extras[t->extra];
     if (t->phase == TP_X_READY && t->x_stop == 0) {
-        y = labelled(in, y, "What:  ", x->intro, A_NORMAL);
-        y = labelled(in, y, "Watch: ", x->watch, warn);
-        labelled(in, y, "", "Space starts it.", A_BOLD);
+        y = labelled(w, in, y, "What:  ", x->intro, A_NORMAL);
+        y = labelled(w, in, y, "Watch: ", x->watch, warn);
+        y = labelled(w, in, y, "", "Space starts it.", A_BOLD);
     } else if (t->phase == TP_X_DONE) {
-        y = labelled(in, y, "Done:  ", x->done, good);
-        labelled(in, y, "", "Space: back to the list.  b: run it again to its last hold.",
-                 A_BOLD);
+        y = labelled(w, in, y, "Done:  ", x->done, good);
+        y = labelled(w, in, y, "", "Space: back to the list.  b: run it again to its last "
+                     "hold.", A_BOLD);
     } else {
         if (t->x_stop >= 1) {
             snprintf(line, sizeof line, "Hold %d of %d: ", t->x_stop, x->nholds);
-            y = labelled(in, y, line, t->x_stop <= x->nholds ? x->holds[t->x_stop - 1]
+            y = labelled(w, in, y, line, t->x_stop <= x->nholds ? x->holds[t->x_stop - 1]
                                                              : "it holds", good);
         }
-        y = labelled(in, y, "Now:   ", t->live[0] ? t->live : "starting...", A_NORMAL);
-        labelled(in, y, "", t->phase == TP_X_BUSY ? "running..." : "Space lets it go on.",
-                 A_BOLD);
+        y = labelled(w, in, y, "Now:   ", t->live[0] ? t->live : "starting...", A_NORMAL);
+        y = labelled(w, in, y, "", t->phase == TP_X_BUSY ? "running..."
+                     : "Space lets it go on.", A_BOLD);
     }
+    return y - in.y;
+}
+
+/* The rows the narration needs at width w: drawn once off the screen. */
+static int narration_rows(struct screen *s, int w)
+{
+    WINDOW *pad = newpad(64, w);
+    if (pad == NULL)
+        return 7;
+    int rows = draw_narration(s, pad, (struct view_rect){ 0, 0, 64, w });
+    delwin(pad);
+    return rows < 3 ? 3 : rows;
 }
 
 /* Bytes of s that fit in w columns, a UTF-8 character taking one. */
@@ -317,11 +403,24 @@ static attr_t line_attr(const struct screen *s, const char *l)
     return A_NORMAL;
 }
 
+/* The piece of output the narration of this stop names, or NULL. */
+static const char *stop_find(const struct tour *t)
+{
+    if (t->extra < 0)
+        return NULL;
+    const struct tour_extra *x = &tour_extras[t->extra];
+    if (t->phase == TP_X_DONE)
+        return x->find[x->nholds];
+    if (t->phase == TP_X_READY && t->x_stop >= 1 && t->x_stop <= x->nholds)
+        return x->find[t->x_stop - 1];
+    return NULL;
+}
+
 static void draw_pane(struct screen *s, int i, struct view_rect r)
 {
     struct tour *t = s->t;
     struct tour_pane *p = &t->pane[i];
-    char title[128], clean[LINEBUF_SIZE * 2];
+    char title[192], clean[LINEBUF_SIZE * 2];
 
     if (t->extra >= 0)
         snprintf(title, sizeof title, "%s and the processes it starts",
@@ -329,21 +428,61 @@ static void draw_pane(struct screen *s, int i, struct view_rect r)
     else
         snprintf(title, sizeof title, "%s%s%s%s", tour_pane_title(i), p->shown[0] ? ": " : "",
                  p->shown, p->shown[0] && (!p->prog[0] || p->exited) ? " (ended)" : "");
+    /* Scrolled back: the rows the output has, so that PgUp stops at its
+     * first line. */
+    const char *find = stop_find(t);
+    int total = 0, inner_w = r.w - 2, found_end = -1;
+    if (inner_w >= 1) {
+        for (int k = 0; k < p->out.n; k++) {
+            describe_clean(clean, sizeof clean, tour_line_at(&p->out, k));
+            total += rows_of(clean, inner_w, s->utf8);
+            if (find != NULL && found_end < 0 && strstr(clean, find) != NULL)
+                found_end = total;
+        }
+    }
+    int most = total - (r.h - 2) > 0 ? total - (r.h - 2) : 0;
+    int back = s->back;
+    /* The named line leads, a row below the pane's top, until the student
+     * scrolls. */
+    if (!s->scrolled && found_end >= 0) {
+        int first = found_end;
+        if (inner_w >= 1) {
+            for (int k = 0; k < p->out.n; k++) {
+                describe_clean(clean, sizeof clean, tour_line_at(&p->out, k));
+                if (strstr(clean, find) != NULL) {
+                    int rows = rows_of(clean, inner_w, s->utf8);
+                    first = found_end - rows;
+                    break;
+                }
+            }
+        }
+        back = total - first - (r.h - 2) + 1;
+        if (back < 0)
+            back = 0;
+    }
+    if (back > most)
+        back = most;
+    s->shown_back = back;
+    if (back > 0) {
+        size_t l = strlen(title);
+        snprintf(title + l, sizeof title - l, " [%d rows back: PgDn]", back);
+    }
     struct view_rect in = view_box(stdscr, r, title, false, &s->vs);
     if (in.h < 1 || in.w < 1)
         return;
-    /* The newest lines, wrapped, bottom up. */
-    int y = in.y + in.h;
+    /* The newest lines, wrapped, bottom up (back rows below the pane). */
+    int y = in.y + in.h + back;
     for (int k = p->out.n - 1; k >= 0 && y > in.y; k--) {
         describe_clean(clean, sizeof clean, tour_line_at(&p->out, k));
         int rows = rows_of(clean, in.w, s->utf8);
         int top = y - rows;
         const char *c = clean;
-        attr_t a = line_attr(s, clean);
+        attr_t a = find != NULL && strstr(clean, find) != NULL ? (A_REVERSE | A_BOLD)
+                                                               : line_attr(s, clean);
         attron(a);
         for (int row = 0; row < rows; row++) {
             size_t skip, n = row_bytes(c, in.w, s->utf8, &skip);
-            if (top + row >= in.y) {
+            if (top + row >= in.y && top + row < in.y + in.h) {
                 char part[LINEBUF_SIZE * 2];
                 memcpy(part, c, n);
                 part[n] = '\0';
@@ -362,16 +501,21 @@ static const char *help_lines[] = {
     "  Space, Enter   run the step shown (the programs wait before each call)",
     "  b              back one step: the programs run again from 01-create up",
     "                 to the step before, so that Space shows it once more",
-    "  a              play by itself, a step every few seconds; a again stops",
+    "  a              play by itself: each stop stays --delay (2.5 s) and",
+    "                 0.3 s a word of its narration; + faster, - slower;",
+    "                 a again stops",
+    "  Tab, Shift-Tab  the next, the previous part of the screen, when it",
+    "                 is too small for every panel (each stop starts on",
+    "                 the part its narration points at)",
+    "  PgUp, PgDn     scroll the programs' output of this step (a line the",
+    "                 narration names comes into view by itself, marked)",
     "  q              quit: the programs are stopped, the object is removed",
     "  ?              this help",
     "",
     "The programs run with --step and the tour presses Enter for them; it",
     "knows where each one is from the hold events of the trace it gives",
     "them (--trace).  The panels are mmapview's, on the tour's object; the",
-    "tour is left out of their counts, as a viewer.",
-    "",
-    "Any key closes this help.",
+    "tour is left out of their counts, as a viewer.  Any key closes this help.",
 };
 
 static void draw_help(struct screen *s)
@@ -440,21 +584,29 @@ static void draw(struct screen *s)
     } else {
         struct layout l;
         layout(s, &l);
-        draw_narration(s, l.narr);
+        draw_narration(s, stdscr, l.narr);
+        if (l.tabs_y >= 0)
+            draw_tabs(s, l.tabs_y);
         if (s->m != NULL) {
             const struct mv_snapshot *snap = mv_model_snapshot(s->m);
-            view_object(stdscr, l.obj, snap, &s->vs);
-            view_map(stdscr, l.map, snap, &s->vs);
-            view_hex(stdscr, l.hex, snap, &s->vs);
+            if (l.obj_on) {
+                view_object(stdscr, l.obj, snap, &s->vs);
+                view_map(stdscr, l.map, snap, &s->vs);
+            }
+            if (l.hex_on)
+                view_hex(stdscr, l.hex, snap, &s->vs);
             if (l.frames_on)
                 view_frames(stdscr, l.frames, snap, &s->vs);
-            view_procs(stdscr, l.procs, snap, &s->vs);
+            if (l.procs_on)
+                view_procs(stdscr, l.procs, snap, &s->vs);
             if (l.trace_on)
                 view_trace(stdscr, l.trace, snap, &s->vs);
         }
-        draw_pane(s, PANE_FIRST, l.pane[PANE_FIRST]);
-        if (!l.one_pane)
-            draw_pane(s, PANE_SECOND, l.pane[PANE_SECOND]);
+        if (l.panes_on) {
+            draw_pane(s, PANE_FIRST, l.pane[PANE_FIRST]);
+            if (!l.one_pane)
+                draw_pane(s, PANE_SECOND, l.pane[PANE_SECOND]);
+        }
         if (s->help)
             draw_help(s);
         draw_status(s);
@@ -485,7 +637,7 @@ static void menu_key(struct screen *s, int ch)
     case KEY_UP: case 'k':
         t->sel = (t->sel + tour_nextras - 1) % tour_nextras;
         break;
-    case KEY_DOWN: case 'j': case '\t':
+    case KEY_DOWN: case 'j':
         t->sel = (t->sel + 1) % tour_nextras;
         break;
     case ' ': case '\n': case '\r': case KEY_ENTER: case KEY_RIGHT:
@@ -523,10 +675,39 @@ static void key(struct screen *s, int ch)
     case 'a': case 'A':
         s->autoplay = !s->autoplay;
         s->auto_at = 0;
-        snprintf(why, sizeof why, s->autoplay ? "playing by itself: a step every %.1f s; "
-                 "a stops it" : "stopped playing: Space for the next step",
-                 s->delay_ms / 1000.0);
+        snprintf(why, sizeof why, s->autoplay ? "playing by itself: %.1f s and %.2f s a word "
+                 "of the narration; + faster, - slower, a stops" : "stopped playing: Space "
+                 "for the next step", s->delay_ms / 1000.0, s->pace / 1000.0);
         say(s, false, why);
+        return;
+    case '+': case '=': case '-': case '_':
+        s->pace = ch == '+' || ch == '=' ? s->pace / 1.5 : s->pace * 1.5;
+        if (s->pace < PACE_MIN_MS)
+            s->pace = PACE_MIN_MS;
+        if (s->pace > PACE_MAX_MS)
+            s->pace = PACE_MAX_MS;
+        s->auto_at = 0;
+        snprintf(why, sizeof why, "reading time: %.2f s a word of the narration, after %.1f s",
+                 s->pace / 1000.0, s->delay_ms / 1000.0);
+        say(s, false, why);
+        return;
+    case '\t':
+        s->page = (s->page + 1) % PG_COUNT;
+        return;
+    case KEY_BTAB:
+        s->page = (s->page + PG_COUNT - 1) % PG_COUNT;
+        return;
+    case KEY_PPAGE:
+        s->scrolled = true;
+        s->back = s->shown_back + (LINES / 4 > 1 ? LINES / 4 : 1);
+        if (s->page != PG_PROGRAMS && LINES - 1 - narration_rows(s, COLS) - 2 < ALL_ROWS)
+            s->page = PG_PROGRAMS;
+        return;
+    case KEY_NPAGE:
+        s->scrolled = true;
+        s->back = s->shown_back - (LINES / 4 > 1 ? LINES / 4 : 1);
+        if (s->back < 0)
+            s->back = 0;
         return;
     case 'b': case 'B':
         s->auto_at = 0;
@@ -550,6 +731,40 @@ static void key(struct screen *s, int ch)
 
 /* ---- the loop ------------------------------------------------------------------- */
 
+static int words(const char *text)
+{
+    int n = 0;
+    bool in = false;
+
+    for (; text != NULL && *text; text++) {
+        bool sp = *text == ' ' || *text == '\n';
+        if (!sp && !in)
+            n++;
+        in = !sp;
+    }
+    return n;
+}
+
+/* The words the narration shows now: what reading it takes. */
+static int narration_words(const struct screen *s)
+{
+    const struct tour *t = s->t;
+
+    if (t->phase == TP_READY && t->step < tour_nsteps) {
+        const struct tour_step *st = &tour_steps[t->step];
+        return words(st->what) + words(st->watch) +
+               (t->step > 0 ? words(tour_steps[t->step - 1].seen) : 0);
+    }
+    if (t->extra < 0)
+        return 0;
+    const struct tour_extra *x = &tour_extras[t->extra];
+    if (t->phase == TP_X_DONE)
+        return words(x->done);
+    if (t->x_stop == 0)
+        return words(x->intro) + words(x->watch);
+    return t->x_stop <= x->nholds ? words(x->holds[t->x_stop - 1]) : 0;
+}
+
 static void autoplay(struct screen *s)
 {
     struct tour *t = s->t;
@@ -559,13 +774,52 @@ static void autoplay(struct screen *s)
         s->auto_at = 0;
         return;
     }
-    double now = tour_now_ms();
+    double now = mv_now_ms();
     if (s->auto_at == 0) {
-        s->auto_at = now + s->delay_ms;
+        s->auto_at = now + s->delay_ms + s->pace * narration_words(s);
     } else if (now >= s->auto_at) {
         s->auto_at = 0;
         tour_go(t);
     }
+}
+
+/* The part of a small screen that holds what this stop's narration points
+ * at: the panel it names first (the programs' pane when it names a line of
+ * their output).  Tab still goes to the others. */
+static int part_named(const struct screen *s)
+{
+    static const struct { const char *word; int page; } names[] = {
+        { "pane", PG_PROGRAMS }, { "Object", PG_OBJECT }, { "page map", PG_OBJECT },
+        { "state ", PG_OBJECT }, { "size ", PG_OBJECT },      /* the Object panel's rows */
+        { "hex panel", PG_PAGE }, { "Frames", PG_PAGE }, { "Processes", PG_PROCS },
+        { "Trace", PG_PROCS },
+    };
+    const struct tour *t = s->t;
+    const char *text = NULL;
+
+    if (stop_find(t) != NULL)
+        return PG_PROGRAMS;
+    if (t->phase == TP_READY && t->step < tour_nsteps) {
+        text = tour_steps[t->step].watch;
+    } else if (t->extra >= 0) {
+        const struct tour_extra *x = &tour_extras[t->extra];
+        if (t->phase == TP_X_DONE)
+            text = x->done;
+        else if (t->x_stop == 0)
+            text = x->watch;
+        else if (t->x_stop <= x->nholds)
+            text = x->holds[t->x_stop - 1];
+    }
+    const char *best = NULL;
+    int page = s->page;
+    for (size_t i = 0; text != NULL && i < sizeof names / sizeof names[0]; i++) {
+        const char *at = strstr(text, names[i].word);
+        if (at != NULL && (best == NULL || at < best)) {
+            best = at;
+            page = names[i].page;
+        }
+    }
+    return page;
 }
 
 /* A new stop of the tour: the panels must show it now, not in half a second. */
@@ -582,6 +836,9 @@ static void sample_on_change(struct screen *s)
     s->seen_step = t->step;
     s->seen_x = t->x_stop;
     s->seen_extra = t->extra;
+    s->back = 0;                 /* a new stop: its newest output */
+    s->scrolled = false;
+    s->page = part_named(s);
     if (t->phase != TP_BUSY && t->phase != TP_X_BUSY)
         sample(s, MV_FAST | MV_SLOW);
 }
@@ -595,6 +852,7 @@ int tour_screen_run(struct tour *t, int extra, bool color, int delay_ms)
     memset(&s, 0, sizeof s);
     s.t = t;
     s.delay_ms = delay_ms;
+    s.pace = PACE_MS;
     s.seen_phase = -1;
     s.utf8 = strcmp(nl_langinfo(CODESET), "UTF-8") == 0;
     t->face = &s;
@@ -607,15 +865,14 @@ int tour_screen_run(struct tour *t, int extra, bool color, int delay_ms)
     SCREEN *scr = fullscreen_open(&s.color);
     if (scr == NULL)
         return TOUR_NO_SCREEN;
-    tour_crash_reset = fullscreen_give_back;
     view_init(&s.vs, s.color, s.utf8);
     s.vs.focus = VIEW_PANELS;            /* nothing to move between: no focus */
 
     int status = 0;
     if (tour_begin(t, extra) == -1)
         status = 1;
-    while (!tour_signal && !s.quit) {
-        double now = tour_now_ms();
+    while (!wake_signal && !s.quit) {
+        double now = mv_now_ms();
         if (now >= s.next_fast)
             sample(&s, now >= s.next_slow ? MV_FAST | MV_SLOW : MV_FAST);
         sample_on_change(&s);
@@ -624,26 +881,25 @@ int tour_screen_run(struct tour *t, int extra, bool color, int delay_ms)
 
         int n = 0;
         p[n++] = (struct pollfd){ STDIN_FILENO, POLLIN, 0 };
-        if (tour_signal_fd() >= 0)
-            p[n++] = (struct pollfd){ tour_signal_fd(), POLLIN, 0 };
+        if (wake_fd() >= 0)
+            p[n++] = (struct pollfd){ wake_fd(), POLLIN, 0 };
         n += tour_fds(t, p + n, 8 - n);
-        int wait = (int)(s.next_fast - tour_now_ms());
+        int wait = (int)(s.next_fast - mv_now_ms());
         int tw = tour_wait_ms(t);
         if (tw >= 0 && tw < wait)
             wait = tw;
-        if (s.auto_at > 0 && s.auto_at - tour_now_ms() < wait)
-            wait = (int)(s.auto_at - tour_now_ms());
+        if (s.auto_at > 0 && s.auto_at - mv_now_ms() < wait)
+            wait = (int)(s.auto_at - mv_now_ms());
         if (wait < 0)
             wait = 0;
         /* The terminal went away: a hangup, whether or not SIGHUP has come
          * yet, and ended like one. */
-        if (poll(p, (nfds_t)n, wait) > 0 && (p[0].revents & (POLLHUP | POLLERR | POLLNVAL)) &&
-            !tour_signal)
-            tour_signal = SIGHUP;
-        tour_signal_drain();
+        if (poll(p, (nfds_t)n, wait) > 0 && (p[0].revents & (POLLHUP | POLLERR | POLLNVAL)))
+            wake_stop(SIGHUP);
+        wake_drain();
         tour_pump(t);
         int ch;
-        while (!tour_signal && !s.quit && (ch = getch()) != ERR)
+        while (!wake_signal && !s.quit && (ch = getch()) != ERR)
             key(&s, ch);
     }
     if (t->failed_before)
@@ -653,7 +909,6 @@ int tour_screen_run(struct tour *t, int extra, bool color, int delay_ms)
     tour_stop_all(t);
     mv_model_free(s.m);
     s.m = NULL;
-    tour_crash_reset = NULL;
     fullscreen_close(scr);
     return status;
 }

@@ -141,7 +141,8 @@ const struct tour_extra tour_extras[] = {
         "maps the object too (Processes), and its reply is at offset 128 (hex panel).",
         "The parent holds two views: the named object, and a MAP_SHARED | MAP_ANONYMOUS page "
         "that has no name: no viewer can open it, only fork shares it." },
-      "06-inherit unmapped, closed and removed its object." },
+      "06-inherit unmapped, closed and removed its object.",
+      { "the child got EBADF" } },
     { "07-file-pages",
       "two processes map one file: one page of memory, and read(2) sees it at once",
       OBJ_FILE, "mmaplab-pages.dat", "-d",
@@ -153,7 +154,8 @@ const struct tour_extra tour_extras[] = {
       1,
       { "Both processes map the file's page 0: Frames shows one frame for both. Next it shows "
         "why a view's offset must be a multiple of the page size." },
-      "07-file-pages deleted its file." },
+      "07-file-pages deleted its file.",
+      { NULL } },
     { "08-private-cow",
       "MAP_PRIVATE: the file's page until the first write, then a copy of its own",
       OBJ_FILE, "mmaplab-cow.dat", "-d",
@@ -166,7 +168,8 @@ const struct tour_extra tour_extras[] = {
       { "Before the write: both views are on the file's page, one frame (Frames).",
         "After the write: the private view has a frame of its own (Frames: two frames); the "
         "file, and the other process, still read the original text (hex panel)." },
-      "08-private-cow deleted its file; the private copy was simply dropped." },
+      "08-private-cow deleted its file; the private copy was simply dropped.",
+      { NULL } },
     { "09-reserve-grow",
       "reserve a 1 GiB view, grow the object under it; SIGBUS past its end",
       OBJ_SHM, NULL, NULL,
@@ -179,7 +182,9 @@ const struct tour_extra tour_extras[] = {
       { "The object has grown under the view to 4 MiB and a page, all touched (page map); the "
         "view is 1 GiB, its Rss only what was touched. Next: a touch past the end, then "
         "shrinking: each is a SIGBUS, caught." },
-      "09-reserve-grow removed its object." },
+      "A touch past the object's end, and one after shrinking it, each got a SIGBUS, caught "
+      "(marked in its pane); then 09-reserve-grow removed its object.",
+      { NULL, "SIGBUS at" } },
     { "10-mapped-array",
       "a 5 GiB array file in one view: offsets past 4 GiB, and the NPY header",
       OBJ_FILE, "mmaplab-array.npy", "-o",
@@ -191,7 +196,8 @@ const struct tour_extra tour_extras[] = {
       1,
       { "The array is mapped: page 0 holds the NPY header ({'descr': '<f8', ...}); the page map "
         "shows the few pages touched in 5 GiB." },
-      "The file stays for numpy and --read; the tour removes it when you go back to the list." },
+      "The file stays for numpy and --read; the tour removes it when you go back to the list.",
+      { NULL } },
     { "11-robust-mutex",
       "a robust process-shared mutex in the object; a lock holder killed, the record repaired",
       OBJ_SHM, NULL, NULL,
@@ -204,8 +210,9 @@ const struct tour_extra tour_extras[] = {
       { "The record is consistent after the kill: the counter equals the committed log. Next: "
         "the same death with no repair (ENOTRECOVERABLE), and a plain mutex whose owner dies "
         "(only a timed lock gets out)." },
-      "11-robust-mutex removed its object. That is the last program; lessons/README.md "
-      "lists them all." },
+      "With no repair the mutex became ENOTRECOVERABLE (marked in its pane); 11-robust-mutex "
+      "removed its object. That is the last program; lessons/README.md lists them all.",
+      { NULL, "ENOTRECOVERABLE" } },
 };
 
 const int tour_nextras = (int)(sizeof tour_extras / sizeof tour_extras[0]);

@@ -1,4 +1,4 @@
-/* tour.h — the guided tour's engine, shared by its two faces: the full
+/* tour_engine.h — the guided tour's engine, shared by its two faces: the full
  * screen (tour_screen.c) and the narrated text (tour_text.c).
  *
  * The engine runs the programs (tour_child.h), follows them through the
@@ -7,8 +7,8 @@
  * the keys with tour_go, tour_back, tour_choose and tour_to_menu; the
  * engine tells it what happened through the hooks.
  */
-#ifndef MMAPLAB_TOUR_H
-#define MMAPLAB_TOUR_H
+#ifndef MMAPLAB_TOUR_ENGINE_H
+#define MMAPLAB_TOUR_ENGINE_H
 
 #include <poll.h>
 #include <stdbool.h>
@@ -149,28 +149,5 @@ const char *tour_line_at(const struct tour_lines *l, int i);
 /* For a signal handler: SIGKILL every program's group, unlink the object
  * and the tour's files.  Async-signal-safe. */
 void tour_emergency(void);
-
-double tour_now_ms(void);
-
-/* ---- tour.c: the signals that end the tour, and its two faces ---------- */
-
-#include <signal.h>
-
-/* SIGINT, SIGTERM, SIGHUP or SIGQUIT, once one has come (else 0): the face
- * ends its loop, the tour cleans up and then dies of it. */
-extern volatile sig_atomic_t tour_signal;
-/* Readable once such a signal has come (for poll). */
-int tour_signal_fd(void);
-void tour_signal_drain(void);
-/* Set by the screen while it owns the terminal: gives it back from a crash
- * handler (async-signal-safe). */
-extern void (*volatile tour_crash_reset)(void);
-
-/* The narrated text tour; returns the exit status. */
-int tour_text_run(struct tour *t, int extra, const char *viewer);
-/* The full-screen tour; returns the exit status, or TOUR_NO_SCREEN when
- * the terminal cannot show it (nothing has been started then). */
-#define TOUR_NO_SCREEN (-1)
-int tour_screen_run(struct tour *t, int extra, bool color, int delay_ms);
 
 #endif

@@ -13,7 +13,9 @@
  * second process side by side, pressing Enter for them one step at a time,
  * and shows the viewer's panels on the object beside a narration of each
  * step; then it offers 06-11.  Keys: Space or Enter next, b back one step,
- * a play by itself (--delay SEC apart), q quit, ? help.
+ * a play by itself (--delay SEC and a reading time a word of the
+ * narration; + and - change it), Tab the next part of a small screen,
+ * PgUp and PgDn the programs' output, q quit, ? help.
  *
  * The object is /mmaplab-tour-USER-PID (-n to choose), its files go in a
  * directory of its own (--dir), and nothing is left behind on any way out:
@@ -26,8 +28,13 @@
  * expected (said why), 2 usage; a signal that stopped it is raised again
  * once everything is cleaned up.
  */
-#include "tour.h"
+#include "tour_engine.h"
+#include "tour_screen.h"
+#include "tour_text.h"
+#include "fullscreen.h"
 #include "parse.h"
+#include "usage.h"
+#include "wake.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -45,85 +52,16 @@
 #define ML_VERSION "1.0"
 #endif
 
-volatile sig_atomic_t tour_signal;
-void (*volatile tour_crash_reset)(void);
-
-static int g_sigpipe[2] = { -1, -1 };
 static char g_own_dir[4096];       /* made by the tour: removed at the end */
 
-static const int crash_sigs[] = { SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT };
-static struct sigaction g_old_crash[sizeof crash_sigs / sizeof crash_sigs[0]];
-
-int tour_signal_fd(void)
-{
-    return g_sigpipe[0];
-}
-
-void tour_signal_drain(void)
-{
-    char buf[16];
-    while (g_sigpipe[0] >= 0 && read(g_sigpipe[0], buf, sizeof buf) > 0)
-        ;
-}
-
-static void on_stop(int sig)
-{
-    int e = errno;
-    if (!tour_signal)
-        tour_signal = sig;
-    if (g_sigpipe[1] >= 0 && write(g_sigpipe[1], "x", 1) < 0) {
-        /* Full: a wake-up is pending already. */
-    }
-    errno = e;
-}
-
-/* Everything here is async-signal-safe: the terminal back, the programs
- * killed, the object and the files unlinked. */
+/* On a crash: everything here is async-signal-safe: the terminal back,
+ * the programs killed, the object and the files unlinked. */
 static void last_words(void)
 {
-    void (*reset)(void) = tour_crash_reset;
-    if (reset)
-        reset();
+    fullscreen_give_back();
     tour_emergency();
     if (g_own_dir[0])
         rmdir(g_own_dir);
-}
-
-static void on_crash(int sig)
-{
-    last_words();
-    for (size_t i = 0; i < sizeof crash_sigs / sizeof crash_sigs[0]; i++) {
-        if (crash_sigs[i] == sig)
-            sigaction(sig, &g_old_crash[i], NULL);   /* ASan's, or the default */
-    }
-    raise(sig);
-}
-
-/* Under AddressSanitizer a report ends the process with _exit: clean up
- * there too.  The symbol exists only in sanitized builds. */
-extern void __sanitizer_set_death_callback(void (*)(void)) __attribute__((weak));
-
-static void handlers(void)
-{
-    struct sigaction sa;
-
-    if (pipe2(g_sigpipe, O_CLOEXEC | O_NONBLOCK) == -1)
-        g_sigpipe[0] = g_sigpipe[1] = -1;
-    memset(&sa, 0, sizeof sa);
-    sigemptyset(&sa.sa_mask);
-    sa.sa_handler = on_stop;           /* no SA_RESTART: poll must wake */
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
-    sigaction(SIGHUP, &sa, NULL);
-    sigaction(SIGQUIT, &sa, NULL);
-    sa.sa_handler = SIG_IGN;           /* a program gone: its pipe says so */
-    sigaction(SIGPIPE, &sa, NULL);
-    sa.sa_handler = on_crash;
-    sa.sa_flags = SA_NODEFER;
-    for (size_t i = 0; i < sizeof crash_sigs / sizeof crash_sigs[0]; i++)
-        sigaction(crash_sigs[i], &sa, &g_old_crash[i]);
-    if (__sanitizer_set_death_callback)
-        __sanitizer_set_death_callback(last_words);
 }
 
 static void usage(FILE *f)
@@ -144,7 +82,9 @@ static void usage(FILE *f)
 "                    exist, and it is removed on every way out\n"
 "  --dir DIR         where the trace and the programs' files go (default a new\n"
 "                    directory in $TMPDIR or /tmp, removed at the end)\n"
-"  --delay SEC       between steps when playing by itself (default 2.5)\n"
+"  --delay SEC       playing by itself, how long each stop stays before the\n"
+"                    reading time of its narration (0.3 s a word; + and -\n"
+"                    change it) (default 2.5)\n"
 "  --from STEP       start at step STEP of the walkthrough (1-18): the steps\n"
 "                    before it run by themselves first\n"
 "  --program NN      start at further program NN (06 to 11)\n"
@@ -154,21 +94,15 @@ static void usage(FILE *f)
 "  -h, --help, -V, --version\n"
 "\n"
 "Keys: Space or Enter next step, b back one step (the programs run again up\n"
-"to it), a play by itself, q quit, ? help.  In the list of further programs:\n"
+"to it), a play by itself (+ faster, - slower), Tab the next part of a screen\n"
+"too small for every panel, PgUp PgDn the programs' output, q quit, ? help.\n"
+"In the list of further programs:\n"
 "arrows and Enter, or 6-9, 0 for 10, 1 for 11.\n"
 "\n"
 "Environment: MMAPLAB_BIN, where the numbered programs are, and MMAPLAB_VIEWER,\n"
 "the mmapview that takes the text tour's snapshots (default: beside this\n"
 "program).  Exit status: 0 done or quit, 1 a program did not do what the\n"
 "tour expected, 2 usage.\n");
-}
-
-static _Noreturn void usage_error(const char *msg, const char *arg)
-{
-    fprintf(stderr, "mmaplab-tour: ");
-    fprintf(stderr, msg, arg);
-    fprintf(stderr, "\nmmaplab-tour: see mmaplab-tour --help\n");
-    exit(2);
 }
 
 static double seconds(const char *opt, const char *arg, double min, double max)
@@ -240,6 +174,7 @@ int main(int argc, char *argv[])
     int from = 1;
     int c;
 
+    usage_name("mmaplab-tour");
     opterr = 0;
     while ((c = getopt_long(argc, argv, ":n:hV", longs, NULL)) != -1) {
         switch (c) {
@@ -327,7 +262,12 @@ int main(int argc, char *argv[])
     t.timeout_ms = (int)(timeout * 1000);
     t.from = from - 1;
 
-    handlers();
+    if (wake_init(last_words, true) == -1) {
+        fprintf(stderr, "mmaplab-tour: pipe: %s\n", strerror(errno));
+        if (g_own_dir[0])
+            rmdir(g_own_dir);
+        return 1;
+    }
     /* Whatever the programs fork comes back to the tour if they die first,
      * so that it can reap everything it started. */
     prctl(PR_SET_CHILD_SUBREAPER, 1);
@@ -345,14 +285,13 @@ int main(int argc, char *argv[])
     if (g_own_dir[0] && rmdir(g_own_dir) == -1)
         fprintf(stderr, "mmaplab-tour: %s: %s\n", g_own_dir, strerror(errno));
     g_own_dir[0] = '\0';
-    if (tour_signal) {
-        int sig = (int)tour_signal;
+    if (wake_signal) {
+        int sig = (int)wake_signal;
         fprintf(stderr, "mmaplab-tour: stopped by %s; the programs are stopped and %s is "
                 "removed: nothing is left behind.\n",
                 sig == SIGINT ? "SIGINT (Ctrl-C)" : sig == SIGTERM ? "SIGTERM"
                 : sig == SIGHUP ? "SIGHUP" : sig == SIGQUIT ? "SIGQUIT" : "SIGPIPE", t.name);
-        signal(sig, SIG_DFL);
-        raise(sig);
+        wake_die();
     }
     return status;
 }

@@ -6,7 +6,9 @@
  * [second]), then what is to be seen now, and at the interesting steps an
  * `mmapview --once` snapshot of the object stands in for the panels.
  */
-#include "tour.h"
+#include "tour_text.h"
+#include "clock.h"
+#include "wake.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -28,8 +30,7 @@ struct text {
 static void check_out(void)
 {
     if (fflush(stdout) == EOF || ferror(stdout)) {
-        if (!tour_signal)
-            tour_signal = SIGPIPE;
+        wake_stop(SIGPIPE);
     }
 }
 
@@ -194,7 +195,7 @@ int tour_text_run(struct tour *t, int extra, const char *viewer)
     }
     int shown = -1;
     for (;;) {
-        if (tour_signal)
+        if (wake_signal)
             return 1;
         switch (t->phase) {
         case TP_READY:
@@ -225,10 +226,10 @@ int tour_text_run(struct tour *t, int extra, const char *viewer)
             break;
         }
         int n = tour_fds(t, p, 7);
-        if (tour_signal_fd() >= 0)
-            p[n++] = (struct pollfd){ tour_signal_fd(), POLLIN, 0 };
+        if (wake_fd() >= 0)
+            p[n++] = (struct pollfd){ wake_fd(), POLLIN, 0 };
         poll(p, (nfds_t)n, tour_wait_ms(t));
-        tour_signal_drain();
+        wake_drain();
         tour_pump(t);
     }
 }

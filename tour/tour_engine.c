@@ -13,7 +13,8 @@
  * honest way to show a call twice, and it leaves the state exactly as the
  * first time.
  */
-#include "tour.h"
+#include "tour_engine.h"
+#include "clock.h"
 
 #include <errno.h>
 #include <signal.h>
@@ -84,13 +85,6 @@ static void note_made(struct tour_file *f)
     f->made = true;
     f->dev = st.st_dev;
     f->ino = st.st_ino;
-}
-
-double tour_now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
 }
 
 void tour_emergency(void)
@@ -199,8 +193,8 @@ static void pane_finish(struct tour *t, int pane, int grace_ms)
     struct tour_pane *p = &t->pane[pane];
 
     if (p->c.pid > 0) {
-        double until = tour_now_ms() + grace_ms;
-        while (!tour_child_check(&p->c) && tour_now_ms() < until) {
+        double until = mv_now_ms() + grace_ms;
+        while (!tour_child_check(&p->c) && mv_now_ms() < until) {
             struct timespec ts = { 0, 2000000 };
             nanosleep(&ts, NULL);
         }
@@ -387,7 +381,7 @@ static void check(struct tour *t, int pane, int step)
              s->at);
     else if (!stands_at(p->at, s->at))
         fail(t, "%s stopped at \"%s\", not %s%s as the tour expects: the program and the "
-             "tour's script (viewer/tour_script.c) disagree", p->prog, p->at,
+             "tour's script (tour/tour_script.c) disagree", p->prog, p->at,
              strcmp(s->at, "hold") ? "before " : "at its ", s->at);
 }
 
@@ -510,7 +504,7 @@ static void run_jobs(struct tour *t)
                     }
                 }
                 j->waiting = true;
-                t->deadline = tour_now_ms() + t->timeout_ms * (t->extra >= 0 ? 3 : 1);
+                t->deadline = mv_now_ms() + t->timeout_ms * (t->extra >= 0 ? 3 : 1);
                 t->phase = t->extra >= 0 ? TP_X_BUSY : TP_BUSY;
             }
             if (!p->stopped && !p->exited)
@@ -632,7 +626,7 @@ int tour_wait_ms(const struct tour *t)
         return -1;
     /* inotify wakes the tour; this is only in case a wake-up is missed,
      * and to notice a late program. */
-    double left = t->deadline - tour_now_ms();
+    double left = t->deadline - mv_now_ms();
     return left < 0 ? 0 : left > 200 ? 200 : (int)left;
 }
 
@@ -668,7 +662,7 @@ void tour_pump(struct tour *t)
     struct tour_child leaders[PANES] = { t->pane[0].c, t->pane[1].c };
     tour_reap_orphans(leaders, PANES, 0);
     run_jobs(t);
-    if (t->njobs > 0 && t->phase != TP_FAILED && tour_now_ms() > t->deadline) {
+    if (t->njobs > 0 && t->phase != TP_FAILED && mv_now_ms() > t->deadline) {
         const struct tour_pane *p = &t->pane[t->jobs[0].pane];
         fail(t, "%s did not reach its next stop within %d s (the trace says where "
              "each program is: %s)", p->prog[0] ? p->prog : "a program",

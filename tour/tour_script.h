@@ -45,6 +45,10 @@ struct tour_extra {
     int nholds;
     const char *holds[TOUR_MAX_HOLDS];   /* what each hold point shows */
     const char *done;         /* once it has ended */
+    /* At each hold, then once it has ended: a piece of a line of its
+     * output that the narration names, or NULL.  Its pane scrolls to the
+     * first line that holds it and marks every such line. */
+    const char *find[TOUR_MAX_HOLDS + 1];
 };
 
 extern const struct tour_extra tour_extras[];
