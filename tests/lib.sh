@@ -171,6 +171,16 @@ smaps_field() {
 is_root() { [ "$(id -u)" = 0 ]; }
 # Is / a mount point, as this process sees it?  Not in a chroot.
 root_is_mount_point() { awk '$5 == "/" { found = 1 } END { exit !found }' /proc/self/mountinfo; }
+
+# in_own_mounts CMD...: run CMD in a mount namespace of its own, where a
+# tmpfs mounted over /dev/shm shows nowhere else.  unshare -m alone makes
+# every mount private starting at /, which fails where / is not a mount
+# point (a chroot); making /dev/shm's own mount private is enough.
+in_own_mounts() {
+    unshare -m --propagation unchanged sh -c \
+        'mount --make-rprivate /dev/shm || exit 97; exec "$@"' sh "$@"
+}
+can_own_mounts() { is_root && in_own_mounts true 2>/dev/null; }
 # Frame numbers need CAP_SYS_ADMIN (bit 21 of the effective set).
 have_caps() { (( 16#$(sed -n 's/^CapEff:[[:space:]]*//p' /proc/self/status) >> 21 & 1 )); }
 

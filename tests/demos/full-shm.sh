@@ -7,7 +7,7 @@
 # it ends.
 . "$(dirname "$0")/../lib.sh"
 
-if ! is_root || ! unshare -m true 2>/dev/null; then
+if ! can_own_mounts; then
     skip "mount namespace" "a private tmpfs over /dev/shm needs root (unshare -m, mount)"
     echo "1..$t_n"
     exit 0
@@ -20,9 +20,8 @@ fi
 # RC, OUT (stdout and stderr).
 small() {
     local size=$1 fill=$2 prep=$3; shift 4
-    unshare -m bash -c '
+    in_own_mounts bash -c '
         size=$1 fill=$2 prep=$3 scratch=$4; shift 4
-        mount --make-rprivate / 2>/dev/null
         mount -t tmpfs -o "size=$size,mode=1777" tmpfs /dev/shm || exit 99
         eval "$prep" || exit 98
         if [ "$fill" = full ]; then

@@ -9,9 +9,12 @@
 # It runs in a mount namespace of its own with a fresh tmpfs on /dev/shm,
 # so that clean sees this test's objects only and cannot remove anyone
 # else's (other processes stay visible in /proc: they map other files).
+# (As tests/lib.sh's in_own_mounts does, only /dev/shm's mount is made
+# private: unshare's default starts at /, which a chroot refuses.)
 if [ -z "${MMAPLAB_CLEAN_NS:-}" ] && [ "$(id -u)" = 0 ] &&
-   unshare -m true 2>/dev/null; then
-    MMAPLAB_CLEAN_NS=1 exec unshare -m bash "$0" "$@"
+   unshare -m --propagation unchanged sh -c 'mount --make-rprivate /dev/shm' 2>/dev/null; then
+    MMAPLAB_CLEAN_NS=1 exec unshare -m --propagation unchanged sh -c \
+        'mount --make-rprivate /dev/shm && exec bash "$0" "$@"' "$0" "$@"
 fi
 . "$(dirname "$0")/../lib.sh"
 
