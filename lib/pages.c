@@ -422,54 +422,64 @@ void ml_faults(long *minor, long *major)
     *major = ru.ru_majflt;
 }
 
-/* Does process pid map dev:ino (its maps lines name the device and inode)? */
-static bool maps_it(const char *pid, dev_t dev, ino_t ino)
+static bool denied(int err)
 {
-    char path[64], line[4400];
-    struct ml_maps_line m;
-    bool found = false;
-
-    snprintf(path, sizeof path, "/proc/%s/maps", pid);
-    FILE *f = fopen(path, "re");
-    if (f == NULL)
-        return false;
-    while (!found && fgets(line, sizeof line, f))
-        found = ml_maps_parse(line, &m) == 0 && m.ino == (unsigned long long)ino &&
-                m.dev_major == major(dev) && m.dev_minor == minor(dev);
-    fclose(f);
-    return found;
+    return err == EACCES || err == EPERM;
 }
 
-/* Has process pid a descriptor open on dev:ino?  stat(2) of a
- * /proc/PID/fd entry describes the file it is open on. */
-static bool holds_it(const char *pid, dev_t dev, ino_t ino)
+/* The files one process maps; false when it has no address space (a
+ * kernel thread, a zombie) or its maps could not be read (*hidden says
+ * whether it was refused). */
+static bool scan_maps(const struct ml_proc_visit *v, int piddir, pid_t pid, bool *hidden)
 {
-    char path[64], fdp[400];
+    static struct ml_maps_line m;      /* 4 KiB of path: not on the stack */
+    char line[4400];
+    bool any = false;
+    int fd = openat(piddir, "maps", O_RDONLY | O_CLOEXEC);
+    FILE *f = fd == -1 ? NULL : fdopen(fd, "re");
+
+    if (f == NULL) {
+        *hidden = denied(errno);
+        if (fd != -1)
+            close(fd);
+        return *hidden;               /* refused: still look at its descriptors */
+    }
+    while (fgets(line, sizeof line, f) != NULL) {
+        any = true;
+        if (ml_maps_parse(line, &m) == 0 && m.ino != 0)
+            v->uses(v->ctx, pid, makedev(m.dev_major, m.dev_minor), (ino_t)m.ino, true);
+    }
+    fclose(f);
+    return any;
+}
+
+/* The files one process holds open: stat(2) of a /proc/PID/fd entry
+ * describes the file it is open on. */
+static void scan_fds(const struct ml_proc_visit *v, int piddir, pid_t pid, bool *hidden)
+{
     struct dirent *d;
     struct stat st;
-    bool found = false;
+    int fd = openat(piddir, "fd", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    DIR *dir = fd == -1 ? NULL : fdopendir(fd);
 
-    snprintf(path, sizeof path, "/proc/%s/fd", pid);
-    DIR *dir = opendir(path);
-    if (dir == NULL)
-        return false;
-    while (!found && (d = readdir(dir)) != NULL) {
-        if (d->d_name[0] == '.')
-            continue;
-        snprintf(fdp, sizeof fdp, "%s/%s", path, d->d_name);
-        found = stat(fdp, &st) == 0 && st.st_dev == dev && st.st_ino == ino;
+    if (dir == NULL) {
+        *hidden = *hidden || denied(errno);
+        if (fd != -1)
+            close(fd);
+        return;
     }
+    while ((d = readdir(dir)) != NULL)
+        if (d->d_name[0] != '.' && fstatat(fd, d->d_name, &st, 0) == 0)
+            v->uses(v->ctx, pid, st.st_dev, st.st_ino, false);
     closedir(dir);
-    return found;
 }
 
-int ml_users_of(dev_t dev, ino_t ino, struct ml_users *u)
+int ml_proc_scan(const struct ml_proc_visit *v)
 {
     struct dirent *d;
     pid_t self = getpid();
-
-    memset(u, 0, sizeof *u);
     DIR *proc = opendir("/proc");
+
     if (proc == NULL)
         return -1;
     while ((d = readdir(proc)) != NULL) {
@@ -477,13 +487,48 @@ int ml_users_of(dev_t dev, ino_t ino, struct ml_users *u)
         long pid = strtol(d->d_name, &end, 10);
         if (*end != '\0' || pid <= 0 || pid == (long)self)
             continue;
-        if (maps_it(d->d_name, dev, ino)) {
-            if (u->mappers++ == 0)
-                u->mapper = (pid_t)pid;
-        } else if (holds_it(d->d_name, dev, ino)) {
-            u->holders++;
-        }
+        int piddir = openat(dirfd(proc), d->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (piddir == -1)
+            continue;                 /* gone */
+        bool hidden = false;
+        if (scan_maps(v, piddir, (pid_t)pid, &hidden))
+            scan_fds(v, piddir, (pid_t)pid, &hidden);
+        if (hidden && v->hidden != NULL)
+            v->hidden(v->ctx, (pid_t)pid, piddir);
+        close(piddir);
     }
     closedir(proc);
     return 0;
+}
+
+/* ml_users_of's count: each process once, as a mapper or else a holder. */
+struct users_count {
+    dev_t dev;
+    ino_t ino;
+    struct ml_users *u;
+    pid_t pid;                 /* the process last counted */
+};
+
+static void count_user(void *ctx, pid_t pid, dev_t dev, ino_t ino, bool mapped)
+{
+    struct users_count *c = ctx;
+
+    if (dev != c->dev || ino != c->ino)
+        return;
+    if (pid == c->pid)                /* counted already: its maps come first */
+        return;
+    c->pid = pid;
+    if (!mapped)
+        c->u->holders++;
+    else if (c->u->mappers++ == 0)
+        c->u->mapper = pid;
+}
+
+int ml_users_of(dev_t dev, ino_t ino, struct ml_users *u)
+{
+    struct users_count c = { .dev = dev, .ino = ino, .u = u };
+    struct ml_proc_visit v = { .uses = count_user, .ctx = &c };
+
+    memset(u, 0, sizeof *u);
+    return ml_proc_scan(&v);
 }

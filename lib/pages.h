@@ -102,6 +102,20 @@ bool ml_frames_visible(void);
  * a directory of another file system, not even "/" is one. */
 bool ml_is_mount_point(const char *path);
 
+/* One pass over /proc, for whoever asks who uses which file: for every
+ * other process, uses() for each file it maps (/proc/PID/maps) and each it
+ * holds open (/proc/PID/fd), by device and inode; hidden() for a process
+ * whose maps or descriptors this one may not read (piddir is its /proc
+ * directory, open for the call).  Kernel threads and zombies, which have
+ * no address space, are skipped.  Returns 0, or -1 with errno when /proc
+ * cannot be read. */
+struct ml_proc_visit {
+    void (*uses)(void *ctx, pid_t pid, dev_t dev, ino_t ino, bool mapped);
+    void (*hidden)(void *ctx, pid_t pid, int piddir);     /* may be NULL */
+    void *ctx;
+};
+int ml_proc_scan(const struct ml_proc_visit *v);
+
 /* Who else uses a file or shared memory object (its st_dev and st_ino, as
  * fstat gives them): the other processes that map it (/proc/PID/maps) and
  * those that only hold it open (/proc/PID/fd), among the processes this

@@ -31,6 +31,7 @@
 #include <unistd.h>
 
 #include "mmaplab.h"
+#include "pages.h"
 
 #define ME "mmaplab"
 
@@ -91,27 +92,6 @@ static void match(dev_t dev, ino_t ino, pid_t pid)
     for (size_t i = 0; i < nobjs; i++)
         if (objs[i].st.st_ino == ino && objs[i].st.st_dev == dev)
             note_user(&objs[i], pid);
-}
-
-/* Each line of maps: "start-end perms offset major:minor inode path". */
-static void scan_maps(const char *buf, size_t n, pid_t pid)
-{
-    const char *p = buf, *end = buf + n;
-
-    while (p < end) {
-        const char *nl = memchr(p, '\n', (size_t)(end - p));
-        const char *le = nl ? nl : end;
-        unsigned maj, min;
-        unsigned long long ino;
-        char line[160];
-        size_t len = (size_t)(le - p) < sizeof line - 1 ? (size_t)(le - p)
-                                                         : sizeof line - 1;
-        memcpy(line, p, len);
-        line[len] = '\0';
-        if (sscanf(line, "%*s %*s %*s %x:%x %llu", &maj, &min, &ino) == 3 && ino != 0)
-            match(makedev(maj, min), (ino_t)ino, pid);
-        p = le + 1;
-    }
 }
 
 /* Returns 0, or -1 with errno when the file could not be read. */
@@ -188,61 +168,30 @@ static void note_hidden(int piddir)
         hid_root++;
 }
 
+static void uses(void *ctx, pid_t pid, dev_t dev, ino_t ino, bool mapped)
+{
+    (void)ctx;
+    (void)mapped;
+    match(dev, ino, pid);
+}
+
+static void hidden_proc(void *ctx, pid_t pid, int piddir)
+{
+    (void)ctx;
+    (void)pid;
+    note_hidden(piddir);
+}
+
 /* One pass over /proc: every process's mappings and descriptors. */
 static void scan_proc(void)
 {
-    DIR *d = opendir("/proc");
-    char *buf = NULL;
-    size_t cap = 0;
-    pid_t self = getpid();
+    struct ml_proc_visit v = { .uses = uses, .hidden = hidden_proc };
 
-    if (d == NULL) {
+    if (ml_proc_scan(&v) == -1) {
         fprintf(stderr, ME ": clean: cannot read /proc (%s): no object can be "
                 "checked, so none is removed\n", strerror(errno));
         exit(1);
     }
-    struct dirent *de;
-    while ((de = readdir(d)) != NULL) {
-        char *e;
-        long pid = strtol(de->d_name, &e, 10);
-        if (*e != '\0' || pid <= 0 || pid == self)
-            continue;
-        int pd = openat(dirfd(d), de->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        if (pd == -1)
-            continue;                 /* gone */
-        bool hidden = false;
-        size_t n;
-        if (read_all(pd, "maps", &buf, &cap, &n) == 0) {
-            if (n == 0) {             /* no address space: a kernel thread or a zombie */
-                close(pd);
-                continue;
-            }
-            scan_maps(buf, n, (pid_t)pid);
-        } else if (denied(errno)) {
-            hidden = true;
-        }
-        int fdd = openat(pd, "fd", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        DIR *fds = fdd == -1 ? NULL : fdopendir(fdd);
-        if (fds == NULL) {
-            if (fdd == -1 && denied(errno))
-                hidden = true;
-            if (fdd != -1)
-                close(fdd);
-        } else {
-            struct dirent *f;
-            while ((f = readdir(fds)) != NULL) {
-                struct stat st;
-                if (f->d_name[0] != '.' && fstatat(fdd, f->d_name, &st, 0) == 0)
-                    match(st.st_dev, st.st_ino, (pid_t)pid);
-            }
-            closedir(fds);
-        }
-        if (hidden)
-            note_hidden(pd);
-        close(pd);
-    }
-    closedir(d);
-    free(buf);
 }
 
 /* Could a process with these credentials open the object, by its mode?
