@@ -21,7 +21,6 @@
 #include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
-#include <sys/statvfs.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -101,7 +100,6 @@ static void touch_or_stop(int fd, char *p, off_t off)
 int main(int argc, char *argv[])
 {
     struct ml_opts o;
-    struct statvfs vfs;
     long ps = sysconf(_SC_PAGESIZE), before, after, major;
     int fd;
 
@@ -179,8 +177,9 @@ int main(int argc, char *argv[])
     ml_say("SIGBUS at %p, caught: that page was in use a moment ago; now it is past the end", bus_addr);
 
     ml_step("space", "posix_fallocate asks for the space at once; ftruncate never does");
-    if (statvfs("/dev/shm", &vfs) == 0 && vfs.f_blocks > 0) {
-        long long all = (long long)vfs.f_blocks * (long long)vfs.f_frsize;
+    unsigned long long avail, total;
+    if (ml_shm_room(&avail, &total)) {
+        long long all = (long long)total;
         /* More than the whole file system: refused up front, nothing allocated. */
         ml_call("posix_fallocate", "(none: SEC_COMMIT charges the commit limit at CreateFileMapping)",
                 "%d, 0, %lld /* more than /dev/shm's %lld */", fd, all + ps, all);
