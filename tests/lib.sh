@@ -24,6 +24,17 @@ t_pids=()
 
 # ---- TAP ----------------------------------------------------------------
 
+# A suite ends with `done_testing`: its plan, "1..N", says it reached its
+# end, and tests/run.sh fails a suite with no plan or one that does not
+# match the tests it counted.  A suite whose count is fixed may say
+# `plan N` first instead; one that stops early on purpose (nothing it can
+# test here) calls done_testing before its exit.
+t_planned=""
+plan()         { t_planned=$1; echo "1..$1"; }
+done_testing() { [ -n "$t_planned" ] || { t_planned=$t_n; echo "1..$t_n"; }; }
+# stop_here: end the suite now, on purpose (what it needs is not here).
+stop_here()    { done_testing; exit 0; }
+
 ok()      { t_n=$((t_n + 1)); echo "ok $t_n - $*"; }
 not_ok()  {
     t_n=$((t_n + 1)); echo "not ok $t_n - $1"
@@ -77,7 +88,9 @@ shm_exists() { [ -e "/dev/shm/${1#/}" ]; }
 t_bg() { t_pids+=("$1"); }
 
 t_cleanup() {
-    local p
+    local rc=$? p
+    [ -n "$t_planned" ] ||
+        echo "# $SUITE stopped after test $t_n, before its end (exit $rc)"
     for p in "${t_pids[@]}"; do kill -9 "$p" 2>/dev/null; done
     for p in "${t_pids[@]}"; do wait "$p" 2>/dev/null; done
     rm -f /dev/shm/"$PREFIX-$SUITE-"* 2>/dev/null

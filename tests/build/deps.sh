@@ -49,3 +49,5 @@ for t in pgrep pkill ps tmux setpriv fincore script strace xxd timeout clang \
     if grep -Eq "have $t( |\$|\))" mk/deps.sh; then ok "deps.sh looks for $t"
     else not_ok "deps.sh looks for $t" "no 'have $t' in mk/deps.sh"; fi
 done
+
+done_testing

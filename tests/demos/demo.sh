@@ -29,7 +29,7 @@ expect_eq "its directory is gone" "" "$(ls -A "$TMPDIR")"
 
 if ! command -v tmux >/dev/null; then
     skip "demo on a terminal, and interrupted by Ctrl-C" "tmux is not installed"
-    exit 0
+    stop_here
 fi
 . "$(dirname "$0")/../tmux.bash"
 # The processes in the process groups of the tour's children: the programs
@@ -89,4 +89,4 @@ left=$(ls /dev/shm | grep "^mmaplab-tour-.*-${demo_sh:-none}\$")
 expect_eq "Ctrl-C in the text demo: /dev/shm is as it was" "" "$left"
 expect_eq "Ctrl-C in the text demo: its directory is gone" "" "$(ls -A "$TMPDIR")"
 
-echo "1..$t_n"
+done_testing

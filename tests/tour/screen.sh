@@ -11,7 +11,7 @@
 
 if ! need_tool tmux; then
     skip "tmux" "tmux is not installed: the tour's screen tests need it (apt-get install tmux)"
-    exit 0
+    stop_here
 fi
 
 N=$(t_name)
@@ -142,4 +142,4 @@ screen_ok "...the terminal is back in canonical mode with echo" "^icanon echo"
 expect_eq "...the alternate screen is left" 0 "$(tm display -p -t $S '#{alternate_on}')"
 nothing_left $S "$N" $kids
 
-echo "1..$t_n"
+done_testing

@@ -10,7 +10,7 @@
 
 if ! need_tool tmux; then
     skip "tmux" "tmux is not installed: the screen tests need it (apt-get install tmux)"
-    exit 0
+    stop_here
 fi
 
 MV=$BIN/mmapview
@@ -180,4 +180,4 @@ left=$(gone_in 5 $pids)
 expect_eq "the terminals closed: every viewer ends" "" "$left"
 for p in $left; do kill -9 "$p"; done
 
-echo "1..$t_n"
+done_testing
