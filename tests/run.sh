@@ -97,7 +97,7 @@ for s in "${suites[@]}"; do
     fi
     if [ $sf -gt 0 ]; then
         # What the failing suite said outside its TAP lines.
-        grep -v '^\(not \)\{0,1\}ok \|^#' "$out" | sed 's/^/    | /' | tail -n 40
+        grep -v '^\(not \)\{0,1\}ok \|^#\|^1\.\.' "$out" | sed 's/^/    | /' | tail -n 40
     fi
     rm -f "$out"
     passed=$((passed + sp)); failed=$((failed + sf)); skipped=$((skipped + ss))

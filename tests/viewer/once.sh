@@ -194,7 +194,6 @@ expect_eq "a path that is not /NAME is a file" file "$(jget "$j" kind)"
 j=$("$MV" --json "$N"); rc=$?
 expect_eq "after 05-close, a new look finds nothing (status 1, waiting)" "1 waiting" "$rc $(jget "$j" state)"
 check "nothing is left in /dev/shm" test ! -e "$F"
-done_testing
 
 # MMAPLAB_NAME is a name, for the viewer as for the programs: one without
 # its leading '/' is refused with the rule, never followed as a file path.
