@@ -157,6 +157,27 @@ finish() {
     exec {fd}>&-
 }
 
+# want_pids DESC [-n COUNT] PID...: a check that no process is left, or
+# that a process holds nothing, passes by itself when it is given no pid
+# (ls /proc//fd fails, and nothing is found there).  True when PID... are
+# pids, COUNT of them (default: at least one); otherwise DESC is not ok,
+# saying why, and false.  Pass lists unquoted, a single pid quoted.
+want_pids() {
+    local desc=$1 count= p; shift
+    if [ "${1:-}" = -n ]; then count=$2; shift 2; fi
+    for p in "$@"; do
+        [[ $p =~ ^[1-9][0-9]*$ ]] || { not_ok "$desc" "not a pid: '$p'"; return 1; }
+    done
+    if [ $# -eq 0 ]; then
+        not_ok "$desc" "no pid to check: the process was not found"
+        return 1
+    fi
+    if [ -n "$count" ] && [ $# -ne "$count" ]; then
+        not_ok "$desc" "$# pids found, $count wanted: $*"
+        return 1
+    fi
+}
+
 # Output of a held program so far.
 out_of() { cat "$T_SCRATCH/$1.out"; }
 err_of() { cat "$T_SCRATCH/$1.err"; }
