@@ -810,6 +810,7 @@ static void test_open_keeps_clear_of_stdio(void **state)
 
     assert_child_ok(in_child(child_low_fds, fx, err), err);
     assert_int_equal(parse_lines(path_in(fx, "low.jsonl"), o, 1), 1);
+    release(o, 1);
 }
 
 /* ---- the default directory ------------------------------------------------- */
