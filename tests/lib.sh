@@ -27,12 +27,11 @@ t_pids=()
 # A suite ends with `done_testing`: its plan, "1..N", says it reached its
 # end, and tests/run.sh fails a suite with no plan or one that does not
 # match the tests it counted.  A suite whose count is fixed may say
-# `plan N` first instead; one that stops early on purpose (nothing it can
-# test here) calls done_testing before its exit.
+# `plan N` first instead.  One that ends early on purpose (what it needs is
+# not here) calls stop_here: its plan, then exit 0.
 t_planned=""
 plan()         { t_planned=$1; echo "1..$1"; }
 done_testing() { [ -n "$t_planned" ] || { t_planned=$t_n; echo "1..$t_n"; }; }
-# stop_here: end the suite now, on purpose (what it needs is not here).
 stop_here()    { done_testing; exit 0; }
 
 ok()      { t_n=$((t_n + 1)); echo "ok $t_n - $*"; }
