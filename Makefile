@@ -33,6 +33,9 @@ ALL_LDFLAGS = $(LDFLAGS) $(SANFLAGS)
 # ncurses is looked up when a recipe runs, after deps.sh may have installed it.
 NCURSES_CFLAGS = $(shell pkg-config --cflags ncursesw 2>/dev/null)
 NCURSES_LIBS   = $(shell pkg-config --libs ncursesw 2>/dev/null || echo -lncursesw)
+# So is jansson, which reads the trace back.
+JANSSON_CFLAGS = $(shell pkg-config --cflags jansson 2>/dev/null)
+JANSSON_LIBS   = $(shell pkg-config --libs jansson 2>/dev/null || echo -ljansson)
 
 ifeq ($(V),1)
 Q     =
@@ -80,6 +83,8 @@ $(B)/%.o: %.c $(B)/flags
 	$(say) CC $<
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(B)/lib/traceline.o: private ALL_CFLAGS += $(JANSSON_CFLAGS)
 
 $(LIB): $(LIB_OBJ)
 	$(say) AR $@

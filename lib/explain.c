@@ -11,36 +11,21 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define E(x) { x, #x }
-static const struct { int err; const char *name; } names[] = {
-    E(EPERM), E(ENOENT), E(ESRCH), E(EINTR), E(EIO), E(ENXIO), E(E2BIG),
-    E(ENOEXEC), E(EBADF), E(ECHILD), E(EAGAIN), E(ENOMEM), E(EACCES),
-    E(EFAULT), E(EBUSY), E(EEXIST), E(EXDEV), E(ENODEV), E(ENOTDIR),
-    E(EISDIR), E(EINVAL), E(ENFILE), E(EMFILE), E(ETXTBSY), E(EFBIG),
-    E(ENOSPC), E(ESPIPE), E(EROFS), E(EMLINK), E(EPIPE), E(EDOM), E(ERANGE),
-    E(EDEADLK), E(ENAMETOOLONG), E(ENOLCK), E(ENOSYS), E(ELOOP),
-    E(EOVERFLOW), E(ENOTSUP), E(ETIMEDOUT), E(EOWNERDEAD),
-    E(ENOTRECOVERABLE), E(EDQUOT), E(ECANCELED),
-};
-#undef E
-
+/* glibc names every errno itself (strerrorname_np, 2.32); a C library
+ * without it gets the number. */
 const char *ml_errno_name(int err)
 {
     static char other[16];
+    const char *name = NULL;
 
-    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
-        if (names[i].err == err)
-            return names[i].name;
+#if defined(__GLIBC__) && (__GLIBC__ > 2 || __GLIBC_MINOR__ >= 32)
+    if (err > 0)
+        name = strerrorname_np(err);
+#endif
+    if (name != NULL)
+        return name;
     snprintf(other, sizeof other, "E?%d", err);
     return other;
-}
-
-int ml_errno_value(const char *name)
-{
-    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
-        if (strcmp(names[i].name, name) == 0)
-            return names[i].err;
-    return 0;
 }
 
 int ml_describe_owner(const char *object, const char *shm_dir,

@@ -1,7 +1,7 @@
 #!/bin/sh
 # deps.sh — make sure what a make target uses is on the machine, before it runs.
 #
-#   sh mk/deps.sh build   a C compiler, make, pkg-config, ncurses
+#   sh mk/deps.sh build   a C compiler, make, pkg-config, ncurses, jansson
 #   sh mk/deps.sh check   the above, and every tool a test, a lesson's
 #                         command or a lesson's scene runs: cmocka, tmux,
 #                         procps (pgrep, ps), util-linux (setpriv, fincore),
@@ -36,6 +36,8 @@ check_build() {
     have pkg-config || need pkg-config
     # ncurses with wide characters, for the viewer and the tour.
     have_pc ncursesw || [ -e /usr/include/ncursesw/curses.h ] || need libncurses-dev
+    # jansson reads the trace back (the viewer, the tour, the tests' checker).
+    have_pc jansson || need libjansson-dev
 }
 
 check_test() {

@@ -24,6 +24,16 @@ t_pids=()
 
 # ---- TAP ----------------------------------------------------------------
 
+# A suite ends with `done_testing`: its plan, "1..N", says it reached its
+# end, and tests/run.sh fails a suite with no plan or one that does not
+# match the tests it counted.  A suite whose count is fixed may say
+# `plan N` first instead.  One that ends early on purpose (what it needs is
+# not here) calls stop_here: its plan, then exit 0.
+t_planned=""
+plan()         { t_planned=$1; echo "1..$1"; }
+done_testing() { [ -n "$t_planned" ] || { t_planned=$t_n; echo "1..$t_n"; }; }
+stop_here()    { done_testing; exit 0; }
+
 ok()      { t_n=$((t_n + 1)); echo "ok $t_n - $*"; }
 not_ok()  {
     t_n=$((t_n + 1)); echo "not ok $t_n - $1"
@@ -77,7 +87,9 @@ shm_exists() { [ -e "/dev/shm/${1#/}" ]; }
 t_bg() { t_pids+=("$1"); }
 
 t_cleanup() {
-    local p
+    local rc=$? p
+    [ -n "$t_planned" ] ||
+        echo "# $SUITE stopped after test $t_n, before its end (exit $rc)"
     for p in "${t_pids[@]}"; do kill -9 "$p" 2>/dev/null; done
     for p in "${t_pids[@]}"; do wait "$p" 2>/dev/null; done
     rm -f /dev/shm/"$PREFIX-$SUITE-"* 2>/dev/null
@@ -142,6 +154,27 @@ finish() {
     local fd=${H_FD[$1]}
     wait_exit "${H_PID[$1]}" "${2:-20}"
     exec {fd}>&-
+}
+
+# want_pids DESC [-n COUNT] PID...: a check that no process is left, or
+# that a process holds nothing, passes by itself when it is given no pid
+# (ls /proc//fd fails, and nothing is found there).  True when PID... are
+# pids, COUNT of them (default: at least one); otherwise DESC is not ok,
+# saying why, and false.  Pass lists unquoted, a single pid quoted.
+want_pids() {
+    local desc=$1 count= p; shift
+    if [ "${1:-}" = -n ]; then count=$2; shift 2; fi
+    for p in "$@"; do
+        [[ $p =~ ^[1-9][0-9]*$ ]] || { not_ok "$desc" "not a pid: '$p'"; return 1; }
+    done
+    if [ $# -eq 0 ]; then
+        not_ok "$desc" "no pid to check: the process was not found"
+        return 1
+    fi
+    if [ -n "$count" ] && [ $# -ne "$count" ]; then
+        not_ok "$desc" "$# pids found, $count wanted: $*"
+        return 1
+    fi
 }
 
 # Output of a held program so far.

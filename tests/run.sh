@@ -7,7 +7,10 @@
 # Suites speak TAP ("ok", "not ok", "# SKIP"): the cmocka units in
 # build/tests/test_* and the scripts tests/*/*.sh (see tests/lib.sh).
 # With MMAPLAB_REQUIRE_ALL=1 a skipped test counts as failed.
-# A suite that dies without saying why counts as one failure.
+# A suite fails as a whole, whatever it passed, when it exits non-zero
+# without a "not ok" (it died half-way, or timed out), when it gives no
+# plan ("1..N": scripts print theirs at their end with done_testing), or
+# when its plan does not match the tests it ran.
 # Objects are named with a prefix unique to this run; whatever is left
 # under it in /dev/shm at the end is removed and counted as a failure.
 
@@ -56,9 +59,13 @@ for s in "${suites[@]}"; do
     fi
     rc=$?
     { echo "== $name (exit $rc)"; cat "$out"; } >> "$LOG"
-    sp=0 sf=0 ss=0
+    sp=0 sf=0 ss=0 planned="" why=""
     while IFS= read -r line; do
         case $line in
+        1..[0-9]*)
+            n=${line#1..}; n=${n%%[!0-9]*}
+            planned=$(( ${planned:-0} + 10#$n ))
+            ;;
         "ok "*"# SKIP"*|"not ok "*"# SKIP"*)
             ss=$((ss + 1))
             echo "  SKIPPED: ${line#*# SKIP}"
@@ -74,16 +81,23 @@ for s in "${suites[@]}"; do
         "#"*) echo "  $line" ;;
         esac
     done < "$out"
-    if [ $rc -ne 0 ] && [ $sf -eq 0 ] && [ $ss -eq 0 -o $sp -eq 0 ]; then
-        sf=$((sf + 1))
+    if [ $rc -ne 0 ] && [ $sf -eq 0 ]; then
         [ $rc -eq 124 ] && why="timed out after ${SUITE_TIMEOUT}s" || why="exited $rc"
-        echo "  not ok - suite $why without reporting a failure; output:"
+        why="$why without reporting a failure"
+    elif [ -z "$planned" ]; then
+        why="gave no plan (1..N): it stopped before its end"
+    elif [ "$planned" -ne $((sp + sf + ss)) ]; then
+        why="planned $planned tests but ran $((sp + sf + ss))"
+    fi
+    if [ -n "$why" ]; then
+        sf=$((sf + 1))
+        echo "  not ok - suite $why; output:"
         sed 's/^/    | /' "$out" | tail -n 30
         failures+=("$name: suite $why")
     fi
     if [ $sf -gt 0 ]; then
         # What the failing suite said outside its TAP lines.
-        grep -v '^\(not \)\{0,1\}ok \|^#' "$out" | sed 's/^/    | /' | tail -n 40
+        grep -v '^\(not \)\{0,1\}ok \|^#\|^1\.\.' "$out" | sed 's/^/    | /' | tail -n 40
     fi
     rm -f "$out"
     passed=$((passed + sp)); failed=$((failed + sf)); skipped=$((skipped + ss))

@@ -48,9 +48,15 @@ screen_has() {
 }
 
 # gone_in SEC PID...: the pids among PID... still alive (not zombies) after
-# waiting up to SEC seconds for them to end.
+# waiting up to SEC seconds for them to end; never empty when PID... is.
 gone_in() {
     local sec=$1 i p left; shift
+    # With no pid, "none is left" would be said of nothing: the answer is
+    # then one that no check of an empty list accepts.
+    [ $# -gt 0 ] || { echo "(no pid given)"; return; }
+    for p in "$@"; do
+        [[ $p =~ ^[1-9][0-9]*$ ]] || { echo "(not a pid: '$p')"; return; }
+    done
     for ((i = 0; i <= sec * 20; i++)); do
         left=
         for p in "$@"; do

@@ -6,7 +6,7 @@
  * wake-up was missed.
  */
 #include "tour_trace.h"
-#include "json.h"
+#include "traceline.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -68,22 +68,20 @@ static void copy(char *out, size_t n, const char *in)
 
 static bool parse(const char *line, size_t n, struct tour_event *e)
 {
-    static struct json_obj o;     /* 8 KiB: kept off the stack */
+    json_t *o = traceline_read(line, n, NULL);
 
-    if (json_parse(line, n, &o) == -1)
+    if (o == NULL)
         return false;
     memset(e, 0, sizeof *e);
-    const struct json_field *f = json_get(&o, "pid");
-    e->pid = f && f->type == JSON_NUMBER ? f->num : 0;
-    f = json_get(&o, "ts_ns");
-    e->ts_ns = f && f->type == JSON_NUMBER ? f->num : 0;
-    f = json_get(&o, "status");
-    e->status = f && f->type == JSON_NUMBER ? (int)f->num : 0;
-    copy(e->prog, sizeof e->prog, json_str(&o, "prog"));
-    copy(e->event, sizeof e->event, json_str(&o, "event"));
-    copy(e->step, sizeof e->step, json_str(&o, "step"));
-    copy(e->call, sizeof e->call, json_str(&o, "call"));
-    copy(e->message, sizeof e->message, json_str(&o, "message"));
+    e->pid = traceline_int(o, "pid");
+    e->ts_ns = traceline_int(o, "ts_ns");
+    e->status = (int)traceline_int(o, "status");
+    copy(e->prog, sizeof e->prog, traceline_str(o, "prog"));
+    copy(e->event, sizeof e->event, traceline_str(o, "event"));
+    copy(e->step, sizeof e->step, traceline_str(o, "step"));
+    copy(e->call, sizeof e->call, traceline_str(o, "call"));
+    copy(e->message, sizeof e->message, traceline_str(o, "message"));
+    json_decref(o);
     return e->pid > 0 && e->event[0] != '\0';
 }
 

@@ -7,9 +7,9 @@
  * replaced or truncated is followed.
  */
 #include "tracetail.h"
-#include "json.h"
 #include "linebuf.h"
 #include "trace.h"
+#include "traceline.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -61,45 +61,39 @@ void tt_close(struct tt_tail *tail)
     tail->lines = NULL;
 }
 
-static void str_field(const struct json_obj *o, const char *key, char *out,
-                      size_t n)
+static void str_field(const json_t *o, const char *key, char *out, size_t n)
 {
-    const char *v = json_str(o, key);
+    const char *v = traceline_str(o, key);
     snprintf(out, n, "%s", v ? v : "");
-}
-
-static long long int_field(const struct json_obj *o, const char *key)
-{
-    const struct json_field *f = json_get(o, key);
-    return f && f->type == JSON_NUMBER && f->is_int ? f->num : 0;
 }
 
 bool tt_parse(const char *line, size_t n, const char *object,
               const char *object2, struct mv_event *e)
 {
-    struct json_obj o;
+    json_t *o;
 
-    if (n >= sizeof e->raw || json_parse(line, n, &o) == -1)
+    if (n >= sizeof e->raw || (o = traceline_read(line, n, NULL)) == NULL)
         return false;
-    const char *obj = json_str(&o, "object");
+    const char *obj = traceline_str(o, "object");
     if (obj == NULL || (strcmp(obj, object) != 0 &&
-                        (object2 == NULL || strcmp(obj, object2) != 0)))
+                        (object2 == NULL || strcmp(obj, object2) != 0))) {
+        json_decref(o);
         return false;
+    }
 
     memset(e, 0, offsetof(struct mv_event, raw));
     memcpy(e->raw, line, n);
     e->raw[n] = '\0';
-    e->ts_ns = int_field(&o, "ts_ns");
-    e->pid = int_field(&o, "pid");
-    str_field(&o, "prog", e->prog, sizeof e->prog);
-    str_field(&o, "event", e->event, sizeof e->event);
-    str_field(&o, "step", e->step, sizeof e->step);
-    str_field(&o, "call", e->call, sizeof e->call);
+    e->ts_ns = traceline_int(o, "ts_ns");
+    e->pid = traceline_int(o, "pid");
+    str_field(o, "prog", e->prog, sizeof e->prog);
+    str_field(o, "event", e->event, sizeof e->event);
+    str_field(o, "step", e->step, sizeof e->step);
+    str_field(o, "call", e->call, sizeof e->call);
 
-    const char *args = json_str(&o, "args"), *ret = json_str(&o, "ret");
-    const char *err = json_str(&o, "errno"), *msg = json_str(&o, "message");
-    const struct json_field *exp = json_get(&o, "expected");
-    bool expected = exp && exp->type == JSON_BOOL && exp->b;
+    const char *args = traceline_str(o, "args"), *ret = traceline_str(o, "ret");
+    const char *err = traceline_str(o, "errno"), *msg = traceline_str(o, "message");
+    bool expected = json_is_true(json_object_get(o, "expected"));
     if (strcmp(e->event, "call") == 0) {
         e->failed = err != NULL && strcmp(err, "0") != 0 && !expected;
         snprintf(e->detail, sizeof e->detail, "(%s) = %s%s%s%s", args ? args : "",
@@ -107,13 +101,14 @@ bool tt_parse(const char *line, size_t n, const char *object,
                  err && strcmp(err, "0") != 0 ? err : "",
                  expected ? " (expected)" : "");
     } else if (strcmp(e->event, "exit") == 0) {
-        long long st = int_field(&o, "status");
+        long long st = traceline_int(o, "status");
         e->failed = st != 0;
         snprintf(e->detail, sizeof e->detail, "status %lld", st);
     } else if (msg != NULL) {
         e->failed = strcmp(e->event, "error") == 0;
         snprintf(e->detail, sizeof e->detail, "%s", msg);
     }
+    json_decref(o);
     return true;
 }
 

@@ -12,11 +12,12 @@ VIEW_OBJ     := $(VIEWER_VIEW:%=$(B)/viewer/%.o)
 VIEWER_OBJ   := $(MODEL_OBJ) $(VIEW_OBJ) $(VIEWER_REST:%=$(B)/viewer/%.o)
 
 $(B)/viewer/%.o: private ALL_CFLAGS += $(NCURSES_CFLAGS)
+$(B)/viewer/tracetail.o: private ALL_CFLAGS += $(JANSSON_CFLAGS)
 
 bin/mmapview: $(VIEWER_OBJ) $(LIB)
 	$(say) LD $@
 	@mkdir -p bin
-	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $(VIEWER_OBJ) $(LIB) $(NCURSES_LIBS) $(LDLIBS)
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $(VIEWER_OBJ) $(LIB) $(NCURSES_LIBS) $(JANSSON_LIBS) $(LDLIBS)
 
 PROGRAMS     += bin/mmapview
 INSTALL_BIN  += bin/mmapview
@@ -26,6 +27,8 @@ INSTALL_MAN1 += viewer/mmapview.1
 UNIT_DEPS_test_model      = $(MODEL_OBJ) $(B)/viewer/describe.o
 UNIT_DEPS_test_model_live = $(MODEL_OBJ) $(B)/viewer/describe.o
 UNIT_DEPS_test_linebuf    = $(B)/viewer/linebuf.o
+UNIT_LIBS_test_model      = $(JANSSON_LIBS)
+UNIT_LIBS_test_model_live = $(JANSSON_LIBS)
 $(B)/tests/unit/test_model.o $(B)/tests/unit/test_model_%.o $(B)/tests/unit/test_linebuf.o: \
     private ALL_CFLAGS += -Iviewer
 

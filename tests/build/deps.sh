@@ -30,6 +30,24 @@ else
     skip "as root, the missing package is installed" "needs root"
 fi
 
+# jansson, which reads the trace back, is a build dependency: with no .pc
+# file for pkg-config to find (PKG_CONFIG_LIBDIR: an empty directory), the
+# build asks for libjansson-dev.  ncurses and cmocka are also found by
+# their headers, so they are not asked for.
+NOPC=$T_SCRATCH/no-pc
+mkdir -p "$NOPC"
+if is_root; then
+    : > "$T_SCRATCH/apt-calls"
+    out=$(PATH=$FAKE PKG_CONFIG_LIBDIR=$NOPC PKG_CONFIG_PATH= sh mk/deps.sh build 2>&1); rc=$?
+    expect_eq "as root without jansson, deps.sh build exits 0" 0 "$rc"
+    expect_match "...after installing libjansson-dev with apt-get" \
+        "^install -y -q --no-install-recommends.* libjansson-dev( |$)" "$(cat "$T_SCRATCH/apt-calls")"
+    expect_no_match "...and not ncurses, whose header is there" "libncurses-dev" \
+        "$(cat "$T_SCRATCH/apt-calls")"
+else
+    skip "as root, jansson is installed for the build" "needs root"
+fi
+
 if is_root && id nobody >/dev/null 2>&1; then
     # A copy nobody can read (the tree may be in root's home, mode 0700).
     cp mk/deps.sh "$T_SCRATCH/deps.sh" && chmod 644 "$T_SCRATCH/deps.sh"
@@ -38,6 +56,10 @@ if is_root && id nobody >/dev/null 2>&1; then
     expect_eq "not root, a missing required package stops the target (exit 1)" 1 "$rc"
     expect_match "...with the exact line to type" "^    sudo apt-get install.* procps( |$)" "$out"
     expect_eq "...and nothing was installed" "" "$(cat "$T_SCRATCH/apt-calls")"
+    out=$(cd / && as_user nobody env PATH="$FAKE" PKG_CONFIG_LIBDIR="$NOPC" PKG_CONFIG_PATH= \
+        sh "$T_SCRATCH/deps.sh" build 2>&1); rc=$?
+    expect_eq "not root, without jansson the build stops (exit 1)" 1 "$rc"
+    expect_match "...with the line to type" "^    sudo apt-get install.* libjansson-dev( |$)" "$out"
 else
     skip "not root, the line to type" "needs root and the user nobody to switch to"
 fi
@@ -49,3 +71,5 @@ for t in pgrep pkill ps tmux setpriv fincore script strace xxd timeout clang \
     if grep -Eq "have $t( |\$|\))" mk/deps.sh; then ok "deps.sh looks for $t"
     else not_ok "deps.sh looks for $t" "no 'have $t' in mk/deps.sh"; fi
 done
+
+done_testing

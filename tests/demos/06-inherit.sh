@@ -71,3 +71,5 @@ out=$("$BIN/06-inherit" -n "$N" --no-hold </dev/null 2>&1); rc=$?
 expect_eq "06-inherit on a taken name exits 1" 1 "$rc"
 expect_eq "...and leaves the existing object as it was" keep "$(cat "$F" 2>&1)"
 rm -f "$F"
+
+done_testing

@@ -97,3 +97,5 @@ out=$("$BIN/07-file-pages" -d "$D" --no-hold </dev/null 2>&1); rc=$?
 expect_eq "a file already there: exit 1 (EEXIST)" "1" "$rc"
 expect_eq "...and the file is left as it was" mine "$(cat "$F")"
 rm -f "$F"
+
+done_testing

@@ -75,3 +75,5 @@ if is_root && need_tool setpriv; then
 else
     skip "the no-capability path" "needs root and setpriv to drop CAP_SYS_ADMIN"
 fi
+
+done_testing

@@ -145,3 +145,5 @@ expect_eq "a view larger than the address space fails: exit 1" 1 "$rc"
 expect_match "...with ENOMEM explained" "mmap failed: ENOMEM" "$out"
 check "...and the object it made is removed again" test ! -e "/dev/shm/${N#/}"
 expect_match "...and it says so" "removed again: nothing is left behind" "$out"
+
+done_testing

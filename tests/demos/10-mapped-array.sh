@@ -144,3 +144,5 @@ for k in "${!why[@]}"; do
 done
 out=$("$BIN/10-mapped-array" --count 0 </dev/null 2>&1); rc=$?
 expect_eq "--count 0 is a usage error" 2 "$rc"
+
+done_testing

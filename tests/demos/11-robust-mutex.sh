@@ -134,3 +134,5 @@ for a in "-w 0" "-w 65" "-i x" "--kills -1"; do
     out=$("$BIN/11-robust-mutex" -n "$(t_name)" $a </dev/null 2>&1); rc=$?
     expect_eq "'$a' is a usage error (exit 2), nothing created" "2" "$rc"
 done
+
+done_testing

@@ -29,7 +29,7 @@ expect_eq "its directory is gone" "" "$(ls -A "$TMPDIR")"
 
 if ! command -v tmux >/dev/null; then
     skip "demo on a terminal, and interrupted by Ctrl-C" "tmux is not installed"
-    exit 0
+    stop_here
 fi
 . "$(dirname "$0")/../tmux.bash"
 # The processes in the process groups of the tour's children: the programs
@@ -85,8 +85,10 @@ expect_match "Ctrl-C in the text demo: the tour says what it did" "stopped by SI
 expect_match "Ctrl-C in the text demo: it exits 130" "^DEMO-EXIT=130" "$screen"
 [ -n "$slow" ] && gone $slow && ok "Ctrl-C in the text demo: the slow 04-open is stopped too" ||
     not_ok "Ctrl-C in the text demo: the slow 04-open is stopped too" "${slow:-not found}"
-left=$(ls /dev/shm | grep "^mmaplab-tour-.*-${demo_sh:-none}\$")
-expect_eq "Ctrl-C in the text demo: /dev/shm is as it was" "" "$left"
+if want_pids "Ctrl-C in the text demo: /dev/shm is as it was" -n 1 $demo_sh; then
+    left=$(ls /dev/shm | grep "^mmaplab-tour-.*-$demo_sh\$")
+    expect_eq "Ctrl-C in the text demo: /dev/shm is as it was" "" "$left"
+fi
 expect_eq "Ctrl-C in the text demo: its directory is gone" "" "$(ls -A "$TMPDIR")"
 
-echo "1..$t_n"
+done_testing

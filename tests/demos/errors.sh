@@ -156,3 +156,5 @@ expect_eq "--step: the call's line comes after its pause" "next: shm_open" \
 expect_eq "--step records a hold and a resume before each of the 3 calls" "3 3" \
     "$("$TC" count "$TR" --event hold) $("$TC" count "$TR" --event resume)"
 run 05-close -n "$N"
+
+done_testing

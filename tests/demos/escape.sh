@@ -73,4 +73,4 @@ expect_eq "...the shown and the cut bytes make the message" 3000 $((n_shown + n_
 expect_match "...and says so in words" \
     "only the first $n_shown of the message's 3000 bytes are shown above" "$out"
 "$BIN/05-close" -q -n "$L" --trace off
-echo "1..$t_n"
+done_testing

@@ -61,3 +61,5 @@ make -s -C "$ROOT" install DESTDIR="$D" PREFIX=/usr >/dev/null 2>&1
 check "DESTDIR: programs staged under DESTDIR/usr/libexec/mmaplab" test -x "$D/usr/libexec/mmaplab/03-copy"
 expect_match "DESTDIR: the front door looks for programs in the final place" \
     "^LIBEXEC=/usr/libexec/mmaplab\$" "$(cat "$D/usr/bin/mmaplab")"
+
+done_testing

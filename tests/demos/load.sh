@@ -49,3 +49,5 @@ expect_eq "every loser gets the explained EEXIST" 4 "$explained"
 "$BIN/05-close" -n "$N" >/dev/null 2>&1
 left=$(ls /dev/shm | grep -c "^$PREFIX-$SUITE-" || true)
 expect_eq "nothing is left in /dev/shm" 0 "$left"
+
+done_testing

@@ -10,11 +10,11 @@ CMP=$ROOT/tests/tools/stracecmp.pl
 
 if ! need_tool strace; then
     skip "narration against strace" "strace is not installed (sudo apt-get install strace)"
-    exit 0
+    stop_here
 fi
 if ! perl -MJSON::PP -e 1 2>/dev/null; then
     skip "narration against strace" "perl's JSON::PP is missing (sudo apt-get install perl)"
-    exit 0
+    stop_here
 fi
 
 # traced DESC PROG ARGS...: run it under strace, then compare.
@@ -75,3 +75,5 @@ if perl "$CMP" "$TR.lie" "$ST" >/dev/null 2>&1; then
 else
     ok "a narrated result the kernel did not return is caught"
 fi
+
+done_testing

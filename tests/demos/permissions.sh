@@ -5,7 +5,7 @@
 
 if ! is_root || ! id nobody >/dev/null 2>&1; then
     skip "object of another user" "needs root and the user nobody to switch users"
-    exit 0
+    stop_here
 fi
 PUB=$(t_public_bin)
 N=$(t_name); F=/dev/shm/${N#/}
@@ -32,3 +32,5 @@ expect_match "mmaplab clean --user nobody --dry-run lists it" "^  would remove $
 out=$(MMAPLAB_NAME="$N" "$BIN/mmaplab" clean --user nobody)
 expect_match "mmaplab clean --user nobody removes it (as root)" "^  removed +$N" "$out"
 check "...and it is gone" test ! -e "/dev/shm/${N#/}"
+
+done_testing

@@ -8,7 +8,7 @@
 . "$(dirname "$0")/../lib.sh"
 
 if ! need_tool strace; then
-    skip "strace comparison" "strace is not installed"; exit 0
+    skip "strace comparison" "strace is not installed"; stop_here
 fi
 
 D=$T_SCRATCH/d; mkdir -p "$D"
@@ -155,3 +155,5 @@ expect_match "02-map -q still says that it waits for Enter" "^\[hold\] press Ent
 out=$("$BIN/02-map" -q -n "$n" --no-hold --trace off 2>&1)
 expect_eq "...but says nothing under --no-hold" "" "$out"
 rm -f "/dev/shm/${n#/}"
+
+done_testing

@@ -73,3 +73,5 @@ for p in 07-file-pages 09-reserve-grow; do
         not_ok "$p reaches its hold point" "$(cat "$T_SCRATCH/$p.out")"
     fi
 done
+
+done_testing

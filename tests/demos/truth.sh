@@ -91,3 +91,5 @@ expect_match "09: one page touched is 'touched 1 page', with its faults counted 
 expect_no_match "...never '1 pages' or '1 faults'" "\b1 (pages|faults)\b" "$out"
 out=$("$BIN/11-robust-mutex" -n "$(t_name)" -w 2 -i 100 --kills 1 --no-hold --trace off </dev/null 2>&1)
 expect_match "11: 'after 1 kill'" "consistent after 1 kill:" "$out"
+
+done_testing

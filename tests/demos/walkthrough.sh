@@ -102,3 +102,5 @@ done
 expect_eq "with 02-map in the flow, the walkthrough's steps are the same" \
     "create open map copy read unmap close" "$("$TC" steps "$TR2")"
 check "...and 05-close removed the name" test ! -e "/dev/shm/${N2#/}"
+
+done_testing

@@ -12,7 +12,7 @@ if [ ! -x "$F" ]; then
     else
         skip "fuzz the NPY header parser" "build/fuzz/fuzz_npy was not built (make test-programs; does clang have libFuzzer?)"
     fi
-    exit 0
+    stop_here
 fi
 
 # A crash leaves its input in $T_SCRATCH: show it, since the scratch goes.
@@ -39,3 +39,5 @@ else
     not_ok "a ${secs}s fuzz run of the NPY header parser finds nothing" \
         "exit $rc after ${runs:-?} inputs" "$(printf '%s\n' "$out" | tail -n 40)" "$(show_crash)"
 fi
+
+done_testing

@@ -353,3 +353,5 @@ for lesson in "${lessons[@]}"; do
 done
 stop_wine
 stop_tmux
+
+done_testing

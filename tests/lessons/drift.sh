@@ -15,7 +15,7 @@ out=$(LESSONS_PREFIX=$PREFIX-$SUITE TMPDIR=$tmp bash tools/lessons.sh --out "$ge
 rc=$?
 if [ $rc -ne 0 ]; then
     not_ok "make lessons runs every scene and finds every excerpt" "$out"
-    exit 0
+    stop_here
 fi
 ok "make lessons runs every scene and finds every excerpt"
 
@@ -55,3 +55,5 @@ left=$(ls /dev/shm | grep "^$PREFIX-$SUITE" || true)
 expect_eq "make lessons leaves nothing in /dev/shm" "" "$left"
 expect_eq "make lessons leaves nothing in its temporary directory" "" \
     "$(find "$tmp" -mindepth 1 -print | head -n 5)"
+
+done_testing

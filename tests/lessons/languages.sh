@@ -8,7 +8,7 @@
 PY=/usr/bin/python3
 if ! [ -x "$PY" ]; then
     skip "other languages" "needs Debian's python3 as $PY (apt-get install python3)"
-    exit 0
+    stop_here
 fi
 
 # made NAME: a fresh object holding the default message.
@@ -84,3 +84,5 @@ expect_eq "...and 04-open still reads the message" "0 yes" \
     "$rc $(printf '%s\n' "$out" | grep -qx 'Message from first process.' && echo yes)"
 "$BIN/05-close" -n "$N" -q --no-hold >/dev/null 2>&1
 check "nothing is left in /dev/shm" test ! -e "/dev/shm/${N#/}"
+
+done_testing

@@ -62,3 +62,5 @@ expect_eq "every relative link in the lessons leads to a file" "" "$bad"
 # not (sh).
 odd=$(grep -n '^ *```sh' lessons/*.md | grep -Ev '```sh( (run|t[1-3]|win32|live|numpy|python))?$' || true)
 expect_eq "every shell block's info string is one the command test knows" "" "$odd"
+
+done_testing

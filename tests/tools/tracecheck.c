@@ -21,7 +21,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "json.h"
+#include "traceline.h"
 
 struct filter {
     const char *prog, *event, *call, *step, *object;
@@ -61,22 +61,21 @@ static int each_line(const char *path, int (*fn)(const char *, size_t, int, void
     return r;
 }
 
-static bool matches(const struct json_obj *o, const struct filter *fl)
+static bool matches(const json_t *o, const struct filter *fl)
 {
     const char *s;
-    const struct json_field *pid;
 
-    if (fl->prog && (!(s = json_str(o, "prog")) || strcmp(s, fl->prog)))
+    if (fl->prog && (!(s = traceline_str(o, "prog")) || strcmp(s, fl->prog)))
         return false;
-    if (fl->event && (!(s = json_str(o, "event")) || strcmp(s, fl->event)))
+    if (fl->event && (!(s = traceline_str(o, "event")) || strcmp(s, fl->event)))
         return false;
-    if (fl->call && (!(s = json_str(o, "call")) || strcmp(s, fl->call)))
+    if (fl->call && (!(s = traceline_str(o, "call")) || strcmp(s, fl->call)))
         return false;
-    if (fl->step && (!(s = json_str(o, "step")) || strcmp(s, fl->step)))
+    if (fl->step && (!(s = traceline_str(o, "step")) || strcmp(s, fl->step)))
         return false;
-    if (fl->object && (!(s = json_str(o, "object")) || strcmp(s, fl->object)))
+    if (fl->object && (!(s = traceline_str(o, "object")) || strcmp(s, fl->object)))
         return false;
-    if (fl->pid && (!(pid = json_get(o, "pid")) || pid->num != fl->pid))
+    if (fl->pid && traceline_int(o, "pid") != fl->pid)
         return false;
     return true;
 }
@@ -91,71 +90,81 @@ static void problem(int lineno, const char *what, const char *key)
     problems++;
 }
 
-static void want(const struct json_obj *o, int lineno, const char *key,
-                 enum json_type type, bool is_int)
+enum kind { INTEGER, STRING, BOOL };
+
+static void want(const json_t *o, int lineno, const char *key, enum kind kind)
 {
-    const struct json_field *f = json_get(o, key);
+    const json_t *f = json_object_get(o, key);
     if (f == NULL)
         problem(lineno, "missing key", key);
-    else if (f->type != type || (is_int && !f->is_int))
+    else if (!(kind == INTEGER ? json_is_integer(f) :
+               kind == STRING ? json_is_string(f) : json_is_boolean(f)))
         problem(lineno, "wrong type for key", key);
 }
 
-static int validate_line(const char *line, size_t n, int lineno, void *ctx)
+/* The keys and types an event needs (lessons/trace.md). */
+static void validate_event(const json_t *o, int lineno)
 {
     static const char *events[] = { "start", "step", "call", "hold", "resume",
                                     "exit", "error" };
-    struct json_obj o;
     const char *ev;
     bool known = false;
 
-    (void)ctx;
-    if (json_parse(line, n, &o) != 0) {
-        problem(lineno, "not one JSON object", NULL);
-        return 0;
-    }
-    want(&o, lineno, "v", JSON_NUMBER, true);
-    want(&o, lineno, "ts_ns", JSON_NUMBER, true);
-    want(&o, lineno, "pid", JSON_NUMBER, true);
-    want(&o, lineno, "prog", JSON_STRING, false);
-    want(&o, lineno, "event", JSON_STRING, false);
-    want(&o, lineno, "object", JSON_STRING, false);
-    const struct json_field *v = json_get(&o, "v");
-    if (v && v->num != 1)
+    want(o, lineno, "v", INTEGER);
+    want(o, lineno, "ts_ns", INTEGER);
+    want(o, lineno, "pid", INTEGER);
+    want(o, lineno, "prog", STRING);
+    want(o, lineno, "event", STRING);
+    want(o, lineno, "object", STRING);
+    if (json_object_get(o, "v") && traceline_int(o, "v") != 1)
         problem(lineno, "format version is not 1", NULL);
-    if ((ev = json_str(&o, "event")) == NULL)
-        return 0;
+    if ((ev = traceline_str(o, "event")) == NULL)
+        return;
     for (size_t i = 0; i < sizeof events / sizeof events[0]; i++)
         known |= strcmp(ev, events[i]) == 0;
     if (!known)
         problem(lineno, "unknown event", ev);
     if (strcmp(ev, "step") == 0) {
-        want(&o, lineno, "step", JSON_STRING, false);
-        want(&o, lineno, "message", JSON_STRING, false);
+        want(o, lineno, "step", STRING);
+        want(o, lineno, "message", STRING);
     } else if (strcmp(ev, "call") == 0) {
-        want(&o, lineno, "step", JSON_STRING, false);
-        want(&o, lineno, "call", JSON_STRING, false);
-        want(&o, lineno, "args", JSON_STRING, false);
-        want(&o, lineno, "ret", JSON_STRING, false);
-        want(&o, lineno, "errno", JSON_STRING, false);
-        want(&o, lineno, "expected", JSON_BOOL, false);
-        if (!json_get(&o, "win32") && !json_get(&o, "posix"))
+        want(o, lineno, "step", STRING);
+        want(o, lineno, "call", STRING);
+        want(o, lineno, "args", STRING);
+        want(o, lineno, "ret", STRING);
+        want(o, lineno, "errno", STRING);
+        want(o, lineno, "expected", BOOL);
+        if (!json_object_get(o, "win32") && !json_object_get(o, "posix"))
             problem(lineno, "call without its counterpart", "win32/posix");
-        if (json_get(&o, "win32"))
-            want(&o, lineno, "win32", JSON_STRING, false);
-        if (json_get(&o, "posix"))
-            want(&o, lineno, "posix", JSON_STRING, false);
-        if (json_get(&o, "addr"))
-            want(&o, lineno, "addr", JSON_STRING, false);
-        if (json_get(&o, "len"))
-            want(&o, lineno, "len", JSON_NUMBER, true);
-        if (json_get(&o, "offset"))
-            want(&o, lineno, "offset", JSON_NUMBER, true);
+        if (json_object_get(o, "win32"))
+            want(o, lineno, "win32", STRING);
+        if (json_object_get(o, "posix"))
+            want(o, lineno, "posix", STRING);
+        if (json_object_get(o, "addr"))
+            want(o, lineno, "addr", STRING);
+        if (json_object_get(o, "len"))
+            want(o, lineno, "len", INTEGER);
+        if (json_object_get(o, "offset"))
+            want(o, lineno, "offset", INTEGER);
     } else if (strcmp(ev, "exit") == 0) {
-        want(&o, lineno, "status", JSON_NUMBER, true);
+        want(o, lineno, "status", INTEGER);
     } else if (strcmp(ev, "error") == 0) {
-        want(&o, lineno, "message", JSON_STRING, false);
+        want(o, lineno, "message", STRING);
     }
+}
+
+static int validate_line(const char *line, size_t n, int lineno, void *ctx)
+{
+    json_error_t why;
+    json_t *o;
+
+    (void)ctx;
+    if ((o = traceline_read(line, n, &why)) == NULL) {
+        problem(lineno, "not one JSON object", why.text);
+        return 0;
+    }
+    validate_event(o, lineno);
+    json_decref(o);
     return 0;
 }
 
@@ -167,20 +176,31 @@ struct query {
     long count;
 };
 
+/* A string as it is, anything else as JSON; nothing when v is NULL. */
+static void print_value(const json_t *v)
+{
+    char *text;
+
+    if (json_is_string(v)) {
+        printf("%s\n", json_string_value(v));
+    } else if (v != NULL && (text = json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT))) {
+        printf("%s\n", text);
+        free(text);
+    }
+}
+
 static int query_line(const char *line, size_t n, int lineno, void *ctx)
 {
     struct query *q = ctx;
-    struct json_obj o;
+    json_t *o = traceline_read(line, n, NULL);
 
     (void)lineno;
-    if (json_parse(line, n, &o) != 0 || !matches(&o, q->fl))
-        return 0;
-    q->count++;
-    if (q->key) {
-        const struct json_field *f = json_get(&o, q->key);
-        if (f)
-            printf("%s\n", f->str);
+    if (o != NULL && matches(o, q->fl)) {
+        q->count++;
+        if (q->key)
+            print_value(json_object_get(o, q->key));
     }
+    json_decref(o);
     return 0;
 }
 
@@ -226,32 +246,37 @@ static int identifiers(const char *s, char out[8][64])
     return n;
 }
 
-static int track_line(const char *line, size_t n, int lineno, void *ctx)
+static void track_call(struct track *t, const json_t *o)
 {
-    struct track *t = ctx;
-    struct json_obj o;
     const char *ev, *step, *call, *counter;
 
-    (void)lineno;
-    if (json_parse(line, n, &o) != 0 || !matches(&o, t->fl))
-        return 0;
-    if (!(ev = json_str(&o, "event")) || strcmp(ev, "call") != 0)
-        return 0;
-    step = json_str(&o, "step");
-    call = json_str(&o, "call");
-    counter = json_str(&o, "win32");
+    if (!(ev = traceline_str(o, "event")) || strcmp(ev, "call") != 0)
+        return;
+    step = traceline_str(o, "step");
+    call = traceline_str(o, "call");
+    counter = traceline_str(o, "win32");
     if (counter == NULL)
-        counter = json_str(&o, "posix");
+        counter = traceline_str(o, "posix");
     if (!step || !call || !counter || counter[0] == '(' || t->n >= MAX_CALLS)
-        return 0;
+        return;
     struct call *c = &t->calls[t->n];
-    const struct json_field *pid = json_get(&o, "pid");
-    c->pid = pid ? pid->num : 0;
+    c->pid = traceline_int(o, "pid");
     snprintf(c->step, sizeof c->step, "%s", step);
     snprintf(c->call, sizeof c->call, "%s", call);
     c->ncounter = identifiers(counter, c->counter);
     if (c->ncounter > 0)
         t->n++;
+}
+
+static int track_line(const char *line, size_t n, int lineno, void *ctx)
+{
+    struct track *t = ctx;
+    json_t *o = traceline_read(line, n, NULL);
+
+    (void)lineno;
+    if (o != NULL && matches(o, t->fl))
+        track_call(t, o);
+    json_decref(o);
     return 0;
 }
 
@@ -368,21 +393,26 @@ struct lives {
 static int pairs_line(const char *line, size_t n, int lineno, void *ctx)
 {
     struct lives *t = ctx;
-    struct json_obj o;
-    const struct json_field *pid;
-    const char *ev;
+    json_t *o = traceline_read(line, n, NULL);
+    char ev[16];
+    long long pid;
     int i;
 
     (void)lineno;
-    if (json_parse(line, n, &o) != 0 || !(pid = json_get(&o, "pid")) ||
-        !(ev = json_str(&o, "event")))
+    if (o == NULL || !json_is_integer(json_object_get(o, "pid")) ||
+        !traceline_str(o, "event")) {
+        json_decref(o);
         return 0;
-    for (i = 0; i < t->n && t->l[i].pid != pid->num; i++)
+    }
+    pid = traceline_int(o, "pid");
+    snprintf(ev, sizeof ev, "%s", traceline_str(o, "event"));
+    json_decref(o);
+    for (i = 0; i < t->n && t->l[i].pid != pid; i++)
         ;
     if (i == t->n) {
         if (t->n == MAX_PIDS)
             return 0;
-        t->l[t->n++] = (struct life){ .pid = pid->num };
+        t->l[t->n++] = (struct life){ .pid = pid };
     }
     struct life *l = &t->l[i];
     if (strcmp(ev, "start") == 0) {

@@ -9,7 +9,7 @@
 
 if ! need_tool tmux; then
     skip "tmux" "tmux is not installed: the tour's screen tests need it (apt-get install tmux)"
-    exit 0
+    stop_here
 fi
 
 # Each starts at step 10 (--from: the steps before it run by themselves):
@@ -138,9 +138,9 @@ N=$(t_name)
 start_tour dumb "$N" TERM=dumb -- --from 18
 wait_screen dumb "TERM=dumb: it says the screen cannot be shown here" "TERM=dumb.*cannot show the full-screen"
 wait_screen dumb "...and runs the tour as text to its end (status 0)" "^status=0$" 60
-nothing_left dumb "$N"
+nothing_left dumb "$N" -
 
 for s in col nocol flag ascii; do tm send-keys -t $s q; done
 for s in col nocol flag ascii; do until_screen $s "^status=0$" || not_ok "$s: q ends it" "$(screen $s)"; done
 
-echo "1..$t_n"
+done_testing

@@ -9,7 +9,7 @@
 
 if ! need_tool tmux; then
     skip "tmux" "tmux is not installed: the tour's screen tests need it (apt-get install tmux)"
-    exit 0
+    stop_here
 fi
 
 # stop SESSION STOP [ERE...]: Space, then wait for STOP (a hold, or the
@@ -102,3 +102,5 @@ for size in 80x24 100x30 120x40; do
     until_screen $S "status=0" 15 || not_ok "$size: q ends the tour" "$(screen $S)"
     nothing_left $S "$N" $pid $kids
 done
+
+done_testing

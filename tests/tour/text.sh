@@ -86,4 +86,4 @@ shm_exists "$N" && ok "...and it is still there" || not_ok "...and it is still t
 "$BIN/05-close" -q -n "$N" >/dev/null
 "$TOUR" --help | grep -q "^Usage: mmaplab-tour" && ok "--help" || not_ok "--help"
 
-echo "1..$t_n"
+done_testing

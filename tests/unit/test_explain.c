@@ -102,19 +102,20 @@ static void test_errno_names(void **state)
         { ETIMEDOUT, "ETIMEDOUT" }, { EOWNERDEAD, "EOWNERDEAD" },
         { ENOTRECOVERABLE, "ENOTRECOVERABLE" }, { EDQUOT, "EDQUOT" },
         { ENOTDIR, "ENOTDIR" }, { EISDIR, "EISDIR" }, { EBUSY, "EBUSY" },
-        { ENOSYS, "ENOSYS" }, { ENOTSUP, "ENOTSUP" },
+        { ENOSYS, "ENOSYS" }, { EDEADLK, "EDEADLK" }, { ECANCELED, "ECANCELED" },
+        /* Linux's ENOTSUP is the same number, and glibc names it so */
+        { EOPNOTSUPP, "EOPNOTSUPP" },
+        /* names a hand-written table left out */
+        { EHWPOISON, "EHWPOISON" }, { EKEYREVOKED, "EKEYREVOKED" },
     };
 
     (void)state;
-    for (size_t i = 0; i < sizeof known / sizeof known[0]; i++) {
+    for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
         assert_string_equal(ml_errno_name(known[i].err), known[i].name);
-        assert_int_equal(ml_errno_value(known[i].name), known[i].err);
-    }
 }
 
-/* Every name given out reads back as its number, and no two numbers share
- * a name. */
-static void test_errno_round_trip(void **state)
+/* Every number the kernel has is named, and no two numbers share a name. */
+static void test_errno_names_distinct(void **state)
 {
     char seen[200][24];
     int named = 0;
@@ -127,13 +128,11 @@ static void test_errno_round_trip(void **state)
             continue;
         named++;
         assert_true(name[0] == 'E');
-        if (ml_errno_value(name) != err)
-            fail_msg("%s -> %d, want %d", name, ml_errno_value(name), err);
         for (int other = 1; other < err; other++)
             if (strcmp(seen[other], name) == 0)
                 fail_msg("%d and %d are both %s", other, err, name);
     }
-    assert_true(named >= 40);
+    assert_true(named >= 120);
 }
 
 static void test_errno_unknown(void **state)
@@ -143,11 +142,6 @@ static void test_errno_unknown(void **state)
     assert_string_equal(ml_errno_name(0), "E?0");
     assert_string_equal(ml_errno_name(-5), "E?-5");
     assert_string_equal(ml_errno_name(2147483647), "E?2147483647");
-    assert_int_equal(ml_errno_value("ENOPE"), 0);
-    assert_int_equal(ml_errno_value(""), 0);
-    assert_int_equal(ml_errno_value("E?9999"), 0);
-    assert_int_equal(ml_errno_value("ENOENT "), 0);
-    assert_int_equal(ml_errno_value("ENOEN"), 0);
 }
 
 /* ---- owners --------------------------------------------------------------- */
@@ -599,7 +593,7 @@ int main(void)
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_errno_names),
-        cmocka_unit_test(test_errno_round_trip),
+        cmocka_unit_test(test_errno_names_distinct),
         cmocka_unit_test(test_errno_unknown),
         T(test_owner_named_user),
         T(test_owner_self_and_mode),

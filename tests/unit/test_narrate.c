@@ -29,7 +29,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "json.h"
+#include "traceline.h"
 #include "mmaplab.h"
 
 #define MAX_EVENTS 64
@@ -381,7 +381,7 @@ struct result {
     int status;
     char *out, *err;
     int nev;
-    struct json_obj *ev;   /* MAX_EVENTS of them */
+    json_t **ev;           /* MAX_EVENTS of them */
 };
 
 /* Start body in a child: argv[0] is the program's name, then the NULL-ended
@@ -489,8 +489,12 @@ static char *slurp(const char *path)
 
 /* Parse a trace file into ev; returns how many lines it has (-1: none).
  * Fails the test on a line that is not one whole JSON object. */
-static int read_trace(const char *path, struct json_obj *ev)
+static int read_trace(const char *path, json_t **ev)
 {
+    for (int i = 0; i < MAX_EVENTS; i++) {
+        json_decref(ev[i]);
+        ev[i] = NULL;
+    }
     if (access(path, F_OK) != 0)
         return -1;
     char *text = slurp(path);
@@ -499,9 +503,15 @@ static int read_trace(const char *path, struct json_obj *ev)
         char *nl = strchr(p, '\n');
         if (nl == NULL)
             fail_msg("trace line %d has no newline: %s", n + 1, p);
-        struct json_obj tmp;
-        if (json_parse(p, (size_t)(nl - p), n < MAX_EVENTS ? &ev[n] : &tmp) != 0)
-            fail_msg("trace line %d is not JSON: %.*s", n + 1, (int)(nl - p), p);
+        json_error_t why;
+        json_t *o = traceline_read(p, (size_t)(nl - p), &why);
+        if (o == NULL)
+            fail_msg("trace line %d is not one JSON object (%s): %.*s", n + 1,
+                     why.text, (int)(nl - p), p);
+        if (n < MAX_EVENTS)
+            ev[n] = o;
+        else
+            json_decref(o);
         n++;
         p = nl + 1;
     }
@@ -509,11 +519,25 @@ static int read_trace(const char *path, struct json_obj *ev)
     return n;
 }
 
-static int count_events(const struct json_obj *ev, int n, const char *event)
+static json_t **new_events(void)
+{
+    json_t **ev = calloc(MAX_EVENTS, sizeof *ev);
+    assert_non_null(ev);
+    return ev;
+}
+
+static void free_events(json_t **ev)
+{
+    for (int i = 0; i < MAX_EVENTS; i++)
+        json_decref(ev[i]);
+    free(ev);
+}
+
+static int count_events(json_t *const *ev, int n, const char *event)
 {
     int k = 0;
     for (int i = 0; i < n && i < MAX_EVENTS; i++)
-        if (strcmp(json_str(&ev[i], "event"), event) == 0)
+        if (strcmp(traceline_str(ev[i], "event"), event) == 0)
             k++;
     return k;
 }
@@ -522,7 +546,7 @@ static int count_events(const struct json_obj *ev, int n, const char *event)
 static void wait_event(const struct fx *fx, const struct child *c,
                        const char *event, int count)
 {
-    struct json_obj *ev = malloc(MAX_EVENTS * sizeof *ev);
+    json_t **ev = new_events();
 
     for (int waited = 0; ; waited += 10) {
         int n = read_trace(fx->trace, ev);
@@ -537,7 +561,7 @@ static void wait_event(const struct fx *fx, const struct child *c,
         struct timespec ts = { 0, 10 * 1000000L };
         nanosleep(&ts, NULL);
     }
-    free(ev);
+    free_events(ev);
 }
 
 /* Close its stdin, wait for it (with a timeout) and collect everything. */
@@ -565,7 +589,7 @@ static struct result *finish(const struct fx *fx, struct child *c)
     r->status = st;
     r->out = slurp(c->out);
     r->err = slurp(c->err);
-    r->ev = malloc(MAX_EVENTS * sizeof *r->ev);
+    r->ev = new_events();
     r->nev = read_trace(fx->trace, r->ev);
     return r;
 }
@@ -586,7 +610,7 @@ static void free_result(struct result *r)
 {
     free(r->out);
     free(r->err);
-    free(r->ev);
+    free_events(r->ev);
     free(r);
 }
 
@@ -603,7 +627,7 @@ static void assert_sequence(const struct result *r, const char *const *want)
     char got[1024] = "", exp[1024] = "";
 
     for (int i = 0; i < r->nev && i < MAX_EVENTS; i++) {
-        strcat(got, json_str(&r->ev[i], "event"));
+        strcat(got, traceline_str(r->ev[i], "event"));
         strcat(got, " ");
     }
     for (; *want; want++) {
@@ -624,63 +648,61 @@ static void assert_well_formed(const struct result *r, const char *object)
 
     assert_true(r->nev > 0);
     for (int i = 0; i < r->nev; i++) {
-        const struct json_obj *e = &r->ev[i];
+        const json_t *e = r->ev[i];
         static const char *ints[] = { "v", "ts_ns", "pid" };
-        for (int k = 0; k < 3; k++) {
-            const struct json_field *f = json_get(e, ints[k]);
-            if (f == NULL || f->type != JSON_NUMBER || !f->is_int)
+        for (int k = 0; k < 3; k++)
+            if (!json_is_integer(json_object_get(e, ints[k])))
                 fail_msg("event %d: %s missing or not an integer", i, ints[k]);
-        }
-        assert_int_equal(json_get(e, "v")->num, 1);
-        assert_non_null(json_str(e, "prog"));
-        assert_non_null(json_str(e, "event"));
-        assert_non_null(json_str(e, "object"));
-        assert_string_equal(json_str(e, "prog"), json_str(&r->ev[0], "prog"));
+        assert_int_equal(traceline_int(e, "v"), 1);
+        assert_non_null(traceline_str(e, "prog"));
+        assert_non_null(traceline_str(e, "event"));
+        assert_non_null(traceline_str(e, "object"));
+        assert_string_equal(traceline_str(e, "prog"), traceline_str(r->ev[0], "prog"));
         if (object)
-            assert_string_equal(json_str(e, "object"), object);
-        long long ts = json_get(e, "ts_ns")->num;
+            assert_string_equal(traceline_str(e, "object"), object);
+        long long ts = traceline_int(e, "ts_ns");
         assert_true(ts >= last);
         last = ts;
         if (pid == -1)
-            pid = json_get(e, "pid")->num;
-        assert_int_equal(json_get(e, "pid")->num, pid);
+            pid = traceline_int(e, "pid");
+        assert_int_equal(traceline_int(e, "pid"), pid);
     }
 }
 
-static const struct json_obj *nth_event(const struct result *r, const char *event,
+static const json_t *nth_event(const struct result *r, const char *event,
                                         int nth)
 {
     for (int i = 0; i < r->nev; i++)
-        if (strcmp(json_str(&r->ev[i], "event"), event) == 0 && nth-- == 0)
-            return &r->ev[i];
+        if (strcmp(traceline_str(r->ev[i], "event"), event) == 0 && nth-- == 0)
+            return r->ev[i];
     fail_msg("no event '%s' number %d", event, nth);
     return NULL;
 }
 
-static const struct json_obj *call_event(const struct result *r, const char *call)
+static const json_t *call_event(const struct result *r, const char *call)
 {
     for (int i = 0; i < r->nev; i++)
-        if (strcmp(json_str(&r->ev[i], "event"), "call") == 0 &&
-            strcmp(json_str(&r->ev[i], "call"), call) == 0)
-            return &r->ev[i];
+        if (strcmp(traceline_str(r->ev[i], "event"), "call") == 0 &&
+            strcmp(traceline_str(r->ev[i], "call"), call) == 0)
+            return r->ev[i];
     fail_msg("no call event for %s", call);
     return NULL;
 }
 
-static bool get_bool(const struct json_obj *e, const char *key)
+static bool get_bool(const json_t *e, const char *key)
 {
-    const struct json_field *f = json_get(e, key);
-    if (f == NULL || f->type != JSON_BOOL)
+    const json_t *f = json_object_get(e, key);
+    if (!json_is_boolean(f))
         fail_msg("%s missing or not a bool", key);
-    return f->b;
+    return json_is_true(f);
 }
 
-static long long get_int(const struct json_obj *e, const char *key)
+static long long get_int(const json_t *e, const char *key)
 {
-    const struct json_field *f = json_get(e, key);
-    if (f == NULL || f->type != JSON_NUMBER || !f->is_int)
+    const json_t *f = json_object_get(e, key);
+    if (!json_is_integer(f))
         fail_msg("%s missing or not an integer", key);
-    return f->num;
+    return json_integer_value(f);
 }
 
 static int count_of(const char *hay, const char *needle)
@@ -733,53 +755,53 @@ static void test_call_narration_and_events(void **state)
     assert_well_formed(r, fx->name);
     SEQ("start", "step", "call", "call", "step", "call", "step", "call", "step",
         "call", "step", "call", "step", "call", "exit");
-    assert_string_equal(json_str(&r->ev[0], "prog"), "unit-narrate");
-    const struct json_obj *e = nth_event(r, "step", 0);
-    assert_string_equal(json_str(e, "step"), "create");
-    assert_string_equal(json_str(e, "message"), "make the object");
+    assert_string_equal(traceline_str(r->ev[0], "prog"), "unit-narrate");
+    const json_t *e = nth_event(r, "step", 0);
+    assert_string_equal(traceline_str(e, "step"), "create");
+    assert_string_equal(traceline_str(e, "message"), "make the object");
 
     e = call_event(r, "shm_open");
-    assert_string_equal(json_str(e, "step"), "create");
+    assert_string_equal(traceline_str(e, "step"), "create");
     snprintf(line, sizeof line, "\"%s\", O_CREAT | O_EXCL | O_RDWR, 0600", fx->name);
-    assert_string_equal(json_str(e, "args"), line);
-    long long fd = atoll(json_str(e, "ret"));
+    assert_string_equal(traceline_str(e, "args"), line);
+    long long fd = atoll(traceline_str(e, "ret"));
     assert_true(fd >= 3);
-    assert_string_equal(json_str(e, "errno"), "0");
-    assert_string_equal(json_str(e, "win32"),
+    assert_string_equal(traceline_str(e, "errno"), "0");
+    assert_string_equal(traceline_str(e, "win32"),
         "CreateFileMapping(INVALID_HANDLE_VALUE, NULL, PAGE_READWRITE, 0, BUF_SIZE, szName)");
     assert_false(get_bool(e, "expected"));
-    assert_null(json_get(e, "addr"));            /* no span, no addr/len */
-    assert_null(json_get(e, "len"));
+    assert_null(json_object_get(e, "addr"));            /* no span, no addr/len */
+    assert_null(json_object_get(e, "len"));
 
     e = call_event(r, "ftruncate");
-    assert_string_equal(json_str(e, "ret"), "0");
+    assert_string_equal(traceline_str(e, "ret"), "0");
     snprintf(line, sizeof line, "%lld, 4096", fd);
-    assert_string_equal(json_str(e, "args"), line);
+    assert_string_equal(traceline_str(e, "args"), line);
 
     /* mmap: the address is the result */
     e = call_event(r, "mmap");
-    assert_string_equal(json_str(e, "step"), "map");
-    const char *ret = json_str(e, "ret");
+    assert_string_equal(traceline_str(e, "step"), "map");
+    const char *ret = traceline_str(e, "ret");
     assert_memory_equal(ret, "0x", 2);
-    assert_string_equal(json_str(e, "addr"), ret);
+    assert_string_equal(traceline_str(e, "addr"), ret);
     assert_int_equal(get_int(e, "len"), 4096);
     assert_int_equal(get_int(e, "offset"), 0);
 
     /* memcpy: the address given to ml_span */
-    const struct json_obj *m = call_event(r, "memcpy");
-    assert_string_equal(json_str(m, "step"), "copy");
-    assert_string_equal(json_str(m, "addr"), ret);
+    const json_t *m = call_event(r, "memcpy");
+    assert_string_equal(traceline_str(m, "step"), "copy");
+    assert_string_equal(traceline_str(m, "addr"), ret);
     assert_int_equal(get_int(m, "len"), 12);
     assert_int_equal(get_int(m, "offset"), 16);
-    assert_contains(json_str(m, "args"), "\"Hello \\\"you\\\"\", 12");
+    assert_contains(traceline_str(m, "args"), "\"Hello \\\"you\\\"\", 12");
 
     e = call_event(r, "munmap");
-    assert_string_equal(json_str(e, "step"), "unmap");
-    assert_string_equal(json_str(e, "addr"), ret);
+    assert_string_equal(traceline_str(e, "step"), "unmap");
+    assert_string_equal(traceline_str(e, "addr"), ret);
     assert_int_equal(get_int(e, "len"), 4096);
-    assert_null(json_get(e, "offset"));
-    assert_string_equal(json_str(call_event(r, "close"), "step"), "close");
-    assert_string_equal(json_str(call_event(r, "shm_unlink"), "step"), "unlink");
+    assert_null(json_object_get(e, "offset"));
+    assert_string_equal(traceline_str(call_event(r, "close"), "step"), "close");
+    assert_string_equal(traceline_str(call_event(r, "shm_unlink"), "step"), "unlink");
     e = nth_event(r, "exit", 0);
     assert_int_equal(get_int(e, "status"), 0);
     free_result(r);
@@ -809,13 +831,13 @@ static void test_call_fails_explained(void **state)
 
     assert_well_formed(r, fx->name);
     SEQ("start", "step", "call", "error", "exit");
-    const struct json_obj *e = call_event(r, "shm_open");
-    assert_string_equal(json_str(e, "ret"), "-1");
-    assert_string_equal(json_str(e, "errno"), "ENOENT");
+    const json_t *e = call_event(r, "shm_open");
+    assert_string_equal(traceline_str(e, "ret"), "-1");
+    assert_string_equal(traceline_str(e, "errno"), "ENOENT");
     assert_false(get_bool(e, "expected"));
     e = nth_event(r, "error", 0);
-    assert_contains(json_str(e, "message"), "shm_open failed: ENOENT (No such file or directory)");
-    assert_contains(json_str(e, "message"), "run 01-create first");
+    assert_contains(traceline_str(e, "message"), "shm_open failed: ENOENT (No such file or directory)");
+    assert_contains(traceline_str(e, "message"), "run 01-create first");
     assert_int_equal(get_int(nth_event(r, "exit", 0), "status"), 1);
     free_result(r);
 }
@@ -839,8 +861,8 @@ static void test_call_eexist_names_owner(void **state)
     assert_contains(r->err, "shm_open failed: EEXIST (File exists)");
     assert_contains(r->err, want);
     assert_contains(r->err, "you made");   /* the user's own leftover */
-    assert_string_equal(json_str(call_event(r, "shm_open"), "errno"), "EEXIST");
-    assert_contains(json_str(nth_event(r, "error", 0), "message"), want);
+    assert_string_equal(traceline_str(call_event(r, "shm_open"), "errno"), "EEXIST");
+    assert_contains(traceline_str(nth_event(r, "error", 0), "message"), want);
     assert_true(shm_exists(fx->name));       /* the other's object is kept */
     free_result(r);
 }
@@ -860,10 +882,10 @@ static void test_call_mmap_eacces(void **state)
     assert_contains(r->out, "= MAP_FAILED EACCES (Permission denied)");
     assert_contains(r->err, "mmap failed: EACCES (Permission denied)");
     assert_contains(r->err, "O_RDWR");
-    const struct json_obj *e = call_event(r, "mmap");
-    assert_string_equal(json_str(e, "ret"), "MAP_FAILED");
-    assert_string_equal(json_str(e, "errno"), "EACCES");
-    assert_null(json_get(e, "addr"));        /* no address to show */
+    const json_t *e = call_event(r, "mmap");
+    assert_string_equal(traceline_str(e, "ret"), "MAP_FAILED");
+    assert_string_equal(traceline_str(e, "errno"), "EACCES");
+    assert_null(json_object_get(e, "addr"));        /* no address to show */
     assert_int_equal(get_int(e, "len"), 4096);
     free_result(r);
 }
@@ -883,9 +905,9 @@ static void test_expect_failure_is_the_point(void **state)
                             "shared memory object named");
     assert_contains(r->out, "BODY ok=0 expected=1 errno=2\n");
     SEQ("start", "step", "call", "exit");    /* no error event */
-    const struct json_obj *e = call_event(r, "shm_open");
+    const json_t *e = call_event(r, "shm_open");
     assert_true(get_bool(e, "expected"));
-    assert_string_equal(json_str(e, "errno"), "ENOENT");
+    assert_string_equal(traceline_str(e, "errno"), "ENOENT");
     free_result(r);
 
     /* quiet: the expected failure is not shown at all */
@@ -907,9 +929,9 @@ static void test_expect_but_succeeds(void **state)
     assert_contains(r->out, ") = 0   [Win32: CloseHandle(h)]\n");
     assert_contains(r->out, "  note: it was expected to fail with EBADF, and did not\n");
     assert_contains(r->out, "BODY ok=1 expected=0\n");
-    const struct json_obj *e = call_event(r, "close");
+    const json_t *e = call_event(r, "close");
     assert_true(get_bool(e, "expected"));    /* it was meant to fail */
-    assert_string_equal(json_str(e, "errno"), "0");
+    assert_string_equal(traceline_str(e, "errno"), "0");
     free_result(r);
 }
 
@@ -924,7 +946,7 @@ static void test_expect_other_error(void **state)
     assert_contains(r->err, "not open in this process");
     assert_lacks(r->out, "this failure is the point");
     SEQ("start", "step", "call", "error", "exit");
-    assert_string_equal(json_str(call_event(r, "close"), "errno"), "EBADF");
+    assert_string_equal(traceline_str(call_event(r, "close"), "errno"), "EBADF");
     free_result(r);
 }
 
@@ -945,9 +967,9 @@ static void test_hold_waits_for_a_line(void **state)
     char *out = slurp(c.out);
     assert_contains(out, "\n[hold] waiting for the reader\n  Press Enter to go on.\n");
     free(out);
-    struct json_obj *ev = malloc(MAX_EVENTS * sizeof *ev);
+    json_t **ev = new_events();
     assert_int_equal(count_events(ev, read_trace(fx->trace, ev), "resume"), 0);
-    free(ev);
+    free_events(ev);
 
     child_write(&c, "\nleft for later\n");
     struct result *r = finish(fx, &c);
@@ -955,9 +977,9 @@ static void test_hold_waits_for_a_line(void **state)
     assert_contains(r->out, "BODY rest=[left for later\n]\n");
     assert_well_formed(r, fx->name);
     SEQ("start", "step", "hold", "resume", "exit");
-    assert_string_equal(json_str(nth_event(r, "hold", 0), "message"),
+    assert_string_equal(traceline_str(nth_event(r, "hold", 0), "message"),
                         "waiting for the reader");
-    assert_string_equal(json_str(nth_event(r, "resume", 0), "message"),
+    assert_string_equal(traceline_str(nth_event(r, "resume", 0), "message"),
                         "a line was read");
     free_result(r);
 }
@@ -973,7 +995,7 @@ static void test_hold_at_eof(void **state)
     assert_contains(r->out, "[hold] waiting for the reader\n");
     assert_contains(r->out, "BODY rest=[]\n");
     SEQ("start", "step", "hold", "resume", "exit");
-    assert_string_equal(json_str(nth_event(r, "resume", 0), "message"),
+    assert_string_equal(traceline_str(nth_event(r, "resume", 0), "message"),
                         "end of input");
     free_result(r);
 
@@ -1015,9 +1037,9 @@ static void test_hold_interrupted_by_signal(void **state)
     assert_int_equal(WTERMSIG(r->status), SIGTERM);
     assert_contains(r->err, "unit-narrate: stopped by SIGTERM");
     SEQ("start", "step", "hold", "exit");
-    const struct json_obj *e = nth_event(r, "exit", 0);
+    const json_t *e = nth_event(r, "exit", 0);
     assert_int_equal(get_int(e, "status"), 128 + SIGTERM);
-    assert_string_equal(json_str(e, "message"), "SIGTERM");
+    assert_string_equal(traceline_str(e, "message"), "SIGTERM");
     free_result(r);
 }
 
@@ -1028,7 +1050,7 @@ static void test_step_pauses_before_each_call(void **state)
     struct fx *fx = *state;
     struct child c;
     char want[256];
-    struct json_obj *ev = malloc(MAX_EVENTS * sizeof *ev);
+    json_t **ev = new_events();
 
     spawn_v(fx, &c, body_step, NULL,
             ARGS("--step", "-n", fx->name, "--trace", fx->trace));
@@ -1043,7 +1065,7 @@ static void test_step_pauses_before_each_call(void **state)
     int n = read_trace(fx->trace, ev);
     snprintf(want, sizeof want, "before shm_open(\"%s\", O_CREAT | O_EXCL | "
              "O_RDWR, 0600)", fx->name);
-    assert_string_equal(json_str(&ev[n - 1], "message"), want);
+    assert_string_equal(traceline_str(ev[n - 1], "message"), want);
     assert_int_equal(count_events(ev, n, "call"), 0);
     assert_true(child_running(&c));
 
@@ -1053,7 +1075,7 @@ static void test_step_pauses_before_each_call(void **state)
     assert_true(shm_exists(fx->name));
     n = read_trace(fx->trace, ev);
     assert_int_equal(count_events(ev, n, "call"), 1);
-    assert_memory_equal(json_str(&ev[n - 1], "message"), "before close(", 13);
+    assert_memory_equal(traceline_str(ev[n - 1], "message"), "before close(", 13);
 
     child_write(&c, "\n");
     wait_event(fx, &c, "hold", 3);
@@ -1064,10 +1086,10 @@ static void test_step_pauses_before_each_call(void **state)
     assert_false(shm_exists(fx->name));
     SEQ("start", "step", "hold", "resume", "call", "step", "hold", "resume",
         "call", "step", "hold", "resume", "call", "exit");
-    assert_string_equal(json_str(nth_event(r, "resume", 2), "message"),
+    assert_string_equal(traceline_str(nth_event(r, "resume", 2), "message"),
                         "a line was read");
     free_result(r);
-    free(ev);
+    free_events(ev);
 }
 
 /* --step at end of input runs every call without waiting. */
@@ -1081,7 +1103,7 @@ static void test_step_at_eof(void **state)
     assert_false(shm_exists(fx->name));
     assert_int_equal(count_events(r->ev, r->nev, "hold"), 3);
     assert_int_equal(count_events(r->ev, r->nev, "call"), 3);
-    assert_string_equal(json_str(nth_event(r, "resume", 0), "message"),
+    assert_string_equal(traceline_str(nth_event(r, "resume", 0), "message"),
                         "end of input");
     assert_int_equal(count_of(r->out, "-- press Enter to run it"), 3);
     free_result(r);
@@ -1125,28 +1147,28 @@ static void test_result_err_null_error_object(void **state)
     assert_contains(r->out, "pthread_mutex_lock(&m->lock) = 130 EOWNERDEAD");
     assert_contains(r->out, "pthread_mutex_consistent");
     assert_contains(r->out, "pthread_mutex_consistent(&m->lock) = 0   [Win32: (none)]");
-    const struct json_obj *e = call_event(r, "pthread_mutex_lock");
-    assert_string_equal(json_str(e, "errno"), "EOWNERDEAD");
-    assert_string_equal(json_str(e, "ret"), "130");
+    const json_t *e = call_event(r, "pthread_mutex_lock");
+    assert_string_equal(traceline_str(e, "errno"), "EOWNERDEAD");
+    assert_string_equal(traceline_str(e, "ret"), "130");
     assert_true(get_bool(e, "expected"));
-    assert_string_equal(json_str(call_event(r, "pthread_mutex_consistent"), "errno"), "0");
+    assert_string_equal(traceline_str(call_event(r, "pthread_mutex_consistent"), "errno"), "0");
     /* a NULL without errno is still a failure */
     e = call_event(r, "fopen");
-    assert_string_equal(json_str(e, "ret"), "NULL");
-    assert_string_equal(json_str(e, "errno"), "EINVAL");
-    assert_string_equal(json_str(e, "object"), "/tmp/some file.bin");
-    assert_string_equal(json_str(e, "step"), "read");
+    assert_string_equal(traceline_str(e, "ret"), "NULL");
+    assert_string_equal(traceline_str(e, "errno"), "EINVAL");
+    assert_string_equal(traceline_str(e, "object"), "/tmp/some file.bin");
+    assert_string_equal(traceline_str(e, "step"), "read");
     /* ml_error: stderr and an error event */
     assert_contains(r->err, "unit-narrate: error: the message is 300 bytes and "
                             "the object holds 256\n");
     int errors = count_events(r->ev, r->nev, "error");
     assert_int_equal(errors, 2);             /* fopen's, then ml_error's */
     e = nth_event(r, "error", 1);
-    assert_string_equal(json_str(e, "message"),
+    assert_string_equal(traceline_str(e, "message"),
                         "the message is 300 bytes and the object holds 256");
-    assert_string_equal(json_str(e, "object"), "/tmp/some file.bin");
+    assert_string_equal(traceline_str(e, "object"), "/tmp/some file.bin");
     /* the start was recorded under the -n name */
-    assert_string_equal(json_str(&r->ev[0], "object"), fx->name);
+    assert_string_equal(traceline_str(r->ev[0], "object"), fx->name);
     assert_int_equal(get_int(nth_event(r, "exit", 0), "status"), 2);
     free_result(r);
 }
@@ -1252,8 +1274,8 @@ static void assert_usage_error(const struct fx *fx, const char *const *args,
     if (r->nev < 0)
         fail_msg("no trace for the refusal of %s", args[0]);
     assert_sequence(r, (const char *const[]){ "start", "error", "exit", NULL });
-    assert_contains(json_str(&r->ev[1], "message"), rule);
-    assert_int_equal(get_int(&r->ev[2], "status"), 2);
+    assert_contains(traceline_str(r->ev[1], "message"), rule);
+    assert_int_equal(get_int(r->ev[2], "status"), 2);
     free_result(r);
     unlink(fx->trace);
 }
@@ -1419,11 +1441,11 @@ static void test_trace_default_in_xdg(void **state)
     assert_string_equal(r->err, "");
     assert_int_equal(lstat(file, &st), 0);
     assert_int_equal(st.st_mode & 0777, 0600);
-    struct json_obj *ev = malloc(MAX_EVENTS * sizeof *ev);
+    json_t **ev = new_events();
     int n = read_trace(file, ev);
     assert_int_equal(n, 15);
-    assert_string_equal(json_str(&ev[n - 1], "event"), "exit");
-    free(ev);
+    assert_string_equal(traceline_str(ev[n - 1], "event"), "exit");
+    free_events(ev);
     free_result(r);
 }
 
@@ -1588,7 +1610,7 @@ static void test_hostile_text_escaped(void **state)
     assert_contains(r->out, "\"a\\r\\nb\\x1b[2J\\x01\\xff\", 11) = 0x");
     /* the trace keeps the real name; its text is the escaped one */
     assert_well_formed(r, fx->name);
-    assert_contains(json_str(call_event(r, "memcpy"), "args"), "\\x1b[2J");
+    assert_contains(traceline_str(call_event(r, "memcpy"), "args"), "\\x1b[2J");
     free_result(r);
 
     /* an explained failure: the hint names the object */

@@ -23,7 +23,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "json.h"
+#include "traceline.h"
 #include "trace.h"
 
 /* In a forked child cmocka's asserts must not be used (a failure would
@@ -115,7 +115,7 @@ static char *slurp(const char *path, size_t *len)
 /* Parse every line of a trace file into objs (at most max); returns the
  * number of lines, failing the test on a line that does not parse or a
  * file that does not end in a newline. */
-static int parse_lines(const char *path, struct json_obj *objs, int max)
+static int parse_lines(const char *path, json_t **objs, int max)
 {
     size_t len;
     char *text = slurp(path, &len);
@@ -127,10 +127,15 @@ static int parse_lines(const char *path, struct json_obj *objs, int max)
         fail_msg("%s does not end in a newline", path);
     for (char *p = text; *p; ) {
         char *nl = strchr(p, '\n');
-        struct json_obj tmp;
-        struct json_obj *o = n < max ? &objs[n] : &tmp;
-        if (json_parse(p, (size_t)(nl - p), o) != 0)
-            fail_msg("line %d does not parse: %.*s", n + 1, (int)(nl - p), p);
+        json_error_t why;
+        json_t *o = traceline_read(p, (size_t)(nl - p), &why);
+        if (o == NULL)
+            fail_msg("line %d does not parse (%s): %.*s", n + 1, why.text,
+                     (int)(nl - p), p);
+        if (n < max)
+            objs[n] = o;
+        else
+            json_decref(o);
         n++;
         p = nl + 1;
     }
@@ -138,20 +143,33 @@ static int parse_lines(const char *path, struct json_obj *objs, int max)
     return n;
 }
 
-static void assert_common_keys(const struct json_obj *o)
+static void release(json_t **objs, int n)
+{
+    for (int i = 0; i < n; i++)
+        json_decref(objs[i]);
+}
+
+/* The key in place i of o, in the order the line gave them. */
+static const char *key_at(json_t *o, int i)
+{
+    void *it = json_object_iter(o);
+    while (it != NULL && i-- > 0)
+        it = json_object_iter_next(o, it);
+    return it ? json_object_iter_key(it) : "(none)";
+}
+
+static void assert_common_keys(const json_t *o)
 {
     static const char *ints[] = { "v", "ts_ns", "pid" };
     static const char *strs[] = { "prog", "event", "object" };
 
-    for (size_t i = 0; i < 3; i++) {
-        const struct json_field *f = json_get(o, ints[i]);
-        if (f == NULL || f->type != JSON_NUMBER || !f->is_int)
-            fail_msg("key %s missing or not an integer", ints[i]);
-    }
     for (size_t i = 0; i < 3; i++)
-        if (json_str(o, strs[i]) == NULL)
+        if (!json_is_integer(json_object_get(o, ints[i])))
+            fail_msg("key %s missing or not an integer", ints[i]);
+    for (size_t i = 0; i < 3; i++)
+        if (traceline_str(o, strs[i]) == NULL)
             fail_msg("key %s missing or not a string", strs[i]);
-    assert_int_equal(json_get(o, "v")->num, TRACE_VERSION);
+    assert_int_equal(traceline_int(o, "v"), TRACE_VERSION);
 }
 
 static long long now_ns(void)
@@ -213,7 +231,7 @@ static void test_record_keys_and_types(void **state)
     struct fx *fx = *state;
     const char *path = path_in(fx, "t.jsonl");
     struct trace_event e;
-    struct json_obj o[2];
+    json_t *o[2] = { NULL };
 
     trace_open("unit", path, NULL);
     assert_true(trace_on());
@@ -246,39 +264,40 @@ static void test_record_keys_and_types(void **state)
     assert_null(trace_path());
 
     assert_int_equal(parse_lines(path, o, 2), 2);
-    assert_common_keys(&o[0]);
-    assert_common_keys(&o[1]);
+    assert_common_keys(o[0]);
+    assert_common_keys(o[1]);
     /* the common keys, in the contract's order, first */
-    assert_string_equal(o[0].f[0].key, "v");
-    assert_string_equal(o[0].f[1].key, "ts_ns");
-    assert_string_equal(o[0].f[2].key, "pid");
-    assert_string_equal(o[0].f[3].key, "prog");
-    assert_string_equal(o[0].f[4].key, "event");
-    assert_string_equal(o[0].f[5].key, "object");
-    long long ts = json_get(&o[0], "ts_ns")->num;
+    assert_string_equal(key_at(o[0], 0), "v");
+    assert_string_equal(key_at(o[0], 1), "ts_ns");
+    assert_string_equal(key_at(o[0], 2), "pid");
+    assert_string_equal(key_at(o[0], 3), "prog");
+    assert_string_equal(key_at(o[0], 4), "event");
+    assert_string_equal(key_at(o[0], 5), "object");
+    long long ts = traceline_int(o[0], "ts_ns");
     assert_true(ts >= before && ts <= after);
-    assert_int_equal(json_get(&o[0], "pid")->num, getpid());
-    assert_string_equal(json_str(&o[0], "prog"), "03-copy");
-    assert_string_equal(json_str(&o[0], "event"), "call");
-    assert_string_equal(json_str(&o[0], "object"), "/MyFileMappingObject");
-    assert_string_equal(json_str(&o[0], "step"), "map");
-    assert_string_equal(json_str(&o[0], "args"),
+    assert_int_equal(traceline_int(o[0], "pid"), getpid());
+    assert_string_equal(traceline_str(o[0], "prog"), "03-copy");
+    assert_string_equal(traceline_str(o[0], "event"), "call");
+    assert_string_equal(traceline_str(o[0], "object"), "/MyFileMappingObject");
+    assert_string_equal(traceline_str(o[0], "step"), "map");
+    assert_string_equal(traceline_str(o[0], "args"),
                         "NULL, 256, PROT_READ | PROT_WRITE, MAP_SHARED, 3, 0");
-    assert_string_equal(json_str(&o[0], "addr"), "0x7f12a000");
-    assert_int_equal(json_get(&o[0], "expected")->type, JSON_BOOL);
-    assert_false(json_get(&o[0], "expected")->b);
-    assert_true(json_get(&o[0], "flag")->b);
-    assert_int_equal(json_get(&o[0], "len")->num, 256);
-    assert_true(json_get(&o[0], "offset")->is_int);
-    assert_int_equal(json_get(&o[0], "neg")->num, -42);
-    assert_true(json_get(&o[0], "min")->num == LLONG_MIN);
-    assert_true(json_get(&o[0], "max")->num == LLONG_MAX);
-    assert_int_equal(json_get(&o[0], "none")->type, JSON_NULL);
+    assert_string_equal(traceline_str(o[0], "addr"), "0x7f12a000");
+    assert_true(json_is_boolean(json_object_get(o[0], "expected")));
+    assert_false(json_is_true(json_object_get(o[0], "expected")));
+    assert_true(json_is_true(json_object_get(o[0], "flag")));
+    assert_int_equal(traceline_int(o[0], "len"), 256);
+    assert_true(json_is_integer(json_object_get(o[0], "offset")));
+    assert_int_equal(traceline_int(o[0], "neg"), -42);
+    assert_true(traceline_int(o[0], "min") == LLONG_MIN);
+    assert_true(traceline_int(o[0], "max") == LLONG_MAX);
+    assert_true(json_is_null(json_object_get(o[0], "none")));
     /* a NULL object is an empty string, not a missing key */
-    assert_string_equal(json_str(&o[1], "object"), "");
-    assert_string_equal(json_str(&o[1], "event"), "exit");
-    assert_int_equal(json_get(&o[1], "status")->num, 0);
-    assert_true(json_get(&o[1], "ts_ns")->num >= ts);
+    assert_string_equal(traceline_str(o[1], "object"), "");
+    assert_string_equal(traceline_str(o[1], "event"), "exit");
+    assert_int_equal(traceline_int(o[1], "status"), 0);
+    assert_true(traceline_int(o[1], "ts_ns") >= ts);
+    release(o, 2);
 }
 
 static void test_record_escaped_and_capped(void **state)
@@ -286,7 +305,7 @@ static void test_record_escaped_and_capped(void **state)
     struct fx *fx = *state;
     const char *path = path_in(fx, "t.jsonl");
     struct trace_event e;
-    struct json_obj o[1];
+    json_t *o[1] = { NULL };
     char big[1000];
 
     memset(big, 'm', sizeof big - 1);
@@ -299,16 +318,17 @@ static void test_record_escaped_and_capped(void **state)
     trace_close();
 
     assert_int_equal(parse_lines(path, o, 1), 1);
-    assert_string_equal(json_str(&o[0], "object"), "/odd\"name\\\n");
-    const char *m = json_str(&o[0], "message");
+    assert_string_equal(traceline_str(o[0], "object"), "/odd\"name\\\n");
+    const char *m = traceline_str(o[0], "message");
     assert_int_equal(strlen(m), TRACE_STR_MAX + 5);
     assert_string_equal(m + TRACE_STR_MAX, "[cut]");
-    assert_string_equal(json_str(&o[0], "bytes"),
+    assert_string_equal(traceline_str(o[0], "bytes"),
                         "tab\there \x01 \xef\xbf\xbd caf\xc3\xa9");
     /* one line: the newline in the object was escaped */
     char *text = slurp(path, NULL);
     assert_int_equal(count_of(text, "\n"), 1);
     free(text);
+    release(o, 1);
 }
 
 /* An event too large for its buffer is never written half: an error event
@@ -318,7 +338,7 @@ static void test_record_overflow(void **state)
     struct fx *fx = *state;
     const char *path = path_in(fx, "t.jsonl");
     struct trace_event e;
-    struct json_obj o[2];
+    json_t *o[2] = { NULL };
     char ctl[300];
 
     memset(ctl, 1, sizeof ctl - 1);     /* 6 bytes each once escaped */
@@ -341,15 +361,16 @@ static void test_record_overflow(void **state)
     trace_close();
 
     assert_int_equal(parse_lines(path, o, 2), 2);
-    assert_common_keys(&o[0]);
-    assert_string_equal(json_str(&o[0], "event"), "error");
-    assert_string_equal(json_str(&o[0], "prog"), "unit");
-    assert_contains(json_str(&o[0], "message"), "too large");
-    assert_int_equal(json_get(&o[0], "pid")->num, getpid());
+    assert_common_keys(o[0]);
+    assert_string_equal(traceline_str(o[0], "event"), "error");
+    assert_string_equal(traceline_str(o[0], "prog"), "unit");
+    assert_contains(traceline_str(o[0], "message"), "too large");
+    assert_int_equal(traceline_int(o[0], "pid"), getpid());
     /* the replacement keeps the time the dropped event began */
-    assert_true(json_get(&o[0], "ts_ns")->num >= before);
-    assert_true(json_get(&o[0], "ts_ns")->num <= after);
-    assert_string_equal(json_str(&o[1], "event"), "exit");
+    assert_true(traceline_int(o[0], "ts_ns") >= before);
+    assert_true(traceline_int(o[0], "ts_ns") <= after);
+    assert_string_equal(traceline_str(o[1], "event"), "exit");
+    release(o, 2);
 }
 
 static void test_record_appends(void **state)
@@ -357,7 +378,7 @@ static void test_record_appends(void **state)
     struct fx *fx = *state;
     const char *path = path_in(fx, "t.jsonl");
     struct trace_event e;
-    struct json_obj o[3];
+    json_t *o[3] = { NULL };
 
     int fd = open(path, O_WRONLY | O_CREAT, 0600);
     assert_true(fd >= 0);
@@ -370,8 +391,9 @@ static void test_record_appends(void **state)
         trace_close();
     }
     assert_int_equal(parse_lines(path, o, 3), 3);
-    assert_int_equal(o[0].n, 1);
-    assert_string_equal(json_str(&o[2], "event"), "start");
+    assert_int_equal(json_object_size(o[0]), 1);
+    assert_string_equal(traceline_str(o[2], "event"), "start");
+    release(o, 3);
 }
 
 static void test_write_when_off(void **state)
@@ -433,15 +455,14 @@ static void test_concurrent_appends(void **state)
     char *text = slurp(path, &len);
     int seen[WRITERS][EVENTS] = { { 0 } };
     int lines = 0;
-    struct json_obj *o = malloc(sizeof *o);
     assert_non_null(text);
-    assert_non_null(o);
     assert_int_equal(text[len - 1], '\n');
     for (char *p = text; *p; lines++) {
         char *nl = strchr(p, '\n');
-        if (json_parse(p, (size_t)(nl - p), o) != 0)
+        json_t *o = traceline_read(p, (size_t)(nl - p), NULL);
+        if (o == NULL)
             fail_msg("line %d is not one whole event: %.80s", lines + 1, p);
-        long long pid = json_get(o, "pid")->num, seq = json_get(o, "seq")->num;
+        long long pid = traceline_int(o, "pid"), seq = traceline_int(o, "seq");
         int w = 0;
         while (w < WRITERS && pids[w] != pid)
             w++;
@@ -451,14 +472,14 @@ static void test_concurrent_appends(void **state)
         if (seq > 0)
             assert_int_equal(seen[w][seq - 1], 1);
         seen[w][seq]++;
-        assert_string_equal(json_str(o, "message"), filler);
+        assert_string_equal(traceline_str(o, "message"), filler);
+        json_decref(o);
         p = nl + 1;
     }
     assert_int_equal(lines, WRITERS * EVENTS);
     for (int w = 0; w < WRITERS; w++)
         for (int i = 0; i < EVENTS; i++)
             assert_int_equal(seen[w][i], 1);
-    free(o);
     free(text);
 }
 
@@ -785,10 +806,11 @@ static void test_open_keeps_clear_of_stdio(void **state)
 {
     struct fx *fx = *state;
     const char *err = path_in(fx, "stderr");
-    struct json_obj o[1];
+    json_t *o[1] = { NULL };
 
     assert_child_ok(in_child(child_low_fds, fx, err), err);
     assert_int_equal(parse_lines(path_in(fx, "low.jsonl"), o, 1), 1);
+    release(o, 1);
 }
 
 /* ---- the default directory ------------------------------------------------- */

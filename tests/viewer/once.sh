@@ -194,7 +194,6 @@ expect_eq "a path that is not /NAME is a file" file "$(jget "$j" kind)"
 j=$("$MV" --json "$N"); rc=$?
 expect_eq "after 05-close, a new look finds nothing (status 1, waiting)" "1 waiting" "$rc $(jget "$j" state)"
 check "nothing is left in /dev/shm" test ! -e "$F"
-echo "1..$t_n"
 
 # MMAPLAB_NAME is a name, for the viewer as for the programs: one without
 # its leading '/' is refused with the rule, never followed as a file path.
@@ -202,3 +201,5 @@ err=$(MMAPLAB_NAME=mmaplab-no-slash timeout 10 "$MV" --once 2>&1); rc=$?
 expect_eq "MMAPLAB_NAME without its '/' is a usage error (exit 2), not a file to wait for" 2 "$rc"
 expect_match "...saying the rule and where the name came from" \
     "must begin with '/'.*\(from MMAPLAB_NAME\)" "$err"
+
+done_testing

@@ -7,7 +7,7 @@
 
 if ! need_tool tmux; then
     skip "tmux" "tmux is not installed: the watching viewer runs in it (apt-get install tmux)"
-    exit 0
+    stop_here
 fi
 
 MV=$BIN/mmapview
@@ -36,7 +36,7 @@ for _ in $(seq 50); do
 done
 if [ -z "$vpid" ]; then
     not_ok "the viewer starts in tmux" "$(tm capture-pane -p -t mv 2>&1)"
-    exit 0
+    stop_here
 fi
 ok "the viewer starts in tmux (pid $vpid)"
 
@@ -77,4 +77,4 @@ expect_match "the screen still shows the object" "state +LIVE" "$screen"
 expect_match "...with its 2 allocated pages of 16" "memory +2 of 16 pages resident" "$screen"
 tm send-keys -t mv q
 "$BIN/05-close" -n "$N" >/dev/null
-echo "1..$t_n"
+done_testing

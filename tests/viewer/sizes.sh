@@ -113,4 +113,4 @@ fi
 
 check "nothing of this suite is left in /dev/shm" \
     bash -c "! ls /dev/shm/ | grep -q '^$PREFIX-$SUITE-'"
-echo "1..$t_n"
+done_testing

@@ -10,7 +10,7 @@
 
 if ! need_tool tmux; then
     skip "tmux" "tmux is not installed: the screen tests need it (apt-get install tmux)"
-    exit 0
+    stop_here
 fi
 
 MV=$BIN/mmapview
@@ -176,8 +176,10 @@ for s in g1 g2 g3; do
     pids="$pids $(pgrep -P "$(tm2 display -p -t $s '#{pane_pid}')" -x mmapview)"
 done
 tm2 kill-server
-left=$(gone_in 5 $pids)
-expect_eq "the terminals closed: every viewer ends" "" "$left"
-for p in $left; do kill -9 "$p"; done
+if want_pids "the terminals closed: every viewer ends" -n 3 $pids; then
+    left=$(gone_in 5 $pids)
+    expect_eq "the terminals closed: every viewer ends" "" "$left"
+    for p in $left; do kill -9 "$p"; done
+fi
 
-echo "1..$t_n"
+done_testing

@@ -8,7 +8,7 @@
 # shm_unlink; the Win32 name does not outlive its last handle.
 . "$(dirname "$0")/wine.sh"
 
-w_ready || exit 0
+w_ready || stop_here
 TC=$TOOLS/tracecheck
 missing=
 for p in 01-create 03-copy 04-open 05-close; do
@@ -17,9 +17,9 @@ done
 if [ -n "$missing" ] || [ ! -x "$TC" ]; then
     not_ok "the POSIX walkthrough and tracecheck are built" \
         "missing:$missing $([ -x "$TC" ] || echo "$TC")" "run: make programs test-programs"
-    exit 0
+    stop_here
 fi
-w_prefix || exit 0
+w_prefix || stop_here
 
 N=$(t_name)
 MSG="Hello from both tracks, $$"
@@ -95,3 +95,5 @@ if "$TC" compare "$PT" "$BT" >"$T_SCRATCH/cmp.out" 2>&1; then
 else
     ok "tracecheck compare refuses a Win32 run whose second process came too late"
 fi
+
+done_testing

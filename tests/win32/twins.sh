@@ -10,8 +10,8 @@
 # creating a Global\ name needs SeCreateGlobalPrivilege.
 . "$(dirname "$0")/wine.sh"
 
-w_ready || exit 0
-w_prefix || exit 0
+w_ready || stop_here
+w_prefix || stop_here
 TC=$TOOLS/tracecheck
 
 # ---- inherit: both flags ------------------------------------------------------
@@ -154,3 +154,5 @@ expect_eq "after ReleaseMutex, the mutex is taken normally again" \
     "WAIT_ABANDONED WAIT_OBJECT_0" \
     "$(w_get "$TR" ret --call WaitForSingleObject --step wait | tail -n 1) $(w_get "$TR" ret --call WaitForSingleObject --step again)"
 check "mutex's trace is valid" "$TC" validate "$TR"
+
+done_testing

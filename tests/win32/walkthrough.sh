@@ -6,8 +6,8 @@
 # (ERROR_ALREADY_EXISTS, 183).  One Wine prefix: the names are all distinct.
 . "$(dirname "$0")/wine.sh"
 
-w_ready || exit 0
-w_prefix || exit 0
+w_ready || stop_here
+w_prefix || stop_here
 
 N=$(t_name); N=${N#/}
 TR=$(t_trace); WTR=$(w_path "$TR")
@@ -110,3 +110,5 @@ expect_eq "MapViewOfFile records the address it returned, the length and the off
     "$(w_get "$TR" addr --prog first-process --call MapViewOfFile | grep -Eq '^0x[0-9a-f]+$' && echo ok) $(w_get "$TR" len --prog first-process --call MapViewOfFile) $(w_get "$TR" offset --prog first-process --call MapViewOfFile)"
 expect_eq "every run records its exit status: 0 0 0 1" "0 0 0 1" \
     "$(w_get "$TR" status --event exit | tr '\n' ' ' | sed 's/ $//')"
+
+done_testing

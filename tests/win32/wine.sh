@@ -4,7 +4,7 @@
 # Sourced by the other tests/win32 suites for its helpers:
 #
 #     . "$(dirname "$0")/wine.sh"
-#     w_ready || exit 0          # SKIPPED (loudly) without MinGW or Wine
+#     w_ready || stop_here       # SKIPPED (loudly) without MinGW or Wine
 #     w_prefix                   # a fresh WINEPREFIX and its own wineserver
 #     out=$(w_run second-process.exe -n NAME --trace "$(w_path "$TR")")
 #     start_held first w_exec first-process.exe ...   # then w_out first
@@ -172,8 +172,8 @@ for p in $W_PROGRAMS; do
     else not_ok "$p.c: its lesson markers pair up" "$why"; fi
 done
 
-w_ready || exit 0
-w_prefix || exit 0
+w_ready || stop_here
+w_prefix || stop_here
 
 for p in $W_PROGRAMS; do
     out=$(w_run "$p.exe" --help); rc=$?
@@ -317,3 +317,5 @@ if w_wait_event "$TR" first-process hold 1 60; then
 else
     not_ok "first-process reaches its hold point" "$(w_out ctrlc)"
 fi
+
+done_testing
