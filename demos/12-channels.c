@@ -43,6 +43,7 @@
 
 #define HDR        4096                  /* the ring's bytes start a page in */
 #define SPIN       20000                 /* ns to spin before a futex wait: less than a sleep costs */
+#define SPIN_MIN   1000                  /* ... and the least it adapts down to */
 #define NAP_MS     100                   /* a futex wait's timeout: then look at the peer */
 #define SPIN_ONLY_S 1.0                  /* how long a spin-only wait may last, and the test */
 #define SRC_LEN    ((1 << 20) + 4093)    /* the stream repeats every SRC_LEN bytes */
@@ -171,6 +172,18 @@ static int peer_status;          /* the child's wait status, once reaped */
 static long calls;               /* system calls this process made in a measure */
 static struct hdr *H;
 
+/* How long the waiter on each side spins now (each process its own). */
+static int64_t spin_ns[5];
+
+static int64_t *spin_of(const struct side *s)
+{
+    const struct side *all[4] = { &H->data, &H->space, &H->pp[0], &H->pp[1] };
+    for (int i = 0; i < 4; i++)
+        if (s == all[i])
+            return &spin_ns[i];
+    return &spin_ns[4];
+}
+
 static void relax(void)
 {
 #if defined(__x86_64__) || defined(__i386__)
@@ -191,6 +204,7 @@ static bool peer_alive(void)
     return waitpid(peer, &peer_status, WNOHANG) == 0;
 }
 
+/* [lesson:futex] */
 /* Sleep while *word is still seen, at most NAP_MS: FUTEX_WAIT.  Any process
  * that maps the object can wake it (no FUTEX_PRIVATE_FLAG).
  * Win32: WaitForSingleObject(hEvent, NAP_MS). */
@@ -220,6 +234,7 @@ static void publish(struct side *s, uint64_t now)
         now >= atomic_load_explicit(&s->wake_at, memory_order_relaxed))
         futex_wake(&s->seq);
 }
+/* [/lesson] */
 
 enum how { SPIN_ONLY, SPIN_FUTEX, FUTEX_ONLY };
 enum waited { READY, PEER_GONE, STOPPED, GAVE_UP };
@@ -251,16 +266,24 @@ static enum waited await(struct side *s, bool (*ready)(void *), void *arg, enum 
             }
         }
     }
+    /* The spin adapts: halved after one that ended in a sleep (the other
+     * process was not running), doubled after one that paid off. */
     if (how == SPIN_FUTEX && spin > 0) {
-        int64_t until = now_ns() + spin;
+        int64_t *now_spin = spin_of(s);
+        int64_t budget = *now_spin > 0 && *now_spin <= spin ? *now_spin : spin;
+        int64_t until = now_ns() + budget;
         for (int i = 1;; i++) {
-            if (ready(arg))
+            if (ready(arg)) {
+                *now_spin = budget * 2 < spin ? budget * 2 : spin;
                 return READY;
+            }
             relax();
             if (i % 32 == 0 && now_ns() > until)
                 break;
         }
+        *now_spin = budget / 2 > SPIN_MIN ? budget / 2 : SPIN_MIN;
     }
+    /* [lesson:sleep] */
     for (;;) {
         uint32_t seen = atomic_load_explicit(&s->seq, memory_order_acquire);
         atomic_store_explicit(&s->wake_at, wake_at, memory_order_relaxed);
@@ -268,6 +291,7 @@ static enum waited await(struct side *s, bool (*ready)(void *), void *arg, enum 
         atomic_thread_fence(memory_order_seq_cst);
         if (ready(arg)) {
             atomic_store_explicit(&s->sleeping, 0, memory_order_relaxed);
+            atomic_store_explicit(&s->wake_at, 0, memory_order_relaxed);
             return READY;
         }
         if (atomic_load_explicit(&H->stop, memory_order_acquire))
@@ -275,11 +299,13 @@ static enum waited await(struct side *s, bool (*ready)(void *), void *arg, enum 
         int64_t t0 = now_ns();
         futex_wait(&s->seq, seen);
         atomic_store_explicit(&s->sleeping, 0, memory_order_relaxed);
+        atomic_store_explicit(&s->wake_at, 0, memory_order_relaxed);
         if (ready(arg))
             return READY;
         if (now_ns() - t0 >= (NAP_MS - 5) * 1000000LL && !peer_alive())
             return PEER_GONE;
     }
+    /* [/lesson] */
 }
 
 /* ---- the ring: the producer's put and the consumer's get ---------------- */
@@ -302,6 +328,7 @@ static bool has_data(void *arg)
     return head - tail >= r->need;
 }
 
+/* [lesson:ring] */
 /* Copy n bytes in at the head (in two parts where the ring wraps), then
  * publish them: the release store makes the bytes visible before the new
  * head is.  Win32: the same atomics; SetEvent instead of FUTEX_WAKE. */
@@ -346,6 +373,7 @@ static enum waited ring_get(struct ring *r, struct sum *s, uint64_t n, int spin)
     publish(&H->space, tail + n);
     return READY;
 }
+/* [/lesson] */
 
 /* ---- the channels ------------------------------------------------------ */
 
@@ -609,6 +637,7 @@ static void bulk(enum kind k, struct ring *r, int wfd, int rfd, const char *what
     row->bytes = (double)total;
     row->msgs = n;
     row->calls = (double)(mine + (long)H->calls) / (double)n;
+    H->end_ns = 0, H->calls = 0;                 /* taken */
 }
 
 /* The in-process ceiling: memcpy of the same messages into one buffer. */
@@ -918,8 +947,8 @@ int main(int argc, char *argv[])
         snprintf(bulk_rows[nb].name, sizeof bulk_rows[nb].name, "shared ring (%s)", hr);
         bulk_rows[nb].note = NULL;
         bulk(K_RING, &r, -1, -1, "ring", &bulk_rows[nb++]);
-        ml_hold("the ring has carried the stream: 'mmapview %s' shows its pages, all touched",
-                o.name);
+        ml_hold("the ring has carried the stream; its object is still there: 'mmapview %s' "
+                "shows the counters' page, then the ring", o.name);
         if (!no_big) {
             char hb[32];
             label(big, hb, sizeof hb);
@@ -1009,6 +1038,7 @@ int main(int argc, char *argv[])
     ml_made_done();
     free(src);
     free(dst);
-    ml_next("the lesson (lessons/12-channels.md) explains each row.");
+    ml_next("the lesson (lessons/12-channels.md) explains each row.  That is the last "
+            "program; the lessons index lists them all.");
     ml_exit(ML_DONE);
 }
