@@ -29,9 +29,10 @@ trap 'exit 130' INT TERM
 
 median() { sort -g | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 at_least() { awk -v a="$1" -v b="$2" 'BEGIN { print (a != "nan" && a + 0 >= b + 0) ? "met" : "MISSED" }'; }
-# rate FILE ROW: the first number after the row's name (GiB/s or trips/s).
+# rate FILE ROW: the row's GiB/s or trips/s, the fifth field from its end
+# (rate, time, unit, syscalls, ratio).
 rate() {
-    awk -v r="$2" 'index($0, "    " r) == 1 { s = substr($0, 5 + 28); split(s, f, " "); print f[1]; exit }' "$1"
+    awk -v r="$2" 'index($0, "    " r) == 1 && $NF ~ /x$/ { print $(NF - 4); exit }' "$1"
 }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "" || b == "" || b == 0) print "nan"; else printf "%.2f", a / b }'; }
 

@@ -787,12 +787,12 @@ static void table(const char *title, struct row *rows, int n, bool bulk_rows)
             best = v;
     }
     ml_show("%s", title);
-    ml_show("  %-28s %12s %14s %10s %9s", "channel", bulk_rows ? "GiB/s" : "trips/s",
+    ml_show("  %-30s %12s %14s %10s %9s", "channel", bulk_rows ? "GiB/s" : "trips/s",
             bulk_rows ? "per message" : "per trip", "syscalls", "vs best");
     for (int i = 0; i < n; i++) {
         struct row *r = &rows[i];
         if (r->secs <= 0) {
-            ml_show("  %-28s %12s %14s %10s %9s  %s", r->name, "-", "-", "-", "-",
+            ml_show("  %-30s %12s %14s %10s %9s  %s", r->name, "-", "-", "-", "-",
                     r->note ? r->note : "");
             continue;
         }
@@ -808,7 +808,7 @@ static void table(const char *title, struct row *rows, int n, bool bulk_rows)
             snprintf(t, sizeof t, "%.2f us", per * 1e6);
         else
             snprintf(t, sizeof t, "%.2f ms", per * 1e3);
-        ml_show("  %-28s %12s %14s %10.3f %8.2fx%s%s", r->name, thr, t, r->calls,
+        ml_show("  %-30s %12s %14s %10.3f %8.2fx%s%s", r->name, thr, t, r->calls,
                 rate / best, r->note ? "  " : "", r->note ? r->note : "");
     }
 }

@@ -34,7 +34,7 @@ fi
 # its table rows' numbers, a throughput, and the note a spin-only
 # ping-pong adds when it hits its bound on a busy machine.
 measured() {
-    sed -E 's/^(    [^ ].{27}) +[0-9.e+-]+ +[0-9.]+ (ns|us|ms) +[0-9.]+ +[0-9.]+x.*$/\1 N/
+    sed -E 's/^(    [^ ].*[^ ]) +[0-9.e+-]+ +[0-9.]+ (ns|us|ms) +[0-9.]+ +[0-9.]+x.*$/\1 N/
             s/[0-9.]+ GiB\/s/N GiB\/s/g
             /^  (spin only: stopped after|a spin-only wait spun)/d'
 }
