@@ -34,7 +34,7 @@ at_least() { awk -v a="$1" -v b="$2" 'BEGIN { print (a != "nan" && a + 0 >= b + 
 rate() {
     awk -v r="$2" 'index($0, "    " r) == 1 && $NF ~ /x$/ { print $(NF - 4); exit }' "$1"
 }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "" || b == "" || b == 0) print "nan"; else printf "%.2f", a / b }'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "" || b == "" || b == 0) print "nan"; else printf "%.2f\n", a / b }'; }
 
 echo "channels bench: $RUNS runs of 12-channels, $TOTAL per channel in 1 MiB messages, $TRIPS round trips ..."
 : > "$OUT/mem"; : > "$OUT/pipe"; : > "$OUT/sock"; : > "$OUT/pp"; : > "$OUT/pp1"
