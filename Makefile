@@ -3,7 +3,7 @@
 #   make              build every program into bin/
 #   make demo         the guided tour of the walkthrough
 #   make check        every test (SANITIZE=1 for ASan + UBSan)
-#   make bench        the viewer's speed and memory targets
+#   make bench        the viewer's and the channels' speed targets
 #   make lessons      regenerate the code and runs the lessons quote
 #   make install      PREFIX=/usr/local DESTDIR= ; make uninstall undoes it
 #
@@ -126,6 +126,14 @@ include tests/tests.mk
 -include lessons/lessons.mk
 
 programs: $(PROGRAMS)
+
+# make bench (its recipe is in viewer/viewer.mk) first measures the channels
+# of 12-channels: ratios within one run (bench/channels.sh).
+.PHONY: bench-channels
+bench: bench-channels
+bench-channels: deps-build
+	$(Q)$(MAKE) --no-print-directory bin/12-channels
+	$(Q)bash bench/channels.sh
 
 # ---- the two commands ---------------------------------------------------
 

@@ -70,7 +70,7 @@ static const struct ml_prog prog = {
         "robust mutex tells the next locker (EOWNERDEAD), who repairs the data and\n"
         "calls pthread_mutex_consistent.  Without the repair: ENOTRECOVERABLE.\n"
         "Without the robust attribute: a wait that never ends.",
-    .prev = "10-mapped-array", .next = NULL,
+    .prev = "10-mapped-array", .next = "12-channels",
     .win32 = "CreateMutex(NULL, FALSE, szMutexName); WaitForSingleObject = WAIT_ABANDONED",
     .takes = ML_TAKES_HOLD, .own = opts,
 };
@@ -405,6 +405,7 @@ int main(int argc, char *argv[])
     ml_call("shm_unlink", "(none: the last CloseHandle removes a Win32 object)", "\"%s\"", o.name);
     ml_must(ml_result(shm_unlink(o.name)));
     ml_made_done();
-    ml_next("that is the last program; the lessons index lists them all.");
+    ml_next("12-channels shows why processes share memory at all: the same bytes through "
+            "each channel, measured.");
     ml_exit(ML_DONE);
 }

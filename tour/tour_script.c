@@ -211,8 +211,24 @@ const struct tour_extra tour_extras[] = {
         "the same death with no repair (ENOTRECOVERABLE), and a plain mutex whose owner dies "
         "(only a timed lock gets out)." },
       "With no repair the mutex became ENOTRECOVERABLE (marked in its pane); 11-robust-mutex "
-      "removed its object. That is the last program; lessons/README.md lists them all.",
+      "removed its object.",
       { NULL, "ENOTRECOVERABLE" } },
+    { "12-channels",
+      "why share memory: the same bytes through a shared ring, pipes and a socketpair, measured",
+      OBJ_SHM, NULL, NULL,
+      "12-channels sends the same stream from a parent to a child through a ring in the "
+      "object (acquire/release counters, a short spin, then a futex wait), checks every byte, "
+      "and measures it; then through a pipe, a grown pipe and a socketpair, and a ping-pong "
+      "for latency (Win32: a section and events).",
+      "Object: a page of counters, then the ring, every page in memory; the hex panel: head "
+      "at offset 0, tail at 64.",
+      1,
+      { "The ring has carried the stream: head and tail (hex panel) both stand at the bytes "
+        "sent. Next: a ring larger than the cache, the pipes, the socketpair, the ping-pong, "
+        "and the table." },
+      "12-channels printed its table (marked in its pane) and removed its object. That is "
+      "the last program; lessons/README.md lists them all.",
+      { NULL, "moving the stream" } },
 };
 
 const int tour_nextras = (int)(sizeof tour_extras / sizeof tour_extras[0]);

@@ -1,8 +1,9 @@
 #!/bin/bash
-# The Win32 twins of 06-11 under Wine: inheritance with both flags and its
+# The Win32 twins of 06-12 under Wine: inheritance with both flags and its
 # failure without either, the file views (copy-on-write leaves the file
 # alone, a misaligned offset fails with 1132), the SEC_RESERVE commit seen
-# from a second process, and the abandoned mutex reported and repaired.
+# from a second process, the abandoned mutex reported and repaired, and a
+# ring in a section between two processes, woken by events.
 # One Wine prefix: every object here has its own name or none.
 #
 # Not asserted, because Wine does not reproduce them (the lessons state them
@@ -154,5 +155,26 @@ expect_eq "after ReleaseMutex, the mutex is taken normally again" \
     "WAIT_ABANDONED WAIT_OBJECT_0" \
     "$(w_get "$TR" ret --call WaitForSingleObject --step wait | tail -n 1) $(w_get "$TR" ret --call WaitForSingleObject --step again)"
 check "mutex's trace is valid" "$TC" validate "$TR"
+
+# ---- ring: a section-backed ring between two processes, with events ---------
+N=$(t_name); N=${N#/}
+TR=$(t_trace)
+out=$(w_run ring.exe -n "$N" -s 8M --trace "$(w_path "$TR")"); rc=$?
+expect_eq "ring exits 0" 0 "$rc"
+cpid=$(w_get "$TR" pid --event start | sed -n 2p)
+ppid_=$(w_get "$TR" pid --event start | head -n 1)
+if [ -n "$cpid" ] && [ "$cpid" != "$ppid_" ]; then
+    ok "ring: a consumer process ran (pids $ppid_ and $cpid)"
+else
+    not_ok "ring: a consumer process ran" "start events from: $(w_get "$TR" pid --event start | tr '\n' ' ')"
+fi
+expect_eq "...opened the section by name and mapped it" "0 0" \
+    "$(w_get "$TR" errno --pid "$cpid" --call OpenFileMapping) $(w_get "$TR" errno --pid "$cpid" --call MapViewOfFile)"
+expect_eq "...and exited 0, having taken every message" 0 "$(w_get "$TR" status --pid "$cpid" --event exit)"
+expect_match "the parent finds the consumer's checksum its own: every byte arrived" \
+    "the consumer took 8388608 bytes: every byte arrived as sent" "$out"
+expect_match "two auto-reset events, one for each side" \
+    "CreateEvent\(NULL, FALSE, FALSE, \"$N.room\"\) = 0x" "$out"
+check "ring's trace is valid" "$TC" validate "$TR"
 
 done_testing

@@ -27,7 +27,7 @@ WBIN=$BIN/win32
 W_TIMEOUT=${MMAPLAB_WINE_TIMEOUT:-60}     # one program run
 W_INIT_TIMEOUT=${MMAPLAB_WINE_INIT_TIMEOUT:-300}   # a new prefix
 W_PREFIXES=()
-W_PROGRAMS="first-process second-process inherit file-view reserve mutex"
+W_PROGRAMS="first-process second-process inherit file-view reserve mutex ring"
 
 w_end() {
     local p
