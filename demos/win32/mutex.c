@@ -80,79 +80,79 @@ int main(int argc, char *argv[])
     if (holder) {
         /* ---- the holder: take the mutex, start an update, say so, and
          * wait to be killed ---- */
-        wl_step("open", "the mutex, the data and the event, by name");
-        wl_call("OpenMutex", "(the child of fork shares the mutex in the mapping)",
+        ml_step("open", "the mutex, the data and the event, by name");
+        ml_call("OpenMutex", "(the child of fork shares the mutex in the mapping)",
                 "SYNCHRONIZE, FALSE, \"%s\"", o.name);
         hMutex = OpenMutex(SYNCHRONIZE, FALSE, o.name);   /* POSIX: inherited by fork */
         if (!wl_result_handle(hMutex))
-            wl_exit(WL_FAILED);
-        wl_call("OpenFileMapping", "shm_open(name, O_RDWR, 0)",
+            ml_exit(ML_FAILED);
+        ml_call("OpenFileMapping", "shm_open(name, O_RDWR, 0)",
                 "FILE_MAP_ALL_ACCESS, FALSE, \"%s\"", dataName);
         hMapFile = OpenFileMapping(FILE_MAP_ALL_ACCESS, FALSE,  /* shm_open */
                                    dataName);
         if (!wl_result_handle(hMapFile))
-            wl_exit(WL_FAILED);
-        wl_call("MapViewOfFile",
+            ml_exit(ML_FAILED);
+        ml_call("MapViewOfFile",
                 "mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0)",
                 "hMapFile, FILE_MAP_ALL_ACCESS, 0, 0, %zu", sizeof *data);
         data = MapViewOfFile(hMapFile, FILE_MAP_ALL_ACCESS, 0, 0,  /* mmap */
                              sizeof *data);
         if (!wl_result_ptr(data))
-            wl_exit(WL_FAILED);
-        wl_call("OpenEvent", "sem_open(name, 0)",
+            ml_exit(ML_FAILED);
+        ml_call("OpenEvent", "sem_open(name, 0)",
                 "EVENT_MODIFY_STATE, FALSE, \"%s\"", readyName);
         hReady = OpenEvent(EVENT_MODIFY_STATE, FALSE, readyName);   /* sem_open */
         if (!wl_result_handle(hReady))
-            wl_exit(WL_FAILED);
+            ml_exit(ML_FAILED);
 
-        wl_step("lock", "take the mutex and start an update");
+        ml_step("lock", "take the mutex and start an update");
         /* [lesson:holder] */
-        wl_call("WaitForSingleObject", "pthread_mutex_lock(&data->lock)",
+        ml_call("WaitForSingleObject", "pthread_mutex_lock(&data->lock)",
                 "hMutex, INFINITE");
         if (!wl_result_wait(WaitForSingleObject(hMutex, INFINITE)))  /* lock */
-            wl_exit(WL_FAILED);
+            ml_exit(ML_FAILED);
         data->updating = 1;             /* the rule is broken from here ... */
         data->value += 1;
         snprintf(data->note, sizeof data->note, "half-updated by process %lu",
                  (unsigned long)GetCurrentProcessId());
         /* ... to the end of the update, which never comes */
         /* [/lesson] */
-        wl_say("value = %ld, updating = %ld: halfway through", (long)data->value,
+        ml_say("value = %ld, updating = %ld: halfway through", (long)data->value,
                (long)data->updating);
         /* The heading comes first: once the event is set, the parent may
          * print or kill at any moment. */
-        wl_step("sleep", "holding the mutex until the parent kills this process");
-        wl_call("SetEvent", "sem_post(ready)", "hReady");
+        ml_step("sleep", "holding the mutex until the parent kills this process");
+        ml_call("SetEvent", "sem_post(ready)", "hReady");
         if (!wl_result_bool(SetEvent(hReady)))              /* sem_post */
-            wl_exit(WL_FAILED);
-        wl_call("Sleep", "pause()", "60000");
+            ml_exit(ML_FAILED);
+        ml_call("Sleep", "pause()", "60000");
         Sleep(60000);                                       /* pause() */
         wl_result_void();
-        wl_error("nobody killed the holder within a minute; it exits with the "
+        ml_error("nobody killed the holder within a minute; it exits with the "
                  "mutex, which abandons it all the same");
-        wl_exit(WL_FAILED);
+        ml_exit(ML_FAILED);
     }
 
     /* ---- the parent ---- */
 
-    wl_step("create", "the shared data, the named mutex, and a ready signal");
-    wl_call("CreateFileMapping",
+    ml_step("create", "the shared data, the named mutex, and a ready signal");
+    ml_call("CreateFileMapping",
             "shm_open(name, O_CREAT | O_EXCL | O_RDWR, 0600) + ftruncate(fd, size)",
             "INVALID_HANDLE_VALUE, NULL, PAGE_READWRITE, 0, %zu, \"%s\"",
             sizeof *data, dataName);
     hMapFile = CreateFileMapping(INVALID_HANDLE_VALUE, NULL, PAGE_READWRITE, 0,
                                  sizeof *data, dataName);   /* shm_open + ftruncate */
     if (!wl_result_handle(hMapFile))
-        wl_exit(WL_FAILED);
-    wl_call("MapViewOfFile",
+        ml_exit(ML_FAILED);
+    ml_call("MapViewOfFile",
             "mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0)",
             "hMapFile, FILE_MAP_ALL_ACCESS, 0, 0, %zu", sizeof *data);
     data = MapViewOfFile(hMapFile, FILE_MAP_ALL_ACCESS, 0, 0,  /* mmap */
                          sizeof *data);
     if (!wl_result_ptr(data))
-        wl_exit(WL_FAILED);
+        ml_exit(ML_FAILED);
     /* [lesson:create] */
-    wl_call("CreateMutex",
+    ml_call("CreateMutex",
             "pthread_mutex_init(&data->lock, &attr) (attr: "
             "PTHREAD_PROCESS_SHARED, PTHREAD_MUTEX_ROBUST)",
             "NULL, FALSE, \"%s\"", o.name);
@@ -160,67 +160,67 @@ int main(int argc, char *argv[])
                          FALSE,      /* not owned yet */
                          o.name);    /* a kernel object: robust by nature */
     if (!wl_result_handle(hMutex))
-        wl_exit(WL_FAILED);
+        ml_exit(ML_FAILED);
     /* [/lesson] */
-    wl_call("CreateEvent", "sem_open(name, O_CREAT, 0600, 0)",
+    ml_call("CreateEvent", "sem_open(name, O_CREAT, 0600, 0)",
             "NULL, TRUE, FALSE, \"%s\"", readyName);
     hReady = CreateEvent(NULL, TRUE, FALSE, readyName);  /* sem_open(..., 0) */
     if (!wl_result_handle(hReady))
-        wl_exit(WL_FAILED);
+        ml_exit(ML_FAILED);
 
-    wl_step("holder", "start the process that will die holding the mutex");
+    ml_step("holder", "start the process that will die holding the mutex");
     snprintf(extra, sizeof extra, "--holder -n \"%s\"", o.name);
     wl_self_command(cmdline, sizeof cmdline, extra);
     ZeroMemory(&si, sizeof si);
     si.cb = sizeof si;
-    wl_say("cmdline: %s", cmdline);
-    wl_call("CreateProcess", "fork()",
+    ml_say("cmdline: %s", cmdline);
+    ml_call("CreateProcess", "fork()",
             "NULL, cmdline, NULL, NULL, FALSE, 0, NULL, NULL, &si, &pi");
     if (!wl_result_bool(CreateProcess(NULL, cmdline, NULL, NULL, FALSE, 0, NULL,
                                       NULL, &si, &pi)))     /* fork() */
-        wl_exit(WL_FAILED);
-    wl_call("WaitForSingleObject", "sem_wait(ready)", "hReady, 30000");
+        ml_exit(ML_FAILED);
+    ml_call("WaitForSingleObject", "sem_wait(ready)", "hReady, 30000");
     w = WaitForSingleObject(hReady, 30000);                /* sem_wait */
     if (!wl_result_wait(w) || w != WAIT_OBJECT_0) {
-        wl_error("the holder did not take the mutex within 30 s");
+        ml_error("the holder did not take the mutex within 30 s");
         TerminateProcess(pi.hProcess, 1);                  /* kill */
-        wl_exit(WL_FAILED);
+        ml_exit(ML_FAILED);
     }
-    wl_say("the holder owns the mutex: value = %ld, updating = %ld",
+    ml_say("the holder owns the mutex: value = %ld, updating = %ld",
            (long)data->value, (long)data->updating);
 
-    wl_hold("the holder (process %lu) owns \"%s\". Press Enter to kill it.",
+    ml_hold("the holder (process %lu) owns \"%s\". Press Enter to kill it.",
             (unsigned long)pi.dwProcessId, o.name);
 
-    wl_step("kill", "end the holder at once, the mutex still owned");
+    ml_step("kill", "end the holder at once, the mutex still owned");
     /* [lesson:kill] */
-    wl_call("TerminateProcess", "kill(pid, SIGKILL)", "pi.hProcess, 137");
+    ml_call("TerminateProcess", "kill(pid, SIGKILL)", "pi.hProcess, 137");
     if (!wl_result_bool(TerminateProcess(pi.hProcess, 137)))   /* kill -9 */
-        wl_exit(WL_FAILED);
-    wl_call("WaitForSingleObject", "waitpid(pid, &status, 0)",
+        ml_exit(ML_FAILED);
+    ml_call("WaitForSingleObject", "waitpid(pid, &status, 0)",
             "pi.hProcess, 30000");
     if (!wl_result_wait(WaitForSingleObject(pi.hProcess, 30000)))  /* waitpid */
-        wl_exit(WL_FAILED);
+        ml_exit(ML_FAILED);
     /* [/lesson] */
 
-    wl_step("wait", "for the mutex its owner can no longer release");
+    ml_step("wait", "for the mutex its owner can no longer release");
     /* [lesson:abandoned] */
-    wl_call("WaitForSingleObject",
+    ml_call("WaitForSingleObject",
             "pthread_mutex_lock(&data->lock) (EOWNERDEAD)", "hMutex, 10000");
     w = WaitForSingleObject(hMutex, 10000);   /* pthread_mutex_lock: EOWNERDEAD */
     if (!wl_result_wait(w))
-        wl_exit(WL_FAILED);
+        ml_exit(ML_FAILED);
     if (w != WAIT_ABANDONED) {
-        wl_error("the wait returned %s, not WAIT_ABANDONED", wl_wait_name(w));
-        wl_exit(WL_FAILED);
+        ml_error("the wait returned %s, not WAIT_ABANDONED", wl_wait_name(w));
+        ml_exit(ML_FAILED);
     }
     /* [/lesson] */
-    wl_say("WAIT_ABANDONED: this process owns the mutex now, and its last owner "
+    ml_say("WAIT_ABANDONED: this process owns the mutex now, and its last owner "
            "died holding it. The data may be half-updated: value = %ld, "
            "updating = %ld, note \"%s\"", (long)data->value,
            (long)data->updating, data->note);
 
-    wl_step("repair", "restore the rule the dead owner broke");
+    ml_step("repair", "restore the rule the dead owner broke");
     /* [lesson:repair] */
     if (data->updating) {
         data->value -= 1;               /* undo the half-done update */
@@ -231,44 +231,44 @@ int main(int argc, char *argv[])
     /* POSIX must also call pthread_mutex_consistent(&data->lock) here;
      * a Win32 mutex needs nothing: the ownership has passed already. */
     /* [/lesson] */
-    wl_say("repaired: value = %ld, updating = %ld, note \"%s\"",
+    ml_say("repaired: value = %ld, updating = %ld, note \"%s\"",
            (long)data->value, (long)data->updating, data->note);
 
-    wl_step("release", "let the mutex go");
-    wl_call("ReleaseMutex", "pthread_mutex_unlock(&data->lock)", "hMutex");
+    ml_step("release", "let the mutex go");
+    ml_call("ReleaseMutex", "pthread_mutex_unlock(&data->lock)", "hMutex");
     if (!wl_result_bool(ReleaseMutex(hMutex)))          /* pthread_mutex_unlock */
-        wl_exit(WL_FAILED);
+        ml_exit(ML_FAILED);
 
-    wl_step("again", "the mutex works as before");
-    wl_call("WaitForSingleObject", "pthread_mutex_lock(&data->lock)",
+    ml_step("again", "the mutex works as before");
+    ml_call("WaitForSingleObject", "pthread_mutex_lock(&data->lock)",
             "hMutex, 10000");
     w = WaitForSingleObject(hMutex, 10000);   /* pthread_mutex_lock: 0 */
     if (!wl_result_wait(w) || w != WAIT_OBJECT_0) {
-        wl_error("the mutex did not come back cleanly: %s", wl_wait_name(w));
-        wl_exit(WL_FAILED);
+        ml_error("the mutex did not come back cleanly: %s", wl_wait_name(w));
+        ml_exit(ML_FAILED);
     }
-    wl_call("ReleaseMutex", "pthread_mutex_unlock(&data->lock)", "hMutex");
+    ml_call("ReleaseMutex", "pthread_mutex_unlock(&data->lock)", "hMutex");
     if (!wl_result_bool(ReleaseMutex(hMutex)))          /* pthread_mutex_unlock */
-        wl_exit(WL_FAILED);
+        ml_exit(ML_FAILED);
 
-    wl_step("close", "every handle");
-    wl_call("UnmapViewOfFile", "munmap(addr, size)", "data");
+    ml_step("close", "every handle");
+    ml_call("UnmapViewOfFile", "munmap(addr, size)", "data");
     if (!wl_result_bool(UnmapViewOfFile(data)))         /* munmap */
-        wl_exit(WL_FAILED);
-    wl_call("CloseHandle", "close(fd)", "hMapFile");
+        ml_exit(ML_FAILED);
+    ml_call("CloseHandle", "close(fd)", "hMapFile");
     if (!wl_result_bool(CloseHandle(hMapFile)))         /* close(fd) */
-        wl_exit(WL_FAILED);
-    wl_call("CloseHandle", "pthread_mutex_destroy(&data->lock)", "hMutex");
+        ml_exit(ML_FAILED);
+    ml_call("CloseHandle", "pthread_mutex_destroy(&data->lock)", "hMutex");
     if (!wl_result_bool(CloseHandle(hMutex)))           /* pthread_mutex_destroy */
-        wl_exit(WL_FAILED);
-    wl_call("CloseHandle", "sem_close(ready)", "hReady");
+        ml_exit(ML_FAILED);
+    ml_call("CloseHandle", "sem_close(ready)", "hReady");
     if (!wl_result_bool(CloseHandle(hReady)))           /* sem_close */
-        wl_exit(WL_FAILED);
-    wl_call("CloseHandle", "(a pid needs no closing)", "pi.hProcess");
+        ml_exit(ML_FAILED);
+    ml_call("CloseHandle", "(a pid needs no closing)", "pi.hProcess");
     if (!wl_result_bool(CloseHandle(pi.hProcess)))      /* POSIX: nothing */
-        wl_exit(WL_FAILED);
-    wl_call("CloseHandle", "(a thread id needs no closing)", "pi.hThread");
+        ml_exit(ML_FAILED);
+    ml_call("CloseHandle", "(a thread id needs no closing)", "pi.hThread");
     if (!wl_result_bool(CloseHandle(pi.hThread)))       /* POSIX: nothing */
-        wl_exit(WL_FAILED);
-    wl_exit(WL_DONE);
+        ml_exit(ML_FAILED);
+    ml_exit(ML_DONE);
 }

@@ -75,7 +75,7 @@ static const char *state_name(DWORD state)
 /* Show a region VirtualQuery described. */
 static void say_region(const char *where, const MEMORY_BASIC_INFORMATION *mbi)
 {
-    wl_say("%s: State = %s, RegionSize = %llu", where, state_name(mbi->State),
+    ml_say("%s: State = %s, RegionSize = %llu", where, state_name(mbi->State),
            (unsigned long long)mbi->RegionSize);
 }
 
@@ -91,72 +91,72 @@ int main(int argc, char *argv[])
 
     if (opener) {
         /* ---- the second process: open, map, look, read ---- */
-        wl_step("open", "the reserved mapping, by name");
-        wl_call("OpenFileMapping", "shm_open(name, O_RDWR, 0)",
+        ml_step("open", "the reserved mapping, by name");
+        ml_call("OpenFileMapping", "shm_open(name, O_RDWR, 0)",
                 "FILE_MAP_ALL_ACCESS, FALSE, \"%s\"", o.name);
         hMapFile = OpenFileMapping(FILE_MAP_ALL_ACCESS, FALSE, o.name);  /* shm_open */
         if (!wl_result_handle(hMapFile))
-            wl_exit(WL_FAILED);
+            ml_exit(ML_FAILED);
 
-        wl_step("map", "all of it (0: the whole object)");
-        wl_call("MapViewOfFile",
+        ml_step("map", "all of it (0: the whole object)");
+        ml_call("MapViewOfFile",
                 "mmap(NULL, st.st_size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0)",
                 "hMapFile, FILE_MAP_ALL_ACCESS, 0, 0, 0");
         pView = MapViewOfFile(hMapFile, FILE_MAP_ALL_ACCESS, 0, 0, 0);  /* mmap */
         if (!wl_result_ptr(pView))
-            wl_exit(WL_FAILED);
+            ml_exit(ML_FAILED);
 
-        wl_step("query", "which pages the other process committed");
+        ml_step("query", "which pages the other process committed");
         /* [lesson:query-other] */
-        wl_call("VirtualQuery", "(mincore(addr, len, vec) shows residency; "
+        ml_call("VirtualQuery", "(mincore(addr, len, vec) shows residency; "
                 "POSIX has no commit state)", "pView, &mbi, %zu", sizeof mbi);
         if (!wl_result_size(VirtualQuery(pView, &mbi, sizeof mbi)))  /* mincore */
-            wl_exit(WL_FAILED);
+            ml_exit(ML_FAILED);
         /* [/lesson] */
         say_region("at pView", &mbi);
         bool committed = mbi.State == MEM_COMMIT;
         SIZE_T first = mbi.RegionSize;
-        wl_call("VirtualQuery", "(mincore(addr, len, vec))",
+        ml_call("VirtualQuery", "(mincore(addr, len, vec))",
                 "pView + %llu, &mbi, %zu", (unsigned long long)first, sizeof mbi);
         if (!wl_result_size(VirtualQuery(pView + first, &mbi, sizeof mbi)))
-            wl_exit(WL_FAILED);
+            ml_exit(ML_FAILED);
         say_region("after it", &mbi);
         if (!committed) {
-            wl_error("the first pages are not committed here: run reserve.exe "
+            ml_error("the first pages are not committed here: run reserve.exe "
                      "(without --open) first and leave it holding");
-            wl_exit(WL_FAILED);
+            ml_exit(ML_FAILED);
         }
-        wl_say("the %llu bytes the creator committed are committed here too: "
+        ml_say("the %llu bytes the creator committed are committed here too: "
                "the commit is the object's, not the view's",
                (unsigned long long)first);
 
-        wl_step("read", "the message, from the committed pages");
+        ml_step("read", "the message, from the committed pages");
         int n = (int)strnlen(pView, first);
-        wl_call("printf", "printf(\"%s\\n\", addr)", "\"%%.*s\\n\", %d, pView", n);
+        ml_call("printf", "printf(\"%s\\n\", addr)", "\"%%.*s\\n\", %d, pView", n);
         wl_result_int(printf("%.*s\n", n, pView));          /* the same printf */
 
-        wl_step("unmap", "this process's view");
-        wl_call("UnmapViewOfFile", "munmap(addr, size)", "pView");
+        ml_step("unmap", "this process's view");
+        ml_call("UnmapViewOfFile", "munmap(addr, size)", "pView");
         if (!wl_result_bool(UnmapViewOfFile(pView)))        /* munmap */
-            wl_exit(WL_FAILED);
-        wl_step("close", "this process's handle");
-        wl_call("CloseHandle", "close(fd)", "hMapFile");
+            ml_exit(ML_FAILED);
+        ml_step("close", "this process's handle");
+        ml_call("CloseHandle", "close(fd)", "hMapFile");
         if (!wl_result_bool(CloseHandle(hMapFile)))         /* close(fd) */
-            wl_exit(WL_FAILED);
-        wl_exit(WL_DONE);
+            ml_exit(ML_FAILED);
+        ml_exit(ML_DONE);
     }
 
     /* ---- the first process: reserve, commit a part, hold ---- */
     size_t len = strlen(o.message) + 1;
     if (commit >= o.size || len > commit) {
-        wl_error("--commit (%llu) must be less than -s (%llu), and hold the "
+        ml_error("--commit (%llu) must be less than -s (%llu), and hold the "
                  "message (%zu bytes)", commit, o.size, len);
-        wl_exit(WL_USAGE);
+        ml_exit(ML_USAGE);
     }
 
-    wl_step("create", "a mapping whose pages are reserved, not committed");
+    ml_step("create", "a mapping whose pages are reserved, not committed");
     /* [lesson:create] */
-    wl_call("CreateFileMapping",
+    ml_call("CreateFileMapping",
             "shm_open(name, O_CREAT | O_EXCL | O_RDWR, 0600) + ftruncate(fd, "
             "size) (tmpfs takes a page only when it is touched)",
             "INVALID_HANDLE_VALUE, NULL, PAGE_READWRITE | SEC_RESERVE, %lu, %lu, "
@@ -168,69 +168,69 @@ int main(int argc, char *argv[])
                                  (DWORD)(o.size & 0xffffffffu),  /* ftruncate */
                                  o.name);
     if (!wl_result_handle(hMapFile))
-        wl_exit(WL_FAILED);
+        ml_exit(ML_FAILED);
     /* [/lesson] */
 
-    wl_step("map", "a view of all of it: address space, still no commit");
-    wl_call("MapViewOfFile",
+    ml_step("map", "a view of all of it: address space, still no commit");
+    ml_call("MapViewOfFile",
             "mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0)",
             "hMapFile, FILE_MAP_ALL_ACCESS, 0, 0, 0");
     pView = MapViewOfFile(hMapFile, FILE_MAP_ALL_ACCESS, 0, 0, 0);  /* mmap */
     if (!wl_result_ptr(pView))
-        wl_exit(WL_FAILED);
+        ml_exit(ML_FAILED);
 
-    wl_step("query", "the view's pages before the commit");
-    wl_call("VirtualQuery", "(mincore(addr, len, vec) shows residency; POSIX "
+    ml_step("query", "the view's pages before the commit");
+    ml_call("VirtualQuery", "(mincore(addr, len, vec) shows residency; POSIX "
             "has no commit state)", "pView, &mbi, %zu", sizeof mbi);
     if (!wl_result_size(VirtualQuery(pView, &mbi, sizeof mbi)))  /* mincore */
-        wl_exit(WL_FAILED);
+        ml_exit(ML_FAILED);
     say_region("at pView", &mbi);
-    wl_say("on Windows, touching a reserved page raises an access violation "
+    ml_say("on Windows, touching a reserved page raises an access violation "
            "(EXCEPTION_ACCESS_VIOLATION); Wine does not, so this program never "
            "touches one");
 
-    wl_step("commit", "the first part of the view");
+    ml_step("commit", "the first part of the view");
     /* [lesson:commit] */
-    wl_call("VirtualAlloc",
+    ml_call("VirtualAlloc",
             "ftruncate(fd, len) (grow what may be touched) + mprotect(addr, "
             "len, PROT_READ | PROT_WRITE)",
             "pView, %llu, MEM_COMMIT, PAGE_READWRITE", commit);
-    wl_span(pView, (size_t)commit, 0);
+    ml_span(pView, (size_t)commit, 0);
     pCommitted = VirtualAlloc(pView, (SIZE_T)commit,  /* ftruncate + mprotect */
                               MEM_COMMIT,       /* charge these pages, now usable */
                               PAGE_READWRITE);
     if (!wl_result_ptr(pCommitted))
-        wl_exit(WL_FAILED);
+        ml_exit(ML_FAILED);
     /* [/lesson] */
-    wl_call("VirtualQuery", "(mincore(addr, len, vec))", "pView, &mbi, %zu",
+    ml_call("VirtualQuery", "(mincore(addr, len, vec))", "pView, &mbi, %zu",
             sizeof mbi);
     if (!wl_result_size(VirtualQuery(pView, &mbi, sizeof mbi)))
-        wl_exit(WL_FAILED);
+        ml_exit(ML_FAILED);
     say_region("at pView", &mbi);
-    wl_call("VirtualQuery", "(mincore(addr, len, vec))",
+    ml_call("VirtualQuery", "(mincore(addr, len, vec))",
             "pView + %llu, &mbi, %zu", commit, sizeof mbi);
     if (!wl_result_size(VirtualQuery(pView + commit, &mbi, sizeof mbi)))
-        wl_exit(WL_FAILED);
+        ml_exit(ML_FAILED);
     say_region("after the committed part", &mbi);
 
-    wl_step("copy", "the message, into a committed page");
-    wl_call("CopyMemory", "memcpy(addr, msg, strlen(msg) + 1)",
+    ml_step("copy", "the message, into a committed page");
+    ml_call("CopyMemory", "memcpy(addr, msg, strlen(msg) + 1)",
             "pView, \"%s\", %zu", o.message, len);
-    wl_span(pView, len, 0);
+    ml_span(pView, len, 0);
     CopyMemory(pView, o.message, len);                  /* memcpy */
     wl_result_void();
 
-    wl_hold("run reserve.exe --open -n \"%s\" now: it sees %llu bytes committed "
+    ml_hold("run reserve.exe --open -n \"%s\" now: it sees %llu bytes committed "
             "and the rest reserved. Press Enter here to unmap and close.",
             o.name, commit);
 
-    wl_step("unmap", "the view (the commit stays with the object)");
-    wl_call("UnmapViewOfFile", "munmap(addr, size)", "pView");
+    ml_step("unmap", "the view (the commit stays with the object)");
+    ml_call("UnmapViewOfFile", "munmap(addr, size)", "pView");
     if (!wl_result_bool(UnmapViewOfFile(pView)))        /* munmap */
-        wl_exit(WL_FAILED);
-    wl_step("close", "the handle: with the last one, the object goes");
-    wl_call("CloseHandle", "close(fd)", "hMapFile");
+        ml_exit(ML_FAILED);
+    ml_step("close", "the handle: with the last one, the object goes");
+    ml_call("CloseHandle", "close(fd)", "hMapFile");
     if (!wl_result_bool(CloseHandle(hMapFile)))         /* close(fd) */
-        wl_exit(WL_FAILED);
-    wl_exit(WL_DONE);
+        ml_exit(ML_FAILED);
+    ml_exit(ML_DONE);
 }
