@@ -75,6 +75,16 @@ static const struct wl_prog prog = {
     .own_option = own_option,
 };
 
+/* The four views end alike. */
+static void unmap(const char *name, void *view, const char *posix)
+{
+    BOOL ok;
+
+    ml_call("UnmapViewOfFile", posix, "%s", name);
+    ok = UnmapViewOfFile(view);                         /* munmap */
+    ml_must(wl_result_bool(ok));
+}
+
 int main(int argc, char *argv[])
 {
     struct wl_opts o;
@@ -85,6 +95,8 @@ int main(int argc, char *argv[])
     char fileHead[128];
     char posixBad[160];                  /* the POSIX call at the offset asked for */
     DWORD got = 0;
+    BOOL ok;
+    int shown;
 
     ml_set_object(path);
     wl_start(&prog, argc, argv, &o);
@@ -118,26 +130,26 @@ int main(int argc, char *argv[])
     hFile = CreateFile(path,
                        GENERIC_READ | GENERIC_WRITE,        /* O_RDWR */
                        FILE_SHARE_READ | FILE_SHARE_WRITE,  /* others may open it too */
-                       NULL,
+                       NULL,                                /* default security */
                        CREATE_ALWAYS,                       /* O_CREAT | O_TRUNC */
-                       FILE_ATTRIBUTE_NORMAL, NULL);
-    if (!wl_result_file(hFile))
-        ml_exit(ML_FAILED);
+                       FILE_ATTRIBUTE_NORMAL,               /* mode 0644, roughly */
+                       NULL);                               /* no template file */
+    ml_must(wl_result_file(hFile));
     /* [/lesson] */
 
     ml_step("create", "a mapping of the file, larger than the empty file");
     /* [lesson:create] */
     ml_call("CreateFileMapping", "ftruncate(fd, size) (mmap itself never grows a file)",
             "hFile, NULL, PAGE_READWRITE, 0, %llu, NULL", size);
-    hMapFile = CreateFileMapping(hFile, NULL,
-                                 PAGE_READWRITE,  /* views: read-write or copy */
-                                 0, (DWORD)size,  /* ftruncate: the file grows */
-                                 NULL);           /* no name: this process alone */
-    if (!wl_result_handle(hMapFile))
-        ml_exit(ML_FAILED);
+    hMapFile = CreateFileMapping(hFile,          /* the file, not the paging file */
+                                 NULL,           /* default security */
+                                 PAGE_READWRITE, /* views: read-write or copy */
+                                 0, (DWORD)size, /* ftruncate: the file grows */
+                                 NULL);          /* no name: this process alone */
+    ml_must(wl_result_handle(hMapFile));
     ml_call("GetFileSizeEx", "fstat(fd, &st) + st.st_size", "hFile, &fileSize");
-    if (!wl_result_bool(GetFileSizeEx(hFile, &fileSize)))   /* fstat: st_size */
-        ml_exit(ML_FAILED);
+    ok = GetFileSizeEx(hFile, &fileSize);        /* fstat: st_size */
+    ml_must(wl_result_bool(ok));
     /* [/lesson] */
     ml_say("the file is %lld bytes now: the mapping grew it", fileSize.QuadPart);
 
@@ -147,16 +159,19 @@ int main(int argc, char *argv[])
             "mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0)",
             "hMapFile, FILE_MAP_ALL_ACCESS, 0, 0, %llu", size);
     ml_span(NULL, (size_t)size, 0);
-    pA = MapViewOfFile(hMapFile, FILE_MAP_ALL_ACCESS,  /* MAP_SHARED */
-                       0, 0, (SIZE_T)size);
-    if (!wl_result_ptr(pA))
-        ml_exit(ML_FAILED);
+    pA = MapViewOfFile(hMapFile,            /* mmap(..., fd, ...) */
+                       FILE_MAP_ALL_ACCESS, /* PROT_READ | PROT_WRITE, MAP_SHARED */
+                       0, 0,                /* offset 0 */
+                       (SIZE_T)size);       /* all of it */
+    ml_must(wl_result_ptr(pA));
     ml_call("MapViewOfFile", "mmap(NULL, len, PROT_READ, MAP_SHARED, fd, 0)",
             "hMapFile, FILE_MAP_READ, 0, 0, %llu", gran);
     ml_span(NULL, (size_t)gran, 0);
-    pB = MapViewOfFile(hMapFile, FILE_MAP_READ, 0, 0, (SIZE_T)gran);  /* PROT_READ */
-    if (!wl_result_ptr(pB))
-        ml_exit(ML_FAILED);
+    pB = MapViewOfFile(hMapFile,
+                       FILE_MAP_READ,       /* PROT_READ */
+                       0, 0,                /* the same offset: the same pages */
+                       (SIZE_T)gran);       /* the first granule */
+    ml_must(wl_result_ptr(pB));
     /* [/lesson] */
 
     ml_step("copy", "the message through the first view");
@@ -168,7 +183,8 @@ int main(int argc, char *argv[])
 
     ml_step("read", "the message through the second view, at another address");
     ml_call("printf", "printf(\"%s\\n\", addr2)", "\"%%s\\n\", pB");
-    wl_result_int(printf("%s\n", pB));
+    shown = printf("%s\n", pB);
+    ml_must(wl_result_int(shown));
     ml_say("pA = 0x%llx and pB = 0x%llx: two addresses, one page of the file",
            (unsigned long long)(uintptr_t)pA, (unsigned long long)(uintptr_t)pB);
 
@@ -178,9 +194,11 @@ int main(int argc, char *argv[])
             "mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0)",
             "hMapFile, FILE_MAP_COPY, 0, 0, %llu", gran);
     ml_span(NULL, (size_t)gran, 0);
-    pC = MapViewOfFile(hMapFile, FILE_MAP_COPY, 0, 0, (SIZE_T)gran);  /* MAP_PRIVATE */
-    if (!wl_result_ptr(pC))
-        ml_exit(ML_FAILED);
+    pC = MapViewOfFile(hMapFile,
+                       FILE_MAP_COPY,       /* MAP_PRIVATE: a write copies the page */
+                       0, 0,                /* offset 0 */
+                       (SIZE_T)gran);       /* the first granule */
+    ml_must(wl_result_ptr(pC));
     ml_call("CopyMemory", "memcpy(private_addr, msg, strlen(msg) + 1)",
             "pC, \"%s\", %zu", COW_MESSAGE, sizeof COW_MESSAGE);
     ml_span(pC, sizeof COW_MESSAGE, 0);
@@ -203,11 +221,11 @@ int main(int argc, char *argv[])
             "hMapFile, FILE_MAP_READ, %lu, %lu, %llu", (unsigned long)offHigh,
             (unsigned long)offLow, gran);
     ml_span(NULL, (size_t)gran, (long long)gran);
-    pD = MapViewOfFile(hMapFile, FILE_MAP_READ,
+    pD = MapViewOfFile(hMapFile,
+                       FILE_MAP_READ,      /* PROT_READ */
                        offHigh, offLow,    /* mmap's off_t offset, as two DWORDs */
-                       (SIZE_T)gran);
-    if (!wl_result_ptr(pD))
-        ml_exit(ML_FAILED);
+                       (SIZE_T)gran);      /* one granule */
+    ml_must(wl_result_ptr(pD));
     /* [/lesson] */
     ml_say("through pD, at its start: \"%s\"", pD);
 
@@ -221,34 +239,42 @@ int main(int argc, char *argv[])
             (unsigned long)offLow, (unsigned long)si.dwPageSize);
     ml_expect(ERROR_MAPPED_ALIGNMENT);
     ml_span(NULL, si.dwPageSize, (long long)bad_offset);
-    pBad = MapViewOfFile(hMapFile, FILE_MAP_READ,
+    pBad = MapViewOfFile(hMapFile,
+                         FILE_MAP_READ,    /* PROT_READ */
                          offHigh, offLow,  /* one page in: mmap takes it, Windows does not */
-                         si.dwPageSize);
+                         si.dwPageSize);   /* one page */
     wl_result_ptr(pBad);                   /* NULL, ERROR_MAPPED_ALIGNMENT (1132) */
     /* [/lesson] */
-    if (pBad != NULL && !UnmapViewOfFile(pBad))         /* munmap */
+    if (pBad == NULL && !ml_failed_as_expected())
         ml_exit(ML_FAILED);
-    else if (pBad == NULL && !ml_failed_as_expected())
-        ml_exit(ML_FAILED);
+    if (pBad != NULL && !UnmapViewOfFile(pBad))  /* Windows took it after all */
+        wl_die("UnmapViewOfFile(pBad)");
 
     ml_step("flush", "write the shared view's dirty pages to the file");
     /* [lesson:flush] */
     ml_call("FlushViewOfFile", "msync(addr, size, MS_SYNC)", "pA, 0");
-    if (!wl_result_bool(FlushViewOfFile(pA, 0)))  /* msync; 0: the whole view */
-        ml_exit(ML_FAILED);
+    ok = FlushViewOfFile(pA,           /* msync(addr, ...) */
+                         0);           /* 0: the whole view */
+    ml_must(wl_result_bool(ok));
     /* [/lesson] */
 
     ml_step("verify", "read the file itself, not a view");
     /* [lesson:verify] */
     ml_call("SetFilePointerEx", "lseek(fd, 0, SEEK_SET)", "hFile, 0, NULL, FILE_BEGIN");
-    if (!wl_result_bool(SetFilePointerEx(hFile, zero, NULL, FILE_BEGIN)))  /* lseek */
-        ml_exit(ML_FAILED);
+    ok = SetFilePointerEx(hFile,       /* lseek(fd, ...) */
+                          zero,        /* 0 */
+                          NULL,        /* the new position: not wanted */
+                          FILE_BEGIN); /* SEEK_SET */
+    ml_must(wl_result_bool(ok));
     ZeroMemory(fileHead, sizeof fileHead);
     ml_call("ReadFile", "read(fd, buf, sizeof buf - 1)",
             "hFile, fileHead, %zu, &got, NULL", sizeof fileHead - 1);
-    if (!wl_result_bool(ReadFile(hFile, fileHead, sizeof fileHead - 1,
-                                 &got, NULL)))      /* read(fd, buf, n) */
-        ml_exit(ML_FAILED);
+    ok = ReadFile(hFile,                /* read(fd, ...) */
+                  fileHead,             /* buf */
+                  sizeof fileHead - 1,  /* room, leaving a '\0' */
+                  &got,                 /* read's return value */
+                  NULL);                /* not overlapped: it waits */
+    ml_must(wl_result_bool(ok));
     /* [/lesson] */
     ml_say("the file begins with \"%s\"", fileHead);
     if (strcmp(fileHead, o.message) != 0) {
@@ -263,28 +289,19 @@ int main(int argc, char *argv[])
             path, path);
 
     ml_step("unmap", "all four views");
-    ml_call("UnmapViewOfFile", "munmap(addr, size)", "pA");
-    if (!wl_result_bool(UnmapViewOfFile(pA)))           /* munmap */
-        ml_exit(ML_FAILED);
-    ml_call("UnmapViewOfFile", "munmap(addr2, len)", "pB");
-    if (!wl_result_bool(UnmapViewOfFile(pB)))           /* munmap */
-        ml_exit(ML_FAILED);
-    ml_call("UnmapViewOfFile", "munmap(private_addr, len): the private copy is freed",
-            "pC");
-    if (!wl_result_bool(UnmapViewOfFile(pC)))           /* munmap */
-        ml_exit(ML_FAILED);
-    ml_call("UnmapViewOfFile", "munmap(addr3, len)", "pD");
-    if (!wl_result_bool(UnmapViewOfFile(pD)))           /* munmap */
-        ml_exit(ML_FAILED);
+    unmap("pA", pA, "munmap(addr, size)");
+    unmap("pB", pB, "munmap(addr2, len)");
+    unmap("pC", pC, "munmap(private_addr, len): the private copy is freed");
+    unmap("pD", pD, "munmap(addr3, len)");
 
     ml_step("close", "the mapping, then the file");
     ml_call("CloseHandle", "(no mapping object on POSIX: the views hold the file)",
             "hMapFile");
-    if (!wl_result_bool(CloseHandle(hMapFile)))         /* POSIX: nothing */
-        ml_exit(ML_FAILED);
+    ok = CloseHandle(hMapFile);                         /* POSIX: nothing */
+    ml_must(wl_result_bool(ok));
     ml_call("CloseHandle", "close(fd)", "hFile");
-    if (!wl_result_bool(CloseHandle(hFile)))            /* close(fd) */
-        ml_exit(ML_FAILED);
+    ok = CloseHandle(hFile);                            /* close(fd) */
+    ml_must(wl_result_bool(ok));
 
     ml_next("%s is left for you (%lld bytes): it begins with the message and "
             "holds the marker at 64 KiB, never the copy-on-write text. Delete it "

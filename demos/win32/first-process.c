@@ -31,6 +31,7 @@ int main(int argc, char *argv[])
     HANDLE hMapFile;
     LPVOID pBuf;
     DWORD dwErr;
+    BOOL ok;
 
     wl_start(&prog, argc, argv, &o);
     size_t len = strlen(o.message) + 1;        /* with its '\0' */
@@ -58,8 +59,7 @@ int main(int argc, char *argv[])
         (DWORD)(o.size & 0xffffffffu), /* the size, low DWORD */
         o.name);                       /* no leading '/': "/MyFileMappingObject" */
     dwErr = GetLastError();            /* read at once: the next call may change it */
-    if (!wl_result_handle(hMapFile))
-        ml_exit(ML_FAILED);
+    ml_must(wl_result_handle(hMapFile));
     /* [/lesson] */
 
     /* [lesson:already-exists] */
@@ -83,12 +83,7 @@ int main(int argc, char *argv[])
                          FILE_MAP_ALL_ACCESS, /* PROT_READ | PROT_WRITE, MAP_SHARED */
                          0, 0,                /* offset 0, as high and low DWORDs */
                          (SIZE_T)o.size);     /* length */
-    if (!wl_result_ptr(pBuf)) {
-        CloseHandle(hMapFile);                  /* close(fd) */
-        ml_say("the mapping's handle was closed: the object is gone unless "
-               "another process has it open");
-        ml_exit(ML_FAILED);
-    }
+    ml_must(wl_result_ptr(pBuf));   /* exiting closes hMapFile, as close(fd) */
     /* [/lesson] */
 
     ml_step("copy", "the message into the view: plain memory, no system call");
@@ -96,7 +91,9 @@ int main(int argc, char *argv[])
     ml_call("CopyMemory", "memcpy(addr, msg, strlen(msg) + 1)",
             "pBuf, \"%s\", %zu", o.message, len);
     ml_span(pBuf, len, 0);
-    CopyMemory(pBuf, o.message, len);  /* memcpy: the '\0' too, for a reader's strlen */
+    CopyMemory(pBuf,                   /* memcpy(addr, ...): the view */
+               o.message,              /* the message */
+               len);                   /* the '\0' too, for a reader's strlen */
     wl_result_void();
     /* [/lesson] */
     ml_dump(pBuf, len, 0);
@@ -111,15 +108,15 @@ int main(int argc, char *argv[])
     ml_step("unmap", "remove the view from this process");
     /* [lesson:unmap] */
     ml_call("UnmapViewOfFile", "munmap(addr, size)", "pBuf");
-    if (!wl_result_bool(UnmapViewOfFile(pBuf)))   /* munmap(addr, size) */
-        ml_exit(ML_FAILED);
+    ok = UnmapViewOfFile(pBuf);        /* munmap(addr, size): the view's address */
+    ml_must(wl_result_bool(ok));
     /* [/lesson] */
 
     ml_step("close", "close the handle: the last one ends the object and its name");
     /* [lesson:close] */
     ml_call("CloseHandle", "close(fd)", "hMapFile");
-    if (!wl_result_bool(CloseHandle(hMapFile)))   /* close(fd); no shm_unlink */
-        ml_exit(ML_FAILED);
+    ok = CloseHandle(hMapFile);        /* close(fd); there is no shm_unlink */
+    ml_must(wl_result_bool(ok));
     /* [/lesson] */
     ml_say("Windows keeps a named object while any process has a handle to it. "
            "If this was the last handle, \"%s\" no longer exists: "

@@ -76,74 +76,78 @@ static const struct wl_prog prog = {
     .own_option = own_option,
 };
 
+/* The child (--child VALUE): the value on its command line is the parent's
+ * handle, valid here only if it was inherited.  It never returns. */
+static _Noreturn void be_the_child(void)
+{
+    HANDLE hMapFile = (HANDLE)(uintptr_t)child_value;   /* fd = atoi(argv[i]) */
+    char *pBuf, reply[64];
+    BOOL ok;
+
+    ml_step("inherited", "map the handle value the parent passed on the "
+            "command line");
+    /* [lesson:child-map] */
+    ml_call("MapViewOfFile",
+            "mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0)",
+            "0x%llx, FILE_MAP_ALL_ACCESS, 0, 0, 0", child_value);
+    if (expect_invalid)
+        ml_expect(ERROR_INVALID_HANDLE);
+    pBuf = MapViewOfFile(hMapFile,             /* mmap(..., fd, ...) */
+                         FILE_MAP_ALL_ACCESS,  /* PROT_READ | PROT_WRITE */
+                         0, 0,                 /* offset 0 */
+                         0);                   /* 0: all of it */
+    if (!wl_result_ptr(pBuf) && ml_failed_as_expected()) {
+        ml_say("0x%llx is not a handle in this process: it was not "
+               "inherited", child_value);
+        ml_exit(ML_DONE);
+    }
+    ml_must(pBuf != NULL);
+    /* [/lesson] */
+    if (expect_invalid) {
+        ml_error("the handle was usable although the parent took away an "
+                 "inheritance flag");
+        ml_exit(ML_FAILED);
+    }
+
+    ml_step("read", "the parent's message, through the inherited handle");
+    int n = (int)strnlen(pBuf, REPLY_AT);
+    ml_call("printf", "printf(\"%s\\n\", addr)", "\"%%.*s\\n\", %d, pBuf", n);
+    int shown = printf("%.*s\n", n, pBuf);
+    ml_must(wl_result_int(shown));
+
+    ml_step("copy", "a reply for the parent, into the same pages");
+    snprintf(reply, sizeof reply, "Reply from child process %lu.",
+             (unsigned long)GetCurrentProcessId());     /* getpid() */
+    ml_call("CopyMemory", "memcpy(addr + 128, reply, strlen(reply) + 1)",
+            "pBuf + %d, \"%s\", %zu", REPLY_AT, reply, strlen(reply) + 1);
+    CopyMemory(pBuf + REPLY_AT, reply, strlen(reply) + 1);  /* memcpy */
+    wl_result_void();
+
+    ml_step("unmap", "the child's view");
+    ml_call("UnmapViewOfFile", "munmap(addr, size)", "pBuf");
+    ok = UnmapViewOfFile(pBuf);                         /* munmap */
+    ml_must(wl_result_bool(ok));
+    ml_step("close", "the child's copy of the handle");
+    ml_call("CloseHandle", "close(fd)", "0x%llx", child_value);
+    ok = CloseHandle(hMapFile);                         /* close(fd) */
+    ml_must(wl_result_bool(ok));
+    ml_exit(ML_DONE);
+}
+
 int main(int argc, char *argv[])
 {
     struct wl_opts o;
     HANDLE hMapFile;
     char *pBuf;
-    char extra[128], cmdline[MAX_PATH * 4 + 256], reply[64];
-    STARTUPINFO si;
+    char extra[128], cmdline[MAX_PATH * 4 + 256];
+    STARTUPINFO si = { .cb = sizeof si };
     PROCESS_INFORMATION pi;
-    DWORD code = 0;
+    DWORD code = 0, w;
     BOOL ok;
 
     wl_start(&prog, argc, argv, &o);
-
-    if (child) {
-        /* ---- the child: the value on its command line is the parent's
-         * handle, valid here only if it was inherited ---- */
-        hMapFile = (HANDLE)(uintptr_t)child_value;        /* fd = atoi(argv[i]) */
-
-        ml_step("inherited", "map the handle value the parent passed on the "
-                "command line");
-        /* [lesson:child-map] */
-        ml_call("MapViewOfFile",
-                "mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0)",
-                "0x%llx, FILE_MAP_ALL_ACCESS, 0, 0, 0", child_value);
-        if (expect_invalid)
-            ml_expect(ERROR_INVALID_HANDLE);
-        pBuf = MapViewOfFile(hMapFile, FILE_MAP_ALL_ACCESS,  /* mmap(..., fd, 0) */
-                             0, 0, 0);                       /* 0: all of it */
-        if (!wl_result_ptr(pBuf)) {
-            if (ml_failed_as_expected()) {
-                ml_say("0x%llx is not a handle in this process: it was not "
-                       "inherited", child_value);
-                ml_exit(ML_DONE);
-            }
-            ml_exit(ML_FAILED);
-        }
-        /* [/lesson] */
-        if (expect_invalid) {
-            ml_error("the handle was usable although the parent took away an "
-                     "inheritance flag");
-            ml_exit(ML_FAILED);
-        }
-
-        ml_step("read", "the parent's message, through the inherited handle");
-        int n = (int)strnlen(pBuf, REPLY_AT);
-        ml_call("printf", "printf(\"%s\\n\", addr)", "\"%%.*s\\n\", %d, pBuf", n);
-        wl_result_int(printf("%.*s\n", n, pBuf));
-
-        ml_step("copy", "a reply for the parent, into the same pages");
-        snprintf(reply, sizeof reply, "Reply from child process %lu.",
-                 (unsigned long)GetCurrentProcessId());     /* getpid() */
-        ml_call("CopyMemory", "memcpy(addr + 128, reply, strlen(reply) + 1)",
-                "pBuf + %d, \"%s\", %zu", REPLY_AT, reply, strlen(reply) + 1);
-        CopyMemory(pBuf + REPLY_AT, reply, strlen(reply) + 1);  /* memcpy */
-        wl_result_void();
-
-        ml_step("unmap", "the child's view");
-        ml_call("UnmapViewOfFile", "munmap(addr, size)", "pBuf");
-        if (!wl_result_bool(UnmapViewOfFile(pBuf)))         /* munmap */
-            ml_exit(ML_FAILED);
-        ml_step("close", "the child's copy of the handle");
-        ml_call("CloseHandle", "close(fd)", "0x%llx", child_value);
-        if (!wl_result_bool(CloseHandle(hMapFile)))         /* close(fd) */
-            ml_exit(ML_FAILED);
-        ml_exit(ML_DONE);
-    }
-
-    /* ---- the parent ---- */
+    if (child)
+        be_the_child();
     size_t len = strlen(o.message) + 1;
     if (len > REPLY_AT) {
         ml_error("the message (%zu bytes with its '\\0') must fit in %d bytes: "
@@ -167,11 +171,10 @@ int main(int argc, char *argv[])
             "%d, NULL", sa_inherit ? "TRUE" : "FALSE", BUF_SIZE);
     hMapFile = CreateFileMapping(INVALID_HANDLE_VALUE,  /* memfd_create */
                                  &sa,                   /* inheritable or not */
-                                 PAGE_READWRITE,
+                                 PAGE_READWRITE,        /* O_RDWR */
                                  0, BUF_SIZE,           /* ftruncate(fd, 256) */
                                  NULL);   /* no name: only inheritance reaches it */
-    if (!wl_result_handle(hMapFile))
-        ml_exit(ML_FAILED);
+    ml_must(wl_result_handle(hMapFile));
     /* [/lesson] */
 
     ml_step("map", "a view in the parent");
@@ -180,8 +183,7 @@ int main(int argc, char *argv[])
             "hMapFile, FILE_MAP_ALL_ACCESS, 0, 0, %d", BUF_SIZE);
     ml_span(NULL, BUF_SIZE, 0);
     pBuf = MapViewOfFile(hMapFile, FILE_MAP_ALL_ACCESS, 0, 0, BUF_SIZE);  /* mmap */
-    if (!wl_result_ptr(pBuf))
-        ml_exit(ML_FAILED);
+    ml_must(wl_result_ptr(pBuf));
 
     ml_step("copy", "the message, for the child to read");
     ml_call("CopyMemory", "memcpy(addr, msg, strlen(msg) + 1)",
@@ -195,8 +197,6 @@ int main(int argc, char *argv[])
              (unsigned long long)(uintptr_t)hMapFile,   /* the value, as a number */
              inherited ? "" : " --expect-invalid");
     wl_self_command(cmdline, sizeof cmdline, extra);
-    ZeroMemory(&si, sizeof si);
-    si.cb = sizeof si;
     ml_say("cmdline: %s", cmdline);
     ml_call("CreateProcess",
             "fork() + execv(path, argv) (descriptors without FD_CLOEXEC "
@@ -209,8 +209,7 @@ int main(int argc, char *argv[])
                        cp_inherit,    /* bInheritHandles: pass inheritable handles */
                        0, NULL, NULL, /* no flags; our environment and directory */
                        &si, &pi);
-    if (!wl_result_bool(ok))
-        ml_exit(ML_FAILED);
+    ml_must(wl_result_bool(ok));
     /* [/lesson] */
     if (!cp_inherit)
         ml_say("without bInheritHandles the child inherits no handle at all, not "
@@ -221,12 +220,14 @@ int main(int argc, char *argv[])
     /* [lesson:wait] */
     ml_call("WaitForSingleObject", "waitpid(pid, &status, 0)",
             "pi.hProcess, 60000");
-    if (!wl_result_wait(WaitForSingleObject(pi.hProcess, 60000)))  /* waitpid */
-        ml_exit(ML_FAILED);
+    w = WaitForSingleObject(pi.hProcess,  /* waitpid(pid, ...) */
+                            60000);       /* ms: a lost child must not hang us */
+    ml_must(wl_result_wait(w));
     ml_call("GetExitCodeProcess", "waitpid(pid, &status, 0) + WEXITSTATUS(status)",
             "pi.hProcess, &code");
-    if (!wl_result_bool(GetExitCodeProcess(pi.hProcess, &code)))  /* WEXITSTATUS */
-        ml_exit(ML_FAILED);
+    ok = GetExitCodeProcess(pi.hProcess,  /* the child */
+                            &code);       /* WEXITSTATUS(status) */
+    ml_must(wl_result_bool(ok));
     /* [/lesson] */
     ml_say("the child's exit code: %lu (%s)", (unsigned long)code,
            code == 0 ? "it saw what was expected" : "it did not");
@@ -237,7 +238,8 @@ int main(int argc, char *argv[])
         int n = (int)strnlen(pBuf + REPLY_AT, BUF_SIZE - REPLY_AT);
         ml_call("printf", "printf(\"%s\\n\", addr + 128)",
                 "\"%%.*s\\n\", %d, pBuf + %d", n, REPLY_AT);
-        wl_result_int(printf("%.*s\n", n, pBuf + REPLY_AT));  /* the same printf */
+        int shown = printf("%.*s\n", n, pBuf + REPLY_AT);  /* the same printf */
+        ml_must(wl_result_int(shown));
     }
     if (inherited && replied)
         ml_say("the child's reply is here: one object, mapped in two processes "
@@ -249,18 +251,18 @@ int main(int argc, char *argv[])
 
     ml_step("unmap", "the parent's view");
     ml_call("UnmapViewOfFile", "munmap(addr, size)", "pBuf");
-    if (!wl_result_bool(UnmapViewOfFile(pBuf)))         /* munmap */
-        ml_exit(ML_FAILED);
+    ok = UnmapViewOfFile(pBuf);                         /* munmap */
+    ml_must(wl_result_bool(ok));
     ml_step("close", "the mapping and the child's process and thread handles");
     ml_call("CloseHandle", "close(fd)", "hMapFile");
-    if (!wl_result_bool(CloseHandle(hMapFile)))         /* close(fd) */
-        ml_exit(ML_FAILED);
+    ok = CloseHandle(hMapFile);                         /* close(fd) */
+    ml_must(wl_result_bool(ok));
     ml_call("CloseHandle", "(a pid needs no closing)", "pi.hProcess");
-    if (!wl_result_bool(CloseHandle(pi.hProcess)))      /* POSIX: nothing */
-        ml_exit(ML_FAILED);
+    ok = CloseHandle(pi.hProcess);                      /* POSIX: nothing */
+    ml_must(wl_result_bool(ok));
     ml_call("CloseHandle", "(a thread id needs no closing)", "pi.hThread");
-    if (!wl_result_bool(CloseHandle(pi.hThread)))       /* POSIX: nothing */
-        ml_exit(ML_FAILED);
+    ok = CloseHandle(pi.hThread);                       /* POSIX: nothing */
+    ml_must(wl_result_bool(ok));
 
     if (code != 0 || replied != inherited) {
         ml_error("the child %s, which is not what the flags say should happen",

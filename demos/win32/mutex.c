@@ -62,6 +62,65 @@ struct shared {
     char note[112];
 };
 
+/* The holder, started by the parent with --holder: take the mutex, break
+ * the data's rule halfway through an update, say so, and wait to be
+ * killed.  It never returns. */
+static _Noreturn void hold_until_killed(const char *name, const char *dataName,
+                                        const char *readyName)
+{
+    HANDLE hMutex, hMapFile, hReady;
+    struct shared *data;
+    DWORD w;
+    BOOL ok;
+
+    ml_step("open", "the mutex, the data and the event, by name");
+    ml_call("OpenMutex", "(the child of fork shares the mutex in the mapping)",
+            "SYNCHRONIZE, FALSE, \"%s\"", name);
+    hMutex = OpenMutex(SYNCHRONIZE, FALSE, name);   /* POSIX: inherited by fork */
+    ml_must(wl_result_handle(hMutex));
+    ml_call("OpenFileMapping", "shm_open(name, O_RDWR, 0)",
+            "FILE_MAP_ALL_ACCESS, FALSE, \"%s\"", dataName);
+    hMapFile = OpenFileMapping(FILE_MAP_ALL_ACCESS, FALSE, dataName);  /* shm_open */
+    ml_must(wl_result_handle(hMapFile));
+    ml_call("MapViewOfFile",
+            "mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0)",
+            "hMapFile, FILE_MAP_ALL_ACCESS, 0, 0, %zu", sizeof *data);
+    data = MapViewOfFile(hMapFile, FILE_MAP_ALL_ACCESS, 0, 0, sizeof *data);  /* mmap */
+    ml_must(wl_result_ptr(data));
+    ml_call("OpenEvent", "sem_open(name, 0)",
+            "EVENT_MODIFY_STATE, FALSE, \"%s\"", readyName);
+    hReady = OpenEvent(EVENT_MODIFY_STATE, FALSE, readyName);   /* sem_open */
+    ml_must(wl_result_handle(hReady));
+
+    ml_step("lock", "take the mutex and start an update");
+    /* [lesson:holder] */
+    ml_call("WaitForSingleObject", "pthread_mutex_lock(&data->lock)",
+            "hMutex, INFINITE");
+    w = WaitForSingleObject(hMutex,     /* pthread_mutex_lock(&data->lock) */
+                            INFINITE);  /* no time limit */
+    ml_must(wl_result_wait(w));
+    data->updating = 1;             /* the rule is broken from here ... */
+    data->value += 1;
+    snprintf(data->note, sizeof data->note, "half-updated by process %lu",
+             (unsigned long)GetCurrentProcessId());
+    /* ... to the end of the update, which never comes */
+    /* [/lesson] */
+    ml_say("value = %ld, updating = %ld: halfway through", (long)data->value,
+           (long)data->updating);
+    /* The heading comes first: once the event is set, the parent may
+     * print or kill at any moment. */
+    ml_step("sleep", "holding the mutex until the parent kills this process");
+    ml_call("SetEvent", "sem_post(ready)", "hReady");
+    ok = SetEvent(hReady);                              /* sem_post */
+    ml_must(wl_result_bool(ok));
+    ml_call("Sleep", "pause()", "60000");
+    Sleep(60000);                                       /* pause() */
+    wl_result_void();
+    ml_error("nobody killed the holder within a minute; it exits with the "
+             "mutex, which abandons it all the same");
+    ml_exit(ML_FAILED);
+}
+
 int main(int argc, char *argv[])
 {
     struct wl_opts o;
@@ -69,71 +128,16 @@ int main(int argc, char *argv[])
     struct shared *data;
     char dataName[MAX_PATH + 16], readyName[MAX_PATH + 16];
     char cmdline[MAX_PATH * 4 + 256], extra[MAX_PATH + 32];
-    STARTUPINFO si;
+    STARTUPINFO si = { .cb = sizeof si };
     PROCESS_INFORMATION pi;
     DWORD w;
+    BOOL ok;
 
     wl_start(&prog, argc, argv, &o);
     snprintf(dataName, sizeof dataName, "%s.data", o.name);
     snprintf(readyName, sizeof readyName, "%s.ready", o.name);
-
-    if (holder) {
-        /* ---- the holder: take the mutex, start an update, say so, and
-         * wait to be killed ---- */
-        ml_step("open", "the mutex, the data and the event, by name");
-        ml_call("OpenMutex", "(the child of fork shares the mutex in the mapping)",
-                "SYNCHRONIZE, FALSE, \"%s\"", o.name);
-        hMutex = OpenMutex(SYNCHRONIZE, FALSE, o.name);   /* POSIX: inherited by fork */
-        if (!wl_result_handle(hMutex))
-            ml_exit(ML_FAILED);
-        ml_call("OpenFileMapping", "shm_open(name, O_RDWR, 0)",
-                "FILE_MAP_ALL_ACCESS, FALSE, \"%s\"", dataName);
-        hMapFile = OpenFileMapping(FILE_MAP_ALL_ACCESS, FALSE,  /* shm_open */
-                                   dataName);
-        if (!wl_result_handle(hMapFile))
-            ml_exit(ML_FAILED);
-        ml_call("MapViewOfFile",
-                "mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0)",
-                "hMapFile, FILE_MAP_ALL_ACCESS, 0, 0, %zu", sizeof *data);
-        data = MapViewOfFile(hMapFile, FILE_MAP_ALL_ACCESS, 0, 0,  /* mmap */
-                             sizeof *data);
-        if (!wl_result_ptr(data))
-            ml_exit(ML_FAILED);
-        ml_call("OpenEvent", "sem_open(name, 0)",
-                "EVENT_MODIFY_STATE, FALSE, \"%s\"", readyName);
-        hReady = OpenEvent(EVENT_MODIFY_STATE, FALSE, readyName);   /* sem_open */
-        if (!wl_result_handle(hReady))
-            ml_exit(ML_FAILED);
-
-        ml_step("lock", "take the mutex and start an update");
-        /* [lesson:holder] */
-        ml_call("WaitForSingleObject", "pthread_mutex_lock(&data->lock)",
-                "hMutex, INFINITE");
-        if (!wl_result_wait(WaitForSingleObject(hMutex, INFINITE)))  /* lock */
-            ml_exit(ML_FAILED);
-        data->updating = 1;             /* the rule is broken from here ... */
-        data->value += 1;
-        snprintf(data->note, sizeof data->note, "half-updated by process %lu",
-                 (unsigned long)GetCurrentProcessId());
-        /* ... to the end of the update, which never comes */
-        /* [/lesson] */
-        ml_say("value = %ld, updating = %ld: halfway through", (long)data->value,
-               (long)data->updating);
-        /* The heading comes first: once the event is set, the parent may
-         * print or kill at any moment. */
-        ml_step("sleep", "holding the mutex until the parent kills this process");
-        ml_call("SetEvent", "sem_post(ready)", "hReady");
-        if (!wl_result_bool(SetEvent(hReady)))              /* sem_post */
-            ml_exit(ML_FAILED);
-        ml_call("Sleep", "pause()", "60000");
-        Sleep(60000);                                       /* pause() */
-        wl_result_void();
-        ml_error("nobody killed the holder within a minute; it exits with the "
-                 "mutex, which abandons it all the same");
-        ml_exit(ML_FAILED);
-    }
-
-    /* ---- the parent ---- */
+    if (holder)
+        hold_until_killed(o.name, dataName, readyName);
 
     ml_step("create", "the shared data, the named mutex, and a ready signal");
     ml_call("CreateFileMapping",
@@ -142,15 +146,12 @@ int main(int argc, char *argv[])
             sizeof *data, dataName);
     hMapFile = CreateFileMapping(INVALID_HANDLE_VALUE, NULL, PAGE_READWRITE, 0,
                                  sizeof *data, dataName);   /* shm_open + ftruncate */
-    if (!wl_result_handle(hMapFile))
-        ml_exit(ML_FAILED);
+    ml_must(wl_result_handle(hMapFile));
     ml_call("MapViewOfFile",
             "mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0)",
             "hMapFile, FILE_MAP_ALL_ACCESS, 0, 0, %zu", sizeof *data);
-    data = MapViewOfFile(hMapFile, FILE_MAP_ALL_ACCESS, 0, 0,  /* mmap */
-                         sizeof *data);
-    if (!wl_result_ptr(data))
-        ml_exit(ML_FAILED);
+    data = MapViewOfFile(hMapFile, FILE_MAP_ALL_ACCESS, 0, 0, sizeof *data);  /* mmap */
+    ml_must(wl_result_ptr(data));
     /* [lesson:create] */
     ml_call("CreateMutex",
             "pthread_mutex_init(&data->lock, &attr) (attr: "
@@ -159,31 +160,31 @@ int main(int argc, char *argv[])
     hMutex = CreateMutex(NULL,       /* pthread_mutex_init(&data->lock, &attr) */
                          FALSE,      /* not owned yet */
                          o.name);    /* a kernel object: robust by nature */
-    if (!wl_result_handle(hMutex))
-        ml_exit(ML_FAILED);
+    ml_must(wl_result_handle(hMutex));
     /* [/lesson] */
     ml_call("CreateEvent", "sem_open(name, O_CREAT, 0600, 0)",
             "NULL, TRUE, FALSE, \"%s\"", readyName);
     hReady = CreateEvent(NULL, TRUE, FALSE, readyName);  /* sem_open(..., 0) */
-    if (!wl_result_handle(hReady))
-        ml_exit(ML_FAILED);
+    ml_must(wl_result_handle(hReady));
 
     ml_step("holder", "start the process that will die holding the mutex");
     snprintf(extra, sizeof extra, "--holder -n \"%s\"", o.name);
     wl_self_command(cmdline, sizeof cmdline, extra);
-    ZeroMemory(&si, sizeof si);
-    si.cb = sizeof si;
     ml_say("cmdline: %s", cmdline);
     ml_call("CreateProcess", "fork()",
             "NULL, cmdline, NULL, NULL, FALSE, 0, NULL, NULL, &si, &pi");
-    if (!wl_result_bool(CreateProcess(NULL, cmdline, NULL, NULL, FALSE, 0, NULL,
-                                      NULL, &si, &pi)))     /* fork() */
-        ml_exit(ML_FAILED);
+    ok = CreateProcess(NULL, cmdline,   /* this program, with --holder */
+                       NULL, NULL,      /* default security */
+                       FALSE,           /* no handle inherited: it opens by name */
+                       0, NULL, NULL,   /* no flags; our environment and directory */
+                       &si, &pi);       /* fork() */
+    ml_must(wl_result_bool(ok));
     ml_call("WaitForSingleObject", "sem_wait(ready)", "hReady, 30000");
     w = WaitForSingleObject(hReady, 30000);                /* sem_wait */
     if (!wl_result_wait(w) || w != WAIT_OBJECT_0) {
         ml_error("the holder did not take the mutex within 30 s");
-        TerminateProcess(pi.hProcess, 1);                  /* kill */
+        if (!TerminateProcess(pi.hProcess, 1))             /* kill */
+            wl_die("TerminateProcess");
         ml_exit(ML_FAILED);
     }
     ml_say("the holder owns the mutex: value = %ld, updating = %ld",
@@ -195,21 +196,22 @@ int main(int argc, char *argv[])
     ml_step("kill", "end the holder at once, the mutex still owned");
     /* [lesson:kill] */
     ml_call("TerminateProcess", "kill(pid, SIGKILL)", "pi.hProcess, 137");
-    if (!wl_result_bool(TerminateProcess(pi.hProcess, 137)))   /* kill -9 */
-        ml_exit(ML_FAILED);
+    ok = TerminateProcess(pi.hProcess,  /* kill(pid, ...) */
+                          137);         /* its exit code: as 128 + SIGKILL */
+    ml_must(wl_result_bool(ok));
     ml_call("WaitForSingleObject", "waitpid(pid, &status, 0)",
             "pi.hProcess, 30000");
-    if (!wl_result_wait(WaitForSingleObject(pi.hProcess, 30000)))  /* waitpid */
-        ml_exit(ML_FAILED);
+    w = WaitForSingleObject(pi.hProcess, 30000);          /* waitpid */
+    ml_must(wl_result_wait(w));
     /* [/lesson] */
 
     ml_step("wait", "for the mutex its owner can no longer release");
     /* [lesson:abandoned] */
     ml_call("WaitForSingleObject",
             "pthread_mutex_lock(&data->lock) (EOWNERDEAD)", "hMutex, 10000");
-    w = WaitForSingleObject(hMutex, 10000);   /* pthread_mutex_lock: EOWNERDEAD */
-    if (!wl_result_wait(w))
-        ml_exit(ML_FAILED);
+    w = WaitForSingleObject(hMutex,     /* pthread_mutex_lock: EOWNERDEAD */
+                            10000);     /* ms: a dead owner must not hang us */
+    ml_must(wl_result_wait(w));
     if (w != WAIT_ABANDONED) {
         ml_error("the wait returned %s, not WAIT_ABANDONED", wl_wait_name(w));
         ml_exit(ML_FAILED);
@@ -236,39 +238,40 @@ int main(int argc, char *argv[])
 
     ml_step("release", "let the mutex go");
     ml_call("ReleaseMutex", "pthread_mutex_unlock(&data->lock)", "hMutex");
-    if (!wl_result_bool(ReleaseMutex(hMutex)))          /* pthread_mutex_unlock */
-        ml_exit(ML_FAILED);
+    ok = ReleaseMutex(hMutex);                          /* pthread_mutex_unlock */
+    ml_must(wl_result_bool(ok));
 
     ml_step("again", "the mutex works as before");
     ml_call("WaitForSingleObject", "pthread_mutex_lock(&data->lock)",
             "hMutex, 10000");
     w = WaitForSingleObject(hMutex, 10000);   /* pthread_mutex_lock: 0 */
-    if (!wl_result_wait(w) || w != WAIT_OBJECT_0) {
+    ml_must(wl_result_wait(w));
+    if (w != WAIT_OBJECT_0) {
         ml_error("the mutex did not come back cleanly: %s", wl_wait_name(w));
         ml_exit(ML_FAILED);
     }
     ml_call("ReleaseMutex", "pthread_mutex_unlock(&data->lock)", "hMutex");
-    if (!wl_result_bool(ReleaseMutex(hMutex)))          /* pthread_mutex_unlock */
-        ml_exit(ML_FAILED);
+    ok = ReleaseMutex(hMutex);                          /* pthread_mutex_unlock */
+    ml_must(wl_result_bool(ok));
 
     ml_step("close", "every handle");
     ml_call("UnmapViewOfFile", "munmap(addr, size)", "data");
-    if (!wl_result_bool(UnmapViewOfFile(data)))         /* munmap */
-        ml_exit(ML_FAILED);
+    ok = UnmapViewOfFile(data);                         /* munmap */
+    ml_must(wl_result_bool(ok));
     ml_call("CloseHandle", "close(fd)", "hMapFile");
-    if (!wl_result_bool(CloseHandle(hMapFile)))         /* close(fd) */
-        ml_exit(ML_FAILED);
+    ok = CloseHandle(hMapFile);                         /* close(fd) */
+    ml_must(wl_result_bool(ok));
     ml_call("CloseHandle", "pthread_mutex_destroy(&data->lock)", "hMutex");
-    if (!wl_result_bool(CloseHandle(hMutex)))           /* pthread_mutex_destroy */
-        ml_exit(ML_FAILED);
+    ok = CloseHandle(hMutex);                           /* pthread_mutex_destroy */
+    ml_must(wl_result_bool(ok));
     ml_call("CloseHandle", "sem_close(ready)", "hReady");
-    if (!wl_result_bool(CloseHandle(hReady)))           /* sem_close */
-        ml_exit(ML_FAILED);
+    ok = CloseHandle(hReady);                           /* sem_close */
+    ml_must(wl_result_bool(ok));
     ml_call("CloseHandle", "(a pid needs no closing)", "pi.hProcess");
-    if (!wl_result_bool(CloseHandle(pi.hProcess)))      /* POSIX: nothing */
-        ml_exit(ML_FAILED);
+    ok = CloseHandle(pi.hProcess);                      /* POSIX: nothing */
+    ml_must(wl_result_bool(ok));
     ml_call("CloseHandle", "(a thread id needs no closing)", "pi.hThread");
-    if (!wl_result_bool(CloseHandle(pi.hThread)))       /* POSIX: nothing */
-        ml_exit(ML_FAILED);
+    ok = CloseHandle(pi.hThread);                       /* POSIX: nothing */
+    ml_must(wl_result_bool(ok));
     ml_exit(ML_DONE);
 }

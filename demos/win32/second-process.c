@@ -56,6 +56,7 @@ int main(int argc, char *argv[])
     HANDLE hMapFile;
     LPCSTR pBuf;
     int shown;
+    BOOL ok;
 
     wl_start(&prog, argc, argv, &o);
 
@@ -66,8 +67,7 @@ int main(int argc, char *argv[])
     hMapFile = OpenFileMapping(FILE_MAP_ALL_ACCESS, /* O_RDWR */
                                FALSE,               /* not inheritable: O_CLOEXEC */
                                o.name);             /* "/MyFileMappingObject" */
-    if (!wl_result_handle(hMapFile))
-        ml_exit(ML_FAILED);
+    ml_must(wl_result_handle(hMapFile));
     /* [/lesson] */
 
     ml_step("map", "a view of it into this process");
@@ -76,13 +76,11 @@ int main(int argc, char *argv[])
             "mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0)",
             "hMapFile, FILE_MAP_ALL_ACCESS, 0, 0, %llu", o.size);
     ml_span(NULL, (size_t)o.size, 0);
-    pBuf = MapViewOfFile(hMapFile, FILE_MAP_ALL_ACCESS, /* PROT_READ | PROT_WRITE */
-                         0, 0,                          /* offset 0 */
-                         (SIZE_T)o.size);               /* BUF_SIZE */
-    if (!wl_result_ptr(pBuf)) {
-        CloseHandle(hMapFile);                  /* close(fd) */
-        ml_exit(ML_FAILED);
-    }
+    pBuf = MapViewOfFile(hMapFile,            /* mmap(..., fd, ...) */
+                         FILE_MAP_ALL_ACCESS, /* PROT_READ | PROT_WRITE, MAP_SHARED */
+                         0, 0,                /* offset 0, as high and low DWORDs */
+                         (SIZE_T)o.size);     /* length: BUF_SIZE */
+    ml_must(wl_result_ptr(pBuf));   /* exiting closes hMapFile, as close(fd) */
     /* [/lesson] */
 
     /* The creator may not have ended the message inside the view. */
@@ -92,13 +90,17 @@ int main(int argc, char *argv[])
     if (box) {
         ml_call("MessageBox", "printf(\"%s\\n\", addr)",
                 "NULL, pBuf, \"Process2\", MB_OK");
-        shown = MessageBox(NULL, pBuf, "Process2", MB_OK);  /* waits for OK */
+        shown = MessageBox(NULL,          /* no owner window */
+                           pBuf,          /* the text: the shared pages */
+                           "Process2",    /* the caption */
+                           MB_OK);        /* one button; it waits for it */
         if (!wl_result_positive(shown))
             ml_say("no desktop to show it on; here it is: %.*s", n, pBuf);
     } else {
         ml_call("printf", "printf(\"%s\\n\", addr)", "\"%%.*s\\n\", %d, pBuf", n);
-        shown = printf("%.*s\n", n, pBuf);   /* the original: MessageBox */
-        wl_result_int(shown);
+        shown = printf("%.*s\n",       /* the original: MessageBox */
+                       n, pBuf);        /* at most the view's bytes */
+        ml_must(wl_result_int(shown));
     }
     /* [/lesson] */
 
@@ -109,15 +111,15 @@ int main(int argc, char *argv[])
     ml_step("unmap", "remove the view from this process");
     /* [lesson:unmap] */
     ml_call("UnmapViewOfFile", "munmap(addr, size)", "pBuf");
-    if (!wl_result_bool(UnmapViewOfFile(pBuf)))   /* munmap(addr, size) */
-        ml_exit(ML_FAILED);
+    ok = UnmapViewOfFile(pBuf);        /* munmap(addr, size): the view's address */
+    ml_must(wl_result_bool(ok));
     /* [/lesson] */
 
     ml_step("close", "close this process's handle");
     /* [lesson:close] */
     ml_call("CloseHandle", "close(fd)", "hMapFile");
-    if (!wl_result_bool(CloseHandle(hMapFile)))   /* close(fd) */
-        ml_exit(ML_FAILED);
+    ok = CloseHandle(hMapFile);        /* close(fd) */
+    ml_must(wl_result_bool(ok));
     /* [/lesson] */
 
     ml_next("press Enter in first-process: when its handle closes too, the "

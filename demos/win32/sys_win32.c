@@ -160,3 +160,14 @@ void wl_result_void(void)
 {
     ml_report("(void)", false, 0, NULL);
 }
+
+void wl_die(const char *call)
+{
+    DWORD err = GetLastError();
+    char text[512];
+
+    wl_error_text(err, text, sizeof text);
+    ml_error("%s failed: GetLastError() = %lu %s (%s)", call,
+             (unsigned long)err, wl_error_name(err), text);
+    ml_exit(ML_FAILED);
+}

@@ -110,6 +110,15 @@ bool wl_result_positive(int n);     /* 0 is failure (MessageBox; Wine
                                        without a desktop returns -1) */
 void wl_result_void(void);          /* CopyMemory, GetSystemInfo */
 
+/* A call that is not taught (the program's own plumbing) failed: say so on
+ * stderr with its name and GetLastError() by number, name and text, trace
+ * it as an error, and exit 1.  As in:
+ *
+ *     if (!CloseHandle(pi.hThread))
+ *         wl_die("CloseHandle(pi.hThread)");
+ */
+_Noreturn void wl_die(const char *call);
+
 /* "ERROR_FILE_NOT_FOUND" for 2; "ERROR_?1234" for one it does not know. */
 const char *wl_error_name(DWORD err);
 
