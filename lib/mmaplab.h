@@ -121,9 +121,10 @@ void ml_show(const char *fmt, ...) ML_PRINTF(1, 2);
 /* one when n is 1, else many: "%lld %s", n, ml_plural(n, "page", "pages"). */
 const char *ml_plural(long long n, const char *one, const char *many);
 
-/* Announce the call about to run: its name, its Win32 counterpart and its
- * arguments as written.  Flushes stdout (so a fork after it duplicates
- * nothing), and under --step shows the call and waits for Enter. */
+/* Announce the call about to run: its name, its counterpart on the other
+ * track (Win32; POSIX in a Win32 twin) and its arguments as written.
+ * Flushes stdout (so a fork after it duplicates nothing), and under --step
+ * shows the call and waits for Enter. */
 void ml_call(const char *call, const char *win32, const char *argsfmt, ...)
     ML_PRINTF(3, 4);
 
