@@ -73,7 +73,8 @@ static const char *state_name(DWORD state)
 }
 
 /* The region of the view that starts at offset: which state its pages are
- * in, and how far that state goes. */
+ * in, and how far that state goes.  Both processes ask; the second one
+ * sees what the first committed. */
 static MEMORY_BASIC_INFORMATION query(const char *posix, char *pView,
                                       unsigned long long offset, const char *where)
 {
@@ -85,10 +86,12 @@ static MEMORY_BASIC_INFORMATION query(const char *posix, char *pView,
     else
         ml_call("VirtualQuery", posix, "pView + %llu, &mbi, %zu", offset,
                 sizeof mbi);
+    /* [lesson:query-other] */
     n = VirtualQuery(pView + offset,    /* mincore(addr, ...): an address */
                      &mbi,              /* filled: State, RegionSize */
                      sizeof mbi);       /* its size */
     ml_must(wl_result_size(n));
+    /* [/lesson] */
     ml_say("%s: State = %s, RegionSize = %llu", where, state_name(mbi.State),
            (unsigned long long)mbi.RegionSize);
     return mbi;
@@ -130,12 +133,10 @@ static _Noreturn void look_from_another_process(const char *name)
     ml_must(wl_result_ptr(pView));
 
     ml_step("query", "which pages the other process committed");
-    /* [lesson:query-other] */
     MEMORY_BASIC_INFORMATION first = query("(mincore(addr, len, vec) shows "
                                            "residency; POSIX has no commit state)",
                                            pView, 0, "at pView");
     query("(mincore(addr, len, vec))", pView, first.RegionSize, "after it");
-    /* [/lesson] */
     if (first.State != MEM_COMMIT) {
         ml_error("the first pages are not committed here: run reserve.exe "
                  "(without --open) first and leave it holding");
