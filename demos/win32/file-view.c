@@ -85,16 +85,136 @@ static void unmap(const char *name, void *view, const char *posix)
     ml_must(wl_result_bool(ok));
 }
 
+/* A FILE_MAP_COPY view of the first granule, written: the write copies
+ * the page for this process alone. */
+static char *cow_view(HANDLE hMapFile, unsigned long long gran, const char *pA)
+{
+    char *pC;
+
+    ml_step("cow", "a copy-on-write view: its writes stay in this process");
+    /* [lesson:cow] */
+    ml_call("MapViewOfFile",
+            "mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0)",
+            "hMapFile, FILE_MAP_COPY, 0, 0, %llu", gran);
+    ml_span(NULL, (size_t)gran, 0);
+    pC = MapViewOfFile(hMapFile,
+                       FILE_MAP_COPY,       /* MAP_PRIVATE: a write copies the page */
+                       0, 0,                /* offset 0 */
+                       (SIZE_T)gran);       /* the first granule */
+    ml_must(wl_result_ptr(pC));
+    ml_call("CopyMemory", "memcpy(private_addr, msg, strlen(msg) + 1)",
+            "pC, \"%s\", %zu", COW_MESSAGE, sizeof COW_MESSAGE);
+    ml_span(pC, sizeof COW_MESSAGE, 0);
+    CopyMemory(pC, COW_MESSAGE, sizeof COW_MESSAGE);  /* this page is copied first */
+    wl_result_void();
+    /* [/lesson] */
+    ml_say("through pC: \"%s\"", pC);
+    ml_say("through pA: \"%s\" (unchanged: the write went to a private copy)", pA);
+    return pC;
+}
+
+/* A marker 64 KiB into the file, and a view that starts there. */
+static char *offset_view(HANDLE hMapFile, unsigned long long gran, char *pA)
+{
+    char *pD;
+
+    ml_step("offset", "a view that starts 64 KiB into the file");
+    ml_call("CopyMemory", "memcpy(addr + 65536, marker, strlen(marker) + 1)",
+            "pA + %llu, \"%s\", %zu", gran, MARKER, sizeof MARKER);
+    ml_span(pA + gran, sizeof MARKER, (long long)gran);
+    CopyMemory(pA + gran, MARKER, sizeof MARKER);       /* memcpy */
+    wl_result_void();
+    /* [lesson:offset] */
+    DWORD offHigh = (DWORD)(gran >> 32);           /* a 64-bit offset, split */
+    DWORD offLow = (DWORD)(gran & 0xffffffffu);
+    ml_call("MapViewOfFile", "mmap(NULL, len, PROT_READ, MAP_SHARED, fd, 65536)",
+            "hMapFile, FILE_MAP_READ, %lu, %lu, %llu", (unsigned long)offHigh,
+            (unsigned long)offLow, gran);
+    ml_span(NULL, (size_t)gran, (long long)gran);
+    pD = MapViewOfFile(hMapFile,
+                       FILE_MAP_READ,      /* PROT_READ */
+                       offHigh, offLow,    /* mmap's off_t offset, as two DWORDs */
+                       (SIZE_T)gran);      /* one granule */
+    ml_must(wl_result_ptr(pD));
+    /* [/lesson] */
+    ml_say("through pD, at its start: \"%s\"", pD);
+    return pD;
+}
+
+/* A view at an offset mmap would take and Windows refuses (by default one
+ * page in): the failure is the point. */
+static void misaligned_view(HANDLE hMapFile, DWORD dwPageSize)
+{
+    char posixBad[160];                  /* the POSIX call at the offset asked for */
+    char *pBad;
+    DWORD offHigh, offLow;
+
+    /* [lesson:misaligned] */
+    offHigh = (DWORD)(bad_offset >> 32);
+    offLow = (DWORD)(bad_offset & 0xffffffffu);
+    snprintf(posixBad, sizeof posixBad, "mmap(NULL, len, PROT_READ, MAP_SHARED, fd, %llu) "
+             "(mmap asks only for a multiple of the page size)", bad_offset);
+    ml_call("MapViewOfFile", posixBad,
+            "hMapFile, FILE_MAP_READ, %lu, %lu, %lu", (unsigned long)offHigh,
+            (unsigned long)offLow, (unsigned long)dwPageSize);
+    ml_expect(ERROR_MAPPED_ALIGNMENT);
+    ml_span(NULL, dwPageSize, (long long)bad_offset);
+    pBad = MapViewOfFile(hMapFile,
+                         FILE_MAP_READ,    /* PROT_READ */
+                         offHigh, offLow,  /* one page in: mmap takes it, Windows does not */
+                         dwPageSize);      /* one page */
+    wl_result_ptr(pBad);                   /* NULL, ERROR_MAPPED_ALIGNMENT (1132) */
+    /* [/lesson] */
+    if (pBad == NULL && !ml_failed_as_expected())
+        ml_exit(ML_FAILED);
+    if (pBad != NULL && !UnmapViewOfFile(pBad))  /* Windows took it after all */
+        wl_die("UnmapViewOfFile(pBad)");
+}
+
+/* Read the file itself, not a view: the shared view's message is there,
+ * the copy-on-write text is not. */
+static void verify_file(HANDLE hFile, const char *message)
+{
+    LARGE_INTEGER zero = { .QuadPart = 0 };
+    char fileHead[128];
+    DWORD got = 0;
+    BOOL ok;
+
+    ml_step("verify", "read the file itself, not a view");
+    /* [lesson:verify] */
+    ml_call("SetFilePointerEx", "lseek(fd, 0, SEEK_SET)", "hFile, 0, NULL, FILE_BEGIN");
+    ok = SetFilePointerEx(hFile,       /* lseek(fd, ...) */
+                          zero,        /* 0 */
+                          NULL,        /* the new position: not wanted */
+                          FILE_BEGIN); /* SEEK_SET */
+    ml_must(wl_result_bool(ok));
+    ZeroMemory(fileHead, sizeof fileHead);
+    ml_call("ReadFile", "read(fd, buf, sizeof buf - 1)",
+            "hFile, fileHead, %zu, &got, NULL", sizeof fileHead - 1);
+    ok = ReadFile(hFile,                /* read(fd, ...) */
+                  fileHead,             /* buf */
+                  sizeof fileHead - 1,  /* room, leaving a '\0' */
+                  &got,                 /* read's return value */
+                  NULL);                /* not overlapped: it waits */
+    ml_must(wl_result_bool(ok));
+    /* [/lesson] */
+    ml_say("the file begins with \"%s\"", fileHead);
+    if (strcmp(fileHead, message) != 0) {
+        ml_error("the file does not hold the message written through the shared "
+                 "view");
+        ml_exit(ML_FAILED);
+    }
+    ml_say("the shared view's message reached the file; the copy-on-write text "
+           "did not: it lives only in this process's private page");
+}
+
 int main(int argc, char *argv[])
 {
     struct wl_opts o;
     SYSTEM_INFO si;
     HANDLE hFile, hMapFile;
-    char *pA, *pB, *pC, *pD, *pBad;
-    LARGE_INTEGER fileSize, zero = { .QuadPart = 0 };
-    char fileHead[128];
-    char posixBad[160];                  /* the POSIX call at the offset asked for */
-    DWORD got = 0;
+    char *pA, *pB, *pC, *pD;
+    LARGE_INTEGER fileSize;
     BOOL ok;
     int shown;
 
@@ -188,67 +308,11 @@ int main(int argc, char *argv[])
     ml_say("pA = 0x%llx and pB = 0x%llx: two addresses, one page of the file",
            (unsigned long long)(uintptr_t)pA, (unsigned long long)(uintptr_t)pB);
 
-    ml_step("cow", "a copy-on-write view: its writes stay in this process");
-    /* [lesson:cow] */
-    ml_call("MapViewOfFile",
-            "mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0)",
-            "hMapFile, FILE_MAP_COPY, 0, 0, %llu", gran);
-    ml_span(NULL, (size_t)gran, 0);
-    pC = MapViewOfFile(hMapFile,
-                       FILE_MAP_COPY,       /* MAP_PRIVATE: a write copies the page */
-                       0, 0,                /* offset 0 */
-                       (SIZE_T)gran);       /* the first granule */
-    ml_must(wl_result_ptr(pC));
-    ml_call("CopyMemory", "memcpy(private_addr, msg, strlen(msg) + 1)",
-            "pC, \"%s\", %zu", COW_MESSAGE, sizeof COW_MESSAGE);
-    ml_span(pC, sizeof COW_MESSAGE, 0);
-    CopyMemory(pC, COW_MESSAGE, sizeof COW_MESSAGE);  /* this page is copied first */
-    wl_result_void();
-    /* [/lesson] */
-    ml_say("through pC: \"%s\"", pC);
-    ml_say("through pA: \"%s\" (unchanged: the write went to a private copy)", pA);
+    pC = cow_view(hMapFile, gran, pA);
 
-    ml_step("offset", "a view that starts 64 KiB into the file");
-    ml_call("CopyMemory", "memcpy(addr + 65536, marker, strlen(marker) + 1)",
-            "pA + %llu, \"%s\", %zu", gran, MARKER, sizeof MARKER);
-    ml_span(pA + gran, sizeof MARKER, (long long)gran);
-    CopyMemory(pA + gran, MARKER, sizeof MARKER);       /* memcpy */
-    wl_result_void();
-    /* [lesson:offset] */
-    DWORD offHigh = (DWORD)(gran >> 32);           /* a 64-bit offset, split */
-    DWORD offLow = (DWORD)(gran & 0xffffffffu);
-    ml_call("MapViewOfFile", "mmap(NULL, len, PROT_READ, MAP_SHARED, fd, 65536)",
-            "hMapFile, FILE_MAP_READ, %lu, %lu, %llu", (unsigned long)offHigh,
-            (unsigned long)offLow, gran);
-    ml_span(NULL, (size_t)gran, (long long)gran);
-    pD = MapViewOfFile(hMapFile,
-                       FILE_MAP_READ,      /* PROT_READ */
-                       offHigh, offLow,    /* mmap's off_t offset, as two DWORDs */
-                       (SIZE_T)gran);      /* one granule */
-    ml_must(wl_result_ptr(pD));
-    /* [/lesson] */
-    ml_say("through pD, at its start: \"%s\"", pD);
+    pD = offset_view(hMapFile, gran, pA);
 
-    /* [lesson:misaligned] */
-    offHigh = (DWORD)(bad_offset >> 32);
-    offLow = (DWORD)(bad_offset & 0xffffffffu);
-    snprintf(posixBad, sizeof posixBad, "mmap(NULL, len, PROT_READ, MAP_SHARED, fd, %llu) "
-             "(mmap asks only for a multiple of the page size)", bad_offset);
-    ml_call("MapViewOfFile", posixBad,
-            "hMapFile, FILE_MAP_READ, %lu, %lu, %lu", (unsigned long)offHigh,
-            (unsigned long)offLow, (unsigned long)si.dwPageSize);
-    ml_expect(ERROR_MAPPED_ALIGNMENT);
-    ml_span(NULL, si.dwPageSize, (long long)bad_offset);
-    pBad = MapViewOfFile(hMapFile,
-                         FILE_MAP_READ,    /* PROT_READ */
-                         offHigh, offLow,  /* one page in: mmap takes it, Windows does not */
-                         si.dwPageSize);   /* one page */
-    wl_result_ptr(pBad);                   /* NULL, ERROR_MAPPED_ALIGNMENT (1132) */
-    /* [/lesson] */
-    if (pBad == NULL && !ml_failed_as_expected())
-        ml_exit(ML_FAILED);
-    if (pBad != NULL && !UnmapViewOfFile(pBad))  /* Windows took it after all */
-        wl_die("UnmapViewOfFile(pBad)");
+    misaligned_view(hMapFile, si.dwPageSize);
 
     ml_step("flush", "write the shared view's dirty pages to the file");
     /* [lesson:flush] */
@@ -258,32 +322,7 @@ int main(int argc, char *argv[])
     ml_must(wl_result_bool(ok));
     /* [/lesson] */
 
-    ml_step("verify", "read the file itself, not a view");
-    /* [lesson:verify] */
-    ml_call("SetFilePointerEx", "lseek(fd, 0, SEEK_SET)", "hFile, 0, NULL, FILE_BEGIN");
-    ok = SetFilePointerEx(hFile,       /* lseek(fd, ...) */
-                          zero,        /* 0 */
-                          NULL,        /* the new position: not wanted */
-                          FILE_BEGIN); /* SEEK_SET */
-    ml_must(wl_result_bool(ok));
-    ZeroMemory(fileHead, sizeof fileHead);
-    ml_call("ReadFile", "read(fd, buf, sizeof buf - 1)",
-            "hFile, fileHead, %zu, &got, NULL", sizeof fileHead - 1);
-    ok = ReadFile(hFile,                /* read(fd, ...) */
-                  fileHead,             /* buf */
-                  sizeof fileHead - 1,  /* room, leaving a '\0' */
-                  &got,                 /* read's return value */
-                  NULL);                /* not overlapped: it waits */
-    ml_must(wl_result_bool(ok));
-    /* [/lesson] */
-    ml_say("the file begins with \"%s\"", fileHead);
-    if (strcmp(fileHead, o.message) != 0) {
-        ml_error("the file does not hold the message written through the shared "
-                 "view");
-        ml_exit(ML_FAILED);
-    }
-    ml_say("the shared view's message reached the file; the copy-on-write text "
-           "did not: it lives only in this process's private page");
+    verify_file(hFile, o.message);
 
     ml_hold("look at %s now (xxd %s | head -n 3); press Enter to unmap and close",
             path, path);

@@ -134,13 +134,48 @@ static _Noreturn void be_the_child(void)
     ml_exit(ML_DONE);
 }
 
+/* Start this program again as the child, with the handle's value on its
+ * command line.  Returns its process and thread. */
+static PROCESS_INFORMATION start_child(HANDLE hMapFile, bool inherited)
+{
+    char extra[128], cmdline[MAX_PATH * 4 + 256];
+    STARTUPINFO si = { .cb = sizeof si };
+    PROCESS_INFORMATION pi;
+    BOOL ok;
+
+    ml_step("spawn", "a child, with the handle's value on its command line");
+    /* [lesson:spawn] */
+    snprintf(extra, sizeof extra, "--child 0x%llx%s",
+             (unsigned long long)(uintptr_t)hMapFile,   /* the value, as a number */
+             inherited ? "" : " --expect-invalid");
+    wl_self_command(cmdline, sizeof cmdline, extra);
+    ml_say("cmdline: %s", cmdline);
+    ml_call("CreateProcess",
+            "fork() + execv(path, argv) (descriptors without FD_CLOEXEC "
+            "survive execve)",
+            "NULL, cmdline, NULL, NULL, %s, 0, NULL, NULL, &si, &pi",
+            cp_inherit ? "TRUE" : "FALSE");
+    ok = CreateProcess(NULL,          /* the program: the first word of cmdline */
+                       cmdline,       /* argv, as one string */
+                       NULL, NULL,    /* default security for process and thread */
+                       cp_inherit,    /* bInheritHandles: pass inheritable handles */
+                       0, NULL, NULL, /* no flags; our environment and directory */
+                       &si, &pi);
+    ml_must(wl_result_bool(ok));
+    /* [/lesson] */
+    if (!cp_inherit)
+        ml_say("without bInheritHandles the child inherits no handle at all, not "
+               "even this console's output: its narration may be lost here, "
+               "its trace is not");
+
+    return pi;
+}
+
 int main(int argc, char *argv[])
 {
     struct wl_opts o;
     HANDLE hMapFile;
     char *pBuf;
-    char extra[128], cmdline[MAX_PATH * 4 + 256];
-    STARTUPINFO si = { .cb = sizeof si };
     PROCESS_INFORMATION pi;
     DWORD code = 0, w;
     BOOL ok;
@@ -191,30 +226,7 @@ int main(int argc, char *argv[])
     CopyMemory(pBuf, o.message, len);                       /* memcpy */
     wl_result_void();
 
-    ml_step("spawn", "a child, with the handle's value on its command line");
-    /* [lesson:spawn] */
-    snprintf(extra, sizeof extra, "--child 0x%llx%s",
-             (unsigned long long)(uintptr_t)hMapFile,   /* the value, as a number */
-             inherited ? "" : " --expect-invalid");
-    wl_self_command(cmdline, sizeof cmdline, extra);
-    ml_say("cmdline: %s", cmdline);
-    ml_call("CreateProcess",
-            "fork() + execv(path, argv) (descriptors without FD_CLOEXEC "
-            "survive execve)",
-            "NULL, cmdline, NULL, NULL, %s, 0, NULL, NULL, &si, &pi",
-            cp_inherit ? "TRUE" : "FALSE");
-    ok = CreateProcess(NULL,          /* the program: the first word of cmdline */
-                       cmdline,       /* argv, as one string */
-                       NULL, NULL,    /* default security for process and thread */
-                       cp_inherit,    /* bInheritHandles: pass inheritable handles */
-                       0, NULL, NULL, /* no flags; our environment and directory */
-                       &si, &pi);
-    ml_must(wl_result_bool(ok));
-    /* [/lesson] */
-    if (!cp_inherit)
-        ml_say("without bInheritHandles the child inherits no handle at all, not "
-               "even this console's output: its narration may be lost here, "
-               "its trace is not");
+    pi = start_child(hMapFile, inherited);
 
     ml_step("wait", "for the child to finish");
     /* [lesson:wait] */

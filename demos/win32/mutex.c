@@ -121,14 +121,45 @@ static _Noreturn void hold_until_killed(const char *name, const char *dataName,
     ml_exit(ML_FAILED);
 }
 
+/* Start this program again as the holder, and wait until it owns the
+ * mutex (it sets hReady then).  Returns its process and thread. */
+static PROCESS_INFORMATION start_holder(const char *name, HANDLE hReady)
+{
+    char cmdline[MAX_PATH * 4 + 256], extra[MAX_PATH + 32];
+    STARTUPINFO si = { .cb = sizeof si };
+    PROCESS_INFORMATION pi;
+    DWORD w;
+    BOOL ok;
+
+    ml_step("holder", "start the process that will die holding the mutex");
+    snprintf(extra, sizeof extra, "--holder -n \"%s\"", name);
+    wl_self_command(cmdline, sizeof cmdline, extra);
+    ml_say("cmdline: %s", cmdline);
+    ml_call("CreateProcess", "fork()",
+            "NULL, cmdline, NULL, NULL, FALSE, 0, NULL, NULL, &si, &pi");
+    ok = CreateProcess(NULL, cmdline,   /* this program, with --holder */
+                       NULL, NULL,      /* default security */
+                       FALSE,           /* no handle inherited: it opens by name */
+                       0, NULL, NULL,   /* no flags; our environment and directory */
+                       &si, &pi);       /* fork() */
+    ml_must(wl_result_bool(ok));
+    ml_call("WaitForSingleObject", "sem_wait(ready)", "hReady, 30000");
+    w = WaitForSingleObject(hReady, 30000);                /* sem_wait */
+    if (!wl_result_wait(w) || w != WAIT_OBJECT_0) {
+        ml_error("the holder did not take the mutex within 30 s");
+        if (!TerminateProcess(pi.hProcess, 1))             /* kill */
+            wl_die("TerminateProcess");
+        ml_exit(ML_FAILED);
+    }
+    return pi;
+}
+
 int main(int argc, char *argv[])
 {
     struct wl_opts o;
     HANDLE hMapFile, hMutex, hReady;
     struct shared *data;
     char dataName[MAX_PATH + 16], readyName[MAX_PATH + 16];
-    char cmdline[MAX_PATH * 4 + 256], extra[MAX_PATH + 32];
-    STARTUPINFO si = { .cb = sizeof si };
     PROCESS_INFORMATION pi;
     DWORD w;
     BOOL ok;
@@ -167,26 +198,7 @@ int main(int argc, char *argv[])
     hReady = CreateEvent(NULL, TRUE, FALSE, readyName);  /* sem_open(..., 0) */
     ml_must(wl_result_handle(hReady));
 
-    ml_step("holder", "start the process that will die holding the mutex");
-    snprintf(extra, sizeof extra, "--holder -n \"%s\"", o.name);
-    wl_self_command(cmdline, sizeof cmdline, extra);
-    ml_say("cmdline: %s", cmdline);
-    ml_call("CreateProcess", "fork()",
-            "NULL, cmdline, NULL, NULL, FALSE, 0, NULL, NULL, &si, &pi");
-    ok = CreateProcess(NULL, cmdline,   /* this program, with --holder */
-                       NULL, NULL,      /* default security */
-                       FALSE,           /* no handle inherited: it opens by name */
-                       0, NULL, NULL,   /* no flags; our environment and directory */
-                       &si, &pi);       /* fork() */
-    ml_must(wl_result_bool(ok));
-    ml_call("WaitForSingleObject", "sem_wait(ready)", "hReady, 30000");
-    w = WaitForSingleObject(hReady, 30000);                /* sem_wait */
-    if (!wl_result_wait(w) || w != WAIT_OBJECT_0) {
-        ml_error("the holder did not take the mutex within 30 s");
-        if (!TerminateProcess(pi.hProcess, 1))             /* kill */
-            wl_die("TerminateProcess");
-        ml_exit(ML_FAILED);
-    }
+    pi = start_holder(o.name, hReady);
     ml_say("the holder owns the mutex: value = %ld, updating = %ld",
            (long)data->value, (long)data->updating);
 
