@@ -36,4 +36,11 @@ void trace_bool(struct trace_event *e, const char *key, bool val);
  * event, with the same time and pid, that says so. */
 size_t trace_event_end(struct trace_event *e);
 
+/* The writer's part, defined once per track (trace.c for POSIX, the Win32
+ * twins' own): start an event with this moment and this process, and
+ * append a finished one to the trace as a whole. */
+void trace_begin(struct trace_event *e, const char *prog, const char *event,
+                 const char *object);
+void trace_write(struct trace_event *e);
+
 #endif

@@ -21,6 +21,14 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+/* printf formats as C99 has them (%zu, %lld): under MinGW, GCC's "printf"
+ * is msvcrt's, and the Win32 twins use this narration too. */
+#ifdef __MINGW32__
+#define ML_PRINTF(f, a) __attribute__((format(gnu_printf, f, a)))
+#else
+#define ML_PRINTF(f, a) __attribute__((format(printf, f, a)))
+#endif
+
 #ifndef ML_VERSION
 #define ML_VERSION "1.0"
 #endif
@@ -95,29 +103,30 @@ void ml_start(const struct ml_prog *prog, int argc, char *argv[],
  * value no option rule can check, such as two options that do not fit
  * together.  Printed and traced once parsing is over. */
 void ml_usage_error(const char *fmt, ...)
-    __attribute__((format(printf, 1, 2)));
+    ML_PRINTF(1, 2);
 
 /* A step heading; records a "step" event.  step is one of the walkthrough's
  * words (create, map, copy, open, read, unmap, close, unlink) or the
  * program's own. */
 void ml_step(const char *step, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
+    ML_PRINTF(2, 3);
 
 /* An explanatory line under the current step. */
-void ml_say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void ml_say(const char *fmt, ...) ML_PRINTF(1, 2);
 
 /* A result of the program (what it found, read or measured), as ml_say
  * prints it but also under -q, which quiets narration only. */
-void ml_show(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void ml_show(const char *fmt, ...) ML_PRINTF(1, 2);
 
 /* one when n is 1, else many: "%lld %s", n, ml_plural(n, "page", "pages"). */
 const char *ml_plural(long long n, const char *one, const char *many);
 
-/* Announce the call about to run: its name, its Win32 counterpart and its
- * arguments as written.  Flushes stdout (so a fork after it duplicates
- * nothing), and under --step shows the call and waits for Enter. */
+/* Announce the call about to run: its name, its counterpart on the other
+ * track (Win32; POSIX in a Win32 twin) and its arguments as written.
+ * Flushes stdout (so a fork after it duplicates nothing), and under --step
+ * shows the call and waits for Enter. */
 void ml_call(const char *call, const char *win32, const char *argsfmt, ...)
-    __attribute__((format(printf, 3, 4)));
+    ML_PRINTF(3, 4);
 
 /* The address, length and offset the pending call works on, for the trace
  * (addr NULL: the result is the address, as for mmap; offset -1: none). */
@@ -125,7 +134,7 @@ void ml_span(const void *addr, size_t len, long long offset);
 
 /* The pending call is meant to fail with err, to show the failure: it is
  * traced with "expected": true and narrated as the point, not as an error. */
-void ml_expect(int err);
+void ml_expect(long long err);
 
 /* Report the pending call's result and record it.  Each returns true when
  * the call succeeded.  On failure the error is explained (name, text,
@@ -140,17 +149,17 @@ bool ml_failed_as_expected(void);
 /* A hold point: say why, record "hold", read one line from stdin (EOF goes
  * on), record "resume".  Under -q it still says that it waits for Enter.
  * Under --no-hold it only says it is not holding. */
-void ml_hold(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void ml_hold(const char *fmt, ...) ML_PRINTF(1, 2);
 
 /* A few bytes as hex and text, indented under the narration. */
 void ml_dump(const void *p, size_t n, long long offset);
 
 /* What the student should look at next: the closing sentence. */
-void ml_next(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void ml_next(const char *fmt, ...) ML_PRINTF(1, 2);
 
 /* Explain a failure that is not a call's (a message too large, a check
  * that found the wrong thing): printed on stderr, traced as "error". */
-void ml_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void ml_error(const char *fmt, ...) ML_PRINTF(1, 2);
 
 /* Record the exit, flush, and exit with status. */
 _Noreturn void ml_exit(int status);
@@ -181,7 +190,7 @@ size_t ml_escape_some(char *out, size_t outsz, const void *p, size_t n,
  * cut is seen.  Returns the length written. */
 size_t ml_vformat(char *out, size_t outsz, const char *fmt, va_list ap);
 size_t ml_format(char *out, size_t outsz, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
+    ML_PRINTF(3, 4);
 
 /* "256 bytes", "4 KiB", "1.5 GiB": sizes for people. */
 void ml_human_size(unsigned long long bytes, char *out, size_t outsz);

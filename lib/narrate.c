@@ -1,36 +1,37 @@
 /* narrate.c — one line per call, step headings, holds, explained errors,
- * and the trace events that record them.
+ * and the trace events that record them: the narration both tracks share.
  *
- * Every text a program hands in is formatted with ml_vformat, so that each
- * %s in it (a name, a message, a path) reaches the terminal escaped; what is
- * printed here raw is only the library's own words and its colour codes.
+ * What differs between POSIX and Win32 (the error's name and words, the
+ * heading, how a line is read, a forked child's start) is asked of sys.h;
+ * this file calls nothing but stdio and the trace.  Every text a program
+ * hands in goes through ml_sys_vformat, which on POSIX escapes each %s in
+ * it (a name, a message, a path) for the terminal; what is printed here raw
+ * is only the library's own words and its colour codes.
  */
 #include "narrate.h"
-#include "explain.h"
-#include "made.h"
-#include "trace.h"
+#include "sys.h"
+#include "event.h"
 
-#include <errno.h>
-#include <signal.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
-#include <unistd.h>
+
+struct ml_run ml_run;
 
 static char step_now[32];
 
 /* The call announced by ml_call, waiting for its result. */
 static struct {
     char call[48];
-    char win32[256];
+    char twin[256];
     char args[1400];
     const void *addr;
     size_t len;
     long long offset;
     bool span;
-    int expect;             /* the errno it is meant to fail with, or 0 */
+    long long expect;       /* the error it is meant to fail with, or 0 */
     bool failed_as_expected;
 } pending;
 
@@ -64,14 +65,37 @@ static bool quiet(void)
     return ml_run.opts.quiet;
 }
 
-static const char *prog_name(void)
+const char *ml_prog_name(void)
 {
     return ml_run.prog ? ml_run.prog->name : "mmaplab";
 }
 
-/* The process whose start event is written: a forked child inherits the
- * library's state, and with it "started", but not its own start. */
-static pid_t started_pid;
+/* A line of narration, flushed at once: a test waiting on a line must see
+ * it when it is printed (on POSIX stdout is line-buffered and this flush
+ * finds nothing left; msvcrt has no line buffering). */
+static void out(const char *fmt, ...) ML_PRINTF(1, 2);
+static void out(const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    vprintf(fmt, ap);
+    va_end(ap);
+    fflush(stdout);
+}
+
+/* An error on stderr, after what stdout still holds. */
+static void out_err(const char *fmt, ...) ML_PRINTF(1, 2);
+static void out_err(const char *fmt, ...)
+{
+    va_list ap;
+
+    fflush(stdout);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fflush(stderr);
+}
 
 /* Signal-safe: only the trace event. */
 void ml_trace_start(void)
@@ -81,50 +105,25 @@ void ml_trace_start(void)
     if (ml_run.started)
         return;
     ml_run.started = true;
-    started_pid = getpid();
-    trace_begin(&e, prog_name(), "start", ml_run.object);
+    ml_sys_started();
+    trace_begin(&e, ml_prog_name(), "start", ml_run.object);
     trace_write(&e);
 }
 
-/* Begin an event.  A forked child's first event comes after a start of its
- * own ("forked from process N"), so that every process in the trace has a
- * start before its events and, once it ends, an exit.  Signal-safe. */
-static void begin(struct trace_event *e, const char *event)
+void ml_event_begin(struct trace_event *e, const char *event)
 {
-    pid_t me = getpid();
-
-    if (ml_run.started && started_pid != 0 && started_pid != me) {
-        char from[48] = "forked from process ", digits[24];
-        long long n = (long long)getppid();
-        size_t len = strlen(from), k = 0;
-        do
-            digits[k++] = (char)('0' + n % 10);
-        while ((n /= 10) > 0 && k < sizeof digits);
-        while (k > 0 && len + 1 < sizeof from)
-            from[len++] = digits[--k];
-        from[len] = '\0';
-        started_pid = me;
-        trace_begin(e, prog_name(), "start", ml_run.object);
-        trace_str(e, "message", from);
-        trace_write(e);
-    }
-    trace_begin(e, prog_name(), event, ml_run.object);
+    ml_sys_before_event();
+    trace_begin(e, ml_prog_name(), event, ml_run.object);
 }
 
 void ml_announce(void)
 {
-    const struct ml_prog *p = ml_run.prog;
-
     if (ml_run.started)
         return;
     ml_trace_start();
-    if (quiet() || p == NULL)
+    if (quiet() || ml_run.prog == NULL)
         return;
-    printf("%s%s%s: %s\n", ml_c("1"), p->name, ml_c("0"), p->summary);
-    char object[1100];
-    ml_format(object, sizeof object, "%s", ml_run.object ? ml_run.object : "");
-    printf("  object %s   pid %ld   Win32: %s\n", object, (long)getpid(),
-           p->win32);
+    ml_sys_heading();
 }
 
 void ml_trace_simple(const char *event, const char *message)
@@ -132,10 +131,15 @@ void ml_trace_simple(const char *event, const char *message)
     struct trace_event e;
 
     ml_announce();
-    begin(&e, event);
+    ml_event_begin(&e, event);
     if (message)
         trace_str(&e, "message", message);
     trace_write(&e);
+}
+
+void ml_set_object(const char *object)
+{
+    ml_run.object = object;
 }
 
 void ml_step(const char *step, const char *fmt, ...)
@@ -146,12 +150,12 @@ void ml_step(const char *step, const char *fmt, ...)
 
     ml_announce();
     va_start(ap, fmt);
-    ml_vformat(msg, sizeof msg, fmt, ap);
+    ml_sys_vformat(msg, sizeof msg, fmt, ap);
     va_end(ap);
     snprintf(step_now, sizeof step_now, "%s", step);
     if (!quiet())
-        printf("\n%s[%s]%s %s\n", ml_c("1;36"), step, ml_c("0"), msg);
-    begin(&e, "step");
+        out("\n%s[%s]%s %s\n", ml_c("1;36"), step, ml_c("0"), msg);
+    ml_event_begin(&e, "step");
     trace_str(&e, "step", step);
     trace_str(&e, "message", msg);
     trace_write(&e);
@@ -165,8 +169,8 @@ static void say_line(bool result, const char *fmt, va_list ap)
     ml_announce();
     if (quiet() && !result)
         return;
-    ml_vformat(msg, sizeof msg, fmt, ap);
-    printf("  %s\n", msg);
+    ml_sys_vformat(msg, sizeof msg, fmt, ap);
+    out("  %s\n", msg);
 }
 
 void ml_say(const char *fmt, ...)
@@ -187,21 +191,6 @@ void ml_show(const char *fmt, ...)
     va_end(ap);
 }
 
-bool ml_read_line(void)
-{
-    char c;
-
-    for (;;) {
-        ssize_t n = read(STDIN_FILENO, &c, 1);
-        if (n == 1 && c == '\n')
-            return true;
-        if (n == 0)
-            return false;
-        if (n == -1 && errno != EINTR)
-            return false;
-    }
-}
-
 /* A pause: record "hold", wait for a line, record "resume". */
 static void pause_here(const char *why)
 {
@@ -211,28 +200,30 @@ static void pause_here(const char *why)
     ml_trace_simple("resume", line ? "a line was read" : "end of input");
 }
 
-void ml_call(const char *call, const char *win32, const char *argsfmt, ...)
+void ml_call(const char *call, const char *twin, const char *argsfmt, ...)
 {
     va_list ap;
 
     ml_announce();
     memset(&pending, 0, sizeof pending);
     snprintf(pending.call, sizeof pending.call, "%s", call);
-    snprintf(pending.win32, sizeof pending.win32, "%s", win32);
+    snprintf(pending.twin, sizeof pending.twin, "%s", twin);
     va_start(ap, argsfmt);
-    ml_vformat(pending.args, sizeof pending.args, argsfmt, ap);
+    ml_sys_vformat(pending.args, sizeof pending.args, argsfmt, ap);
     va_end(ap);
     pending.offset = -1;
 
     if (ml_run.opts.step) {
         char why[1500];
-        printf("  %snext:%s %s(%s)   -- press Enter to run it\n", ml_c("33"),
-               ml_c("0"), pending.call, pending.args);
+        out("  %snext:%s %s(%s)   -- press Enter to run it\n", ml_c("33"),
+            ml_c("0"), pending.call, pending.args);
         snprintf(why, sizeof why, "before %s(%s)", pending.call, pending.args);
         pause_here(why);
     }
-    /* A fork or exec may follow: nothing may be left in the buffer. */
+    /* A fork, an exec or a child may follow: nothing may be left in the
+     * buffer. */
     fflush(stdout);
+    ml_sys_before_call();
 }
 
 void ml_span(const void *addr, size_t len, long long offset)
@@ -243,7 +234,7 @@ void ml_span(const void *addr, size_t len, long long offset)
     pending.span = true;
 }
 
-void ml_expect(int err)
+void ml_expect(long long err)
 {
     pending.expect = err;
 }
@@ -253,70 +244,53 @@ bool ml_failed_as_expected(void)
     return pending.failed_as_expected;
 }
 
-/* Narrate and record the pending call's result.  err is 0 on success. */
-static bool report(const char *ret, int err, const void *addr_result)
+bool ml_report(const char *ret, bool failed, long long err,
+               const void *addr_result)
 {
     struct trace_event e;
-    char hint[2048] = "", owner[256] = "", shown_owner[1024], object[1100];
-    bool expected = err != 0 && err == pending.expect;
-    const char *errname = err ? ml_errno_name(err) : "0";
+    char hint[2048] = "", words[1024] = "";
+    bool expected = failed && pending.expect != 0 && err == pending.expect;
+    bool noted = !failed && ml_sys_success_note(pending.call, err, words,
+                                                sizeof words);
+    const char *errname = failed || noted ? ml_sys_error_name(err) : "0";
 
     ml_announce();
     pending.failed_as_expected = expected;
-    if (err != 0) {
-        bool has_owner = (err == EEXIST || err == EACCES || err == EPERM ||
-                          err == ELOOP) &&
-                         ml_run.object != NULL &&
-                         ml_describe_owner(ml_run.object, NULL, owner,
-                                           sizeof owner) == 0;
-        /* The hint names the object and its owner: both outside text. */
-        if (ml_run.object)
-            ml_format(object, sizeof object, "%s", ml_run.object);
-        ml_format(shown_owner, sizeof shown_owner, "%s", owner);
-        ml_hint(pending.call, err, ml_run.object ? object : NULL,
-                has_owner ? shown_owner : NULL, hint, sizeof hint);
-        if (err == ENOMEM && pending.span && strcmp(pending.call, "mmap") == 0)
-            ml_hint_nomem(pending.len, hint, sizeof hint);
-    }
+    if (failed)
+        ml_sys_explain(pending.call, err, pending.span ? pending.len : 0,
+                       words, sizeof words, hint, sizeof hint);
 
-    if (!quiet() || (err && !expected)) {
-        if (err == 0)
-            printf("  %s%s%s(%s) = %s%s%s   %s[Win32: %s]%s\n", ml_c("1"),
-                   pending.call, ml_c("0"), pending.args, ml_c("32"), ret,
-                   ml_c("0"), ml_c("2"), pending.win32, ml_c("0"));
-        else
-            printf("  %s%s%s(%s) = %s%s %s (%s)%s   %s[Win32: %s]%s\n",
-                   ml_c("1"), pending.call, ml_c("0"), pending.args,
-                   ml_c(expected ? "33" : "31"), ret, errname, strerror(err),
-                   ml_c("0"), ml_c("2"), pending.win32, ml_c("0"));
-    }
+    if (!quiet() || (failed && !expected))
+        out("  %s%s%s(%s) = %s%s%s%s%s   %s[%s: %s]%s\n", ml_c("1"),
+            pending.call, ml_c("0"), pending.args,
+            ml_c(!failed ? "32" : expected ? "33" : "31"), ret,
+            failed || noted ? ml_sys_ret_sep : "", words, ml_c("0"),
+            ml_c("2"), ml_sys_twin, pending.twin, ml_c("0"));
     if (expected) {
         if (!quiet())
-            printf("  %sexpected:%s this failure is the point: %s\n",
-                   ml_c("33"), ml_c("0"), hint);
-    } else if (err != 0) {
-        fflush(stdout);
-        fprintf(stderr, "%s: error: %s failed: %s (%s)\n%s: next: %s\n",
-                prog_name(), pending.call, errname, strerror(err),
-                prog_name(), hint);
+            out("  %sexpected:%s this failure is the point: %s\n",
+                ml_c("33"), ml_c("0"), hint);
+    } else if (failed) {
+        out_err("%s: error: %s failed: %s\n%s: next: %s\n", ml_prog_name(),
+                pending.call, words, ml_prog_name(), hint);
     } else if (pending.expect != 0 && !quiet()) {
-        printf("  %snote:%s it was expected to fail with %s, and did not\n",
-               ml_c("33"), ml_c("0"), ml_errno_name(pending.expect));
+        out("  %snote:%s it was expected to fail with %s, and did not\n",
+            ml_c("33"), ml_c("0"), ml_sys_error_name(pending.expect));
     }
 
-    begin(&e, "call");
+    ml_event_begin(&e, "call");
     trace_str(&e, "step", step_now);
     trace_str(&e, "call", pending.call);
     trace_str(&e, "args", pending.args);
     trace_str(&e, "ret", ret);
     trace_str(&e, "errno", errname);
-    trace_str(&e, "win32", pending.win32);
+    trace_str(&e, ml_sys_twin_key, pending.twin);
     trace_bool(&e, "expected", pending.expect != 0);
     if (pending.span) {
         const void *a = pending.addr ? pending.addr : addr_result;
         if (a) {
             char hex[32];
-            snprintf(hex, sizeof hex, "%p", a);
+            snprintf(hex, sizeof hex, "0x%llx", (unsigned long long)(uintptr_t)a);
             trace_str(&e, "addr", hex);
         }
         trace_int(&e, "len", (long long)pending.len);
@@ -325,50 +299,12 @@ static bool report(const char *ret, int err, const void *addr_result)
     }
     trace_write(&e);
 
-    if (err != 0 && !expected) {
-        char msg[2400];
-        snprintf(msg, sizeof msg, "%s failed: %s (%s); %s", pending.call,
-                 errname, strerror(err), hint);
+    if (failed && !expected) {
+        char msg[3200];
+        snprintf(msg, sizeof msg, "%s failed: %s; %s", pending.call, words, hint);
         ml_trace_simple("error", msg);
     }
-    return err == 0;
-}
-
-bool ml_result(long long ret)
-{
-    char s[32];
-    int err = ret == -1 ? errno : 0;
-
-    snprintf(s, sizeof s, "%lld", ret);
-    bool ok = report(s, err, NULL);
-    errno = err;
-    return ok;
-}
-
-bool ml_result_ptr(const void *ret)
-{
-    char s[32];
-    int err = ret == MAP_FAILED || ret == NULL ? errno : 0;
-
-    if (ret == MAP_FAILED)
-        snprintf(s, sizeof s, "MAP_FAILED");
-    else if (ret == NULL)
-        snprintf(s, sizeof s, "NULL");
-    else
-        snprintf(s, sizeof s, "%p", ret);
-    if ((ret == MAP_FAILED || ret == NULL) && err == 0)
-        err = EINVAL;        /* a NULL without errno: say something true-ish */
-    bool ok = report(s, err, ret == MAP_FAILED ? NULL : ret);
-    errno = err;
-    return ok;
-}
-
-bool ml_result_err(int err)
-{
-    char s[16];
-
-    snprintf(s, sizeof s, "%d", err);
-    return report(s, err, NULL);
+    return !failed;
 }
 
 void ml_hold(const char *fmt, ...)
@@ -378,21 +314,21 @@ void ml_hold(const char *fmt, ...)
 
     ml_announce();
     va_start(ap, fmt);
-    ml_vformat(why, sizeof why, fmt, ap);
+    ml_sys_vformat(why, sizeof why, fmt, ap);
     va_end(ap);
     if (!ml_run.opts.hold) {
         if (!quiet())
-            printf("\n%s[hold]%s %s\n  (--no-hold: going on without waiting)\n",
-                   ml_c("1;35"), ml_c("0"), why);
+            out("\n%s[hold]%s %s\n  (--no-hold: going on without waiting)\n",
+                ml_c("1;35"), ml_c("0"), why);
         return;
     }
     /* A hold waits for the user: it says so even under -q, or the
      * terminal would look hung. */
     if (!quiet())
-        printf("\n%s[hold]%s %s\n  Press Enter to go on.\n", ml_c("1;35"),
-               ml_c("0"), why);
+        out("\n%s[hold]%s %s\n  Press Enter to go on.\n", ml_c("1;35"),
+            ml_c("0"), why);
     else
-        printf("%s[hold]%s press Enter to go on\n", ml_c("1;35"), ml_c("0"));
+        out("%s[hold]%s press Enter to go on\n", ml_c("1;35"), ml_c("0"));
     pause_here(why);
 }
 
@@ -406,7 +342,7 @@ void ml_dump(const void *p, size_t n, long long offset)
     if (n > 128)
         n = 128;
     ml_hexdump(buf, sizeof buf, p, n, offset, "    ");
-    fputs(buf, stdout);
+    out("%s", buf);
 }
 
 void ml_next(const char *fmt, ...)
@@ -418,9 +354,9 @@ void ml_next(const char *fmt, ...)
     if (quiet())
         return;
     va_start(ap, fmt);
-    ml_vformat(msg, sizeof msg, fmt, ap);
+    ml_sys_vformat(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    printf("\n%sNext:%s %s\n", ml_c("1;32"), ml_c("0"), msg);
+    out("\n%sNext:%s %s\n", ml_c("1;32"), ml_c("0"), msg);
 }
 
 void ml_error(const char *fmt, ...)
@@ -430,10 +366,9 @@ void ml_error(const char *fmt, ...)
 
     ml_announce();
     va_start(ap, fmt);
-    ml_vformat(msg, sizeof msg, fmt, ap);
+    ml_sys_vformat(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    fflush(stdout);
-    fprintf(stderr, "%s: error: %s\n", prog_name(), msg);
+    out_err("%s: error: %s\n", ml_prog_name(), msg);
     ml_trace_simple("error", msg);
 }
 
@@ -449,59 +384,8 @@ void ml_exit(int status)
 
     ml_announce();
     fflush(stdout);
-    begin(&e, "exit");
+    ml_event_begin(&e, "exit");
     trace_int(&e, "status", status);
     trace_write(&e);
     exit(status);
-}
-
-/* ---- signals ------------------------------------------------------------ */
-
-static void put(const char *s)
-{
-    if (write(STDERR_FILENO, s, strlen(s)) < 0)
-        return;
-}
-
-/* Everything here is async-signal-safe: the trace writer makes no stdio or
- * malloc calls, and the note is written with write(2). */
-static void on_signal(int sig)
-{
-    struct trace_event e;
-    const char *name = sig == SIGINT ? "SIGINT" : sig == SIGTERM ? "SIGTERM"
-                                                                 : "SIGHUP";
-    int saved = errno;
-
-    ml_trace_start();
-    begin(&e, "exit");
-    trace_int(&e, "status", 128 + sig);
-    trace_str(&e, "message", name);
-    trace_write(&e);
-    put("\n");
-    put(prog_name());
-    put(": stopped by ");
-    put(name);
-    put("; the kernel unmaps and closes what this process had open.");
-    if (ml_made_take_back_now() == 0)
-        put(" A named object stays until shm_unlink (05-close removes it).\n");
-    errno = saved;
-    signal(sig, SIG_DFL);
-    raise(sig);
-}
-
-void ml_catch_signals(void)
-{
-    struct sigaction sa;
-
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_signal;
-    sigemptyset(&sa.sa_mask);
-    for (int i = 0; i < 3; i++) {
-        int sig = (int[]){ SIGINT, SIGTERM, SIGHUP }[i];
-        struct sigaction old;
-        /* A signal ignored on entry (a background job, nohup) stays ignored. */
-        if (sigaction(sig, NULL, &old) == 0 && old.sa_handler == SIG_IGN)
-            continue;
-        sigaction(sig, &sa, NULL);
-    }
 }

@@ -16,8 +16,6 @@
 #include <string.h>
 #include <unistd.h>
 
-struct ml_run ml_run;
-
 enum { OPT_STEP = 1000, OPT_NO_HOLD, OPT_TRACE, OPT_NO_COLOR };
 
 static char usage_err[1400];
@@ -299,9 +297,4 @@ const struct ml_prog *ml_current_prog(void)
 const struct ml_opts *ml_current_opts(void)
 {
     return &ml_run.opts;
-}
-
-void ml_set_object(const char *object)
-{
-    ml_run.object = object;
 }

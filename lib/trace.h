@@ -13,10 +13,6 @@
 
 #include "event.h"
 
-/* Start an event: v, ts_ns, pid, prog, event and object. */
-void trace_begin(struct trace_event *e, const char *prog, const char *event,
-                 const char *object);
-
 /* Where the trace goes when neither --trace nor MMAPLAB_TRACE says:
  * xdg/mmaplab/trace.jsonl when xdg (XDG_RUNTIME_DIR, may be NULL) is a real
  * directory owned by uid, else tmp/mmaplab-UID/trace.jsonl.  The directory
@@ -40,9 +36,9 @@ bool trace_on(void);
 /* The path of the open trace, or NULL. */
 const char *trace_path(void);
 
-/* Finish the event and append it with one write(2).  A failed or short
+/* trace_begin and trace_write (event.h): the time and pid from
+ * clock_gettime and getpid, one write(2) per event.  A failed or short
  * write warns once (signal-safely) and turns the trace off. */
-void trace_write(struct trace_event *e);
 
 /* Close the trace (tests reopen it). */
 void trace_close(void);

@@ -37,7 +37,7 @@ static int own_option(int key, const char *arg)
             return -1;
         }
         path = arg;
-        wl_set_object(path);        /* the trace names the file from the start */
+        ml_set_object(path);        /* the trace names the file from the start */
         return 0;
     case OPT_BAD_OFFSET:
         bad_offset = strtoull(arg, &end, 0);
@@ -75,29 +75,161 @@ static const struct wl_prog prog = {
     .own_option = own_option,
 };
 
+/* The four views end alike. */
+static void unmap(const char *name, void *view, const char *posix)
+{
+    BOOL ok;
+
+    ml_call("UnmapViewOfFile", posix, "%s", name);
+    ok = UnmapViewOfFile(view);                         /* munmap */
+    ml_must(wl_result_bool(ok));
+}
+
+/* A FILE_MAP_COPY view of the first granule, written: the write copies
+ * the page for this process alone. */
+static char *cow_view(HANDLE hMapFile, unsigned long long gran, const char *pA)
+{
+    char *pC;
+
+    ml_step("cow", "a copy-on-write view: its writes stay in this process");
+    /* [lesson:cow] */
+    ml_call("MapViewOfFile",
+            "mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0)",
+            "hMapFile, FILE_MAP_COPY, 0, 0, %llu", gran);
+    ml_span(NULL, (size_t)gran, 0);
+    pC = MapViewOfFile(hMapFile,
+                       FILE_MAP_COPY,       /* MAP_PRIVATE: a write copies the page */
+                       0, 0,                /* offset 0 */
+                       (SIZE_T)gran);       /* the first granule */
+    ml_must(wl_result_ptr(pC));
+    ml_call("CopyMemory", "memcpy(private_addr, msg, strlen(msg) + 1)",
+            "pC, \"%s\", %zu", COW_MESSAGE, sizeof COW_MESSAGE);
+    ml_span(pC, sizeof COW_MESSAGE, 0);
+    CopyMemory(pC, COW_MESSAGE, sizeof COW_MESSAGE);  /* this page is copied first */
+    wl_result_void();
+    /* [/lesson] */
+    ml_say("through pC: \"%s\"", pC);
+    ml_say("through pA: \"%s\" (unchanged: the write went to a private copy)", pA);
+    return pC;
+}
+
+/* A marker 64 KiB into the file, and a view that starts there. */
+static char *offset_view(HANDLE hMapFile, unsigned long long gran, char *pA)
+{
+    char *pD;
+
+    ml_step("offset", "a view that starts 64 KiB into the file");
+    ml_call("CopyMemory", "memcpy(addr + 65536, marker, strlen(marker) + 1)",
+            "pA + %llu, \"%s\", %zu", gran, MARKER, sizeof MARKER);
+    ml_span(pA + gran, sizeof MARKER, (long long)gran);
+    CopyMemory(pA + gran, MARKER, sizeof MARKER);       /* memcpy */
+    wl_result_void();
+    /* [lesson:offset] */
+    DWORD offHigh = (DWORD)(gran >> 32);           /* a 64-bit offset, split */
+    DWORD offLow = (DWORD)(gran & 0xffffffffu);
+    ml_call("MapViewOfFile", "mmap(NULL, len, PROT_READ, MAP_SHARED, fd, 65536)",
+            "hMapFile, FILE_MAP_READ, %lu, %lu, %llu", (unsigned long)offHigh,
+            (unsigned long)offLow, gran);
+    ml_span(NULL, (size_t)gran, (long long)gran);
+    pD = MapViewOfFile(hMapFile,
+                       FILE_MAP_READ,      /* PROT_READ */
+                       offHigh, offLow,    /* mmap's off_t offset, as two DWORDs */
+                       (SIZE_T)gran);      /* one granule */
+    ml_must(wl_result_ptr(pD));
+    /* [/lesson] */
+    ml_say("through pD, at its start: \"%s\"", pD);
+    return pD;
+}
+
+/* A view at an offset mmap would take and Windows refuses (by default one
+ * page in): the failure is the point. */
+static void misaligned_view(HANDLE hMapFile, DWORD dwPageSize)
+{
+    char posixBad[160];                  /* the POSIX call at the offset asked for */
+    char *pBad;
+    DWORD offHigh, offLow;
+
+    /* [lesson:misaligned] */
+    offHigh = (DWORD)(bad_offset >> 32);
+    offLow = (DWORD)(bad_offset & 0xffffffffu);
+    snprintf(posixBad, sizeof posixBad, "mmap(NULL, len, PROT_READ, MAP_SHARED, fd, %llu) "
+             "(mmap asks only for a multiple of the page size)", bad_offset);
+    ml_call("MapViewOfFile", posixBad,
+            "hMapFile, FILE_MAP_READ, %lu, %lu, %lu", (unsigned long)offHigh,
+            (unsigned long)offLow, (unsigned long)dwPageSize);
+    ml_expect(ERROR_MAPPED_ALIGNMENT);
+    ml_span(NULL, dwPageSize, (long long)bad_offset);
+    pBad = MapViewOfFile(hMapFile,
+                         FILE_MAP_READ,    /* PROT_READ */
+                         offHigh, offLow,  /* one page in: mmap takes it, Windows does not */
+                         dwPageSize);      /* one page */
+    wl_result_ptr(pBad);                   /* NULL, ERROR_MAPPED_ALIGNMENT (1132) */
+    /* [/lesson] */
+    if (pBad == NULL && !ml_failed_as_expected())
+        ml_exit(ML_FAILED);
+    if (pBad != NULL && !UnmapViewOfFile(pBad))  /* Windows took it after all */
+        wl_die("UnmapViewOfFile(pBad)");
+}
+
+/* Read the file itself, not a view: the shared view's message is there,
+ * the copy-on-write text is not. */
+static void verify_file(HANDLE hFile, const char *message)
+{
+    LARGE_INTEGER zero = { .QuadPart = 0 };
+    char fileHead[128];
+    DWORD got = 0;
+    BOOL ok;
+
+    ml_step("verify", "read the file itself, not a view");
+    /* [lesson:verify] */
+    ml_call("SetFilePointerEx", "lseek(fd, 0, SEEK_SET)", "hFile, 0, NULL, FILE_BEGIN");
+    ok = SetFilePointerEx(hFile,       /* lseek(fd, ...) */
+                          zero,        /* 0 */
+                          NULL,        /* the new position: not wanted */
+                          FILE_BEGIN); /* SEEK_SET */
+    ml_must(wl_result_bool(ok));
+    ZeroMemory(fileHead, sizeof fileHead);
+    ml_call("ReadFile", "read(fd, buf, sizeof buf - 1)",
+            "hFile, fileHead, %zu, &got, NULL", sizeof fileHead - 1);
+    ok = ReadFile(hFile,                /* read(fd, ...) */
+                  fileHead,             /* buf */
+                  sizeof fileHead - 1,  /* room, leaving a '\0' */
+                  &got,                 /* read's return value */
+                  NULL);                /* not overlapped: it waits */
+    ml_must(wl_result_bool(ok));
+    /* [/lesson] */
+    ml_say("the file begins with \"%s\"", fileHead);
+    if (strcmp(fileHead, message) != 0) {
+        ml_error("the file does not hold the message written through the shared "
+                 "view");
+        ml_exit(ML_FAILED);
+    }
+    ml_say("the shared view's message reached the file; the copy-on-write text "
+           "did not: it lives only in this process's private page");
+}
+
 int main(int argc, char *argv[])
 {
     struct wl_opts o;
     SYSTEM_INFO si;
     HANDLE hFile, hMapFile;
-    char *pA, *pB, *pC, *pD, *pBad;
-    LARGE_INTEGER fileSize, zero = { .QuadPart = 0 };
-    char fileHead[128];
-    char posixBad[160];                  /* the POSIX call at the offset asked for */
-    DWORD got = 0;
+    char *pA, *pB, *pC, *pD;
+    LARGE_INTEGER fileSize;
+    BOOL ok;
+    int shown;
 
-    wl_set_object(path);
+    ml_set_object(path);
     wl_start(&prog, argc, argv, &o);
     size_t len = strlen(o.message) + 1;
     if (len > 4096) {
-        wl_error("the message (%zu bytes with its '\\0') must fit in a page "
+        ml_error("the message (%zu bytes with its '\\0') must fit in a page "
                  "(4096 bytes)", len);
-        wl_exit(WL_USAGE);
+        ml_exit(ML_USAGE);
     }
 
-    wl_step("granularity", "how views must be aligned here");
+    ml_step("granularity", "how views must be aligned here");
     /* [lesson:granularity] */
-    wl_call("GetSystemInfo", "sysconf(_SC_PAGESIZE)", "&si");
+    ml_call("GetSystemInfo", "sysconf(_SC_PAGESIZE)", "&si");
     GetSystemInfo(&si);                 /* sysconf(_SC_PAGESIZE): the page size only */
     wl_result_void();
     /* [/lesson] */
@@ -105,189 +237,113 @@ int main(int argc, char *argv[])
     unsigned long long size = 2 * gran;     /* two granules: one view at each */
     if (bad_offset == 0)
         bad_offset = si.dwPageSize;
-    wl_say("dwPageSize = %lu, dwAllocationGranularity = %llu: a view may start "
+    ml_say("dwPageSize = %lu, dwAllocationGranularity = %llu: a view may start "
            "only at a multiple of %llu bytes", (unsigned long)si.dwPageSize,
            gran, gran);
 
-    wl_step("open", "the file, made anew");
+    ml_step("open", "the file, made anew");
     /* [lesson:open] */
-    wl_call("CreateFile", "open(path, O_RDWR | O_CREAT | O_TRUNC, 0644)",
+    ml_call("CreateFile", "open(path, O_RDWR | O_CREAT | O_TRUNC, 0644)",
             "\"%s\", GENERIC_READ | GENERIC_WRITE, FILE_SHARE_READ | "
             "FILE_SHARE_WRITE, NULL, CREATE_ALWAYS, FILE_ATTRIBUTE_NORMAL, NULL",
             path);
     hFile = CreateFile(path,
                        GENERIC_READ | GENERIC_WRITE,        /* O_RDWR */
                        FILE_SHARE_READ | FILE_SHARE_WRITE,  /* others may open it too */
-                       NULL,
+                       NULL,                                /* default security */
                        CREATE_ALWAYS,                       /* O_CREAT | O_TRUNC */
-                       FILE_ATTRIBUTE_NORMAL, NULL);
-    if (!wl_result_file(hFile))
-        wl_exit(WL_FAILED);
+                       FILE_ATTRIBUTE_NORMAL,               /* mode 0644, roughly */
+                       NULL);                               /* no template file */
+    ml_must(wl_result_file(hFile));
     /* [/lesson] */
 
-    wl_step("create", "a mapping of the file, larger than the empty file");
+    ml_step("create", "a mapping of the file, larger than the empty file");
     /* [lesson:create] */
-    wl_call("CreateFileMapping", "ftruncate(fd, size) (mmap itself never grows a file)",
+    ml_call("CreateFileMapping", "ftruncate(fd, size) (mmap itself never grows a file)",
             "hFile, NULL, PAGE_READWRITE, 0, %llu, NULL", size);
-    hMapFile = CreateFileMapping(hFile, NULL,
-                                 PAGE_READWRITE,  /* views: read-write or copy */
-                                 0, (DWORD)size,  /* ftruncate: the file grows */
-                                 NULL);           /* no name: this process alone */
-    if (!wl_result_handle(hMapFile))
-        wl_exit(WL_FAILED);
-    wl_call("GetFileSizeEx", "fstat(fd, &st) + st.st_size", "hFile, &fileSize");
-    if (!wl_result_bool(GetFileSizeEx(hFile, &fileSize)))   /* fstat: st_size */
-        wl_exit(WL_FAILED);
+    hMapFile = CreateFileMapping(hFile,          /* the file, not the paging file */
+                                 NULL,           /* default security */
+                                 PAGE_READWRITE, /* views: read-write or copy */
+                                 0, (DWORD)size, /* ftruncate: the file grows */
+                                 NULL);          /* no name: this process alone */
+    ml_must(wl_result_handle(hMapFile));
+    ml_call("GetFileSizeEx", "fstat(fd, &st) + st.st_size", "hFile, &fileSize");
+    ok = GetFileSizeEx(hFile, &fileSize);        /* fstat: st_size */
+    ml_must(wl_result_bool(ok));
     /* [/lesson] */
-    wl_say("the file is %lld bytes now: the mapping grew it", fileSize.QuadPart);
+    ml_say("the file is %lld bytes now: the mapping grew it", fileSize.QuadPart);
 
-    wl_step("map", "two views of the same region");
+    ml_step("map", "two views of the same region");
     /* [lesson:two-views] */
-    wl_call("MapViewOfFile",
+    ml_call("MapViewOfFile",
             "mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0)",
             "hMapFile, FILE_MAP_ALL_ACCESS, 0, 0, %llu", size);
-    wl_span(NULL, (size_t)size, 0);
-    pA = MapViewOfFile(hMapFile, FILE_MAP_ALL_ACCESS,  /* MAP_SHARED */
-                       0, 0, (SIZE_T)size);
-    if (!wl_result_ptr(pA))
-        wl_exit(WL_FAILED);
-    wl_call("MapViewOfFile", "mmap(NULL, len, PROT_READ, MAP_SHARED, fd, 0)",
+    ml_span(NULL, (size_t)size, 0);
+    pA = MapViewOfFile(hMapFile,            /* mmap(..., fd, ...) */
+                       FILE_MAP_ALL_ACCESS, /* PROT_READ | PROT_WRITE, MAP_SHARED */
+                       0, 0,                /* offset 0 */
+                       (SIZE_T)size);       /* all of it */
+    ml_must(wl_result_ptr(pA));
+    ml_call("MapViewOfFile", "mmap(NULL, len, PROT_READ, MAP_SHARED, fd, 0)",
             "hMapFile, FILE_MAP_READ, 0, 0, %llu", gran);
-    wl_span(NULL, (size_t)gran, 0);
-    pB = MapViewOfFile(hMapFile, FILE_MAP_READ, 0, 0, (SIZE_T)gran);  /* PROT_READ */
-    if (!wl_result_ptr(pB))
-        wl_exit(WL_FAILED);
+    ml_span(NULL, (size_t)gran, 0);
+    pB = MapViewOfFile(hMapFile,
+                       FILE_MAP_READ,       /* PROT_READ */
+                       0, 0,                /* the same offset: the same pages */
+                       (SIZE_T)gran);       /* the first granule */
+    ml_must(wl_result_ptr(pB));
     /* [/lesson] */
 
-    wl_step("copy", "the message through the first view");
-    wl_call("CopyMemory", "memcpy(addr, msg, strlen(msg) + 1)",
+    ml_step("copy", "the message through the first view");
+    ml_call("CopyMemory", "memcpy(addr, msg, strlen(msg) + 1)",
             "pA, \"%s\", %zu", o.message, len);
-    wl_span(pA, len, 0);
+    ml_span(pA, len, 0);
     CopyMemory(pA, o.message, len);                     /* memcpy */
     wl_result_void();
 
-    wl_step("read", "the message through the second view, at another address");
-    wl_call("printf", "printf(\"%s\\n\", addr2)", "\"%%s\\n\", pB");
-    wl_result_int(printf("%s\n", pB));
-    wl_say("pA = 0x%llx and pB = 0x%llx: two addresses, one page of the file",
+    ml_step("read", "the message through the second view, at another address");
+    ml_call("printf", "printf(\"%s\\n\", addr2)", "\"%%s\\n\", pB");
+    shown = printf("%s\n", pB);
+    ml_must(wl_result_int(shown));
+    ml_say("pA = 0x%llx and pB = 0x%llx: two addresses, one page of the file",
            (unsigned long long)(uintptr_t)pA, (unsigned long long)(uintptr_t)pB);
 
-    wl_step("cow", "a copy-on-write view: its writes stay in this process");
-    /* [lesson:cow] */
-    wl_call("MapViewOfFile",
-            "mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0)",
-            "hMapFile, FILE_MAP_COPY, 0, 0, %llu", gran);
-    wl_span(NULL, (size_t)gran, 0);
-    pC = MapViewOfFile(hMapFile, FILE_MAP_COPY, 0, 0, (SIZE_T)gran);  /* MAP_PRIVATE */
-    if (!wl_result_ptr(pC))
-        wl_exit(WL_FAILED);
-    wl_call("CopyMemory", "memcpy(private_addr, msg, strlen(msg) + 1)",
-            "pC, \"%s\", %zu", COW_MESSAGE, sizeof COW_MESSAGE);
-    wl_span(pC, sizeof COW_MESSAGE, 0);
-    CopyMemory(pC, COW_MESSAGE, sizeof COW_MESSAGE);  /* this page is copied first */
-    wl_result_void();
-    /* [/lesson] */
-    wl_say("through pC: \"%s\"", pC);
-    wl_say("through pA: \"%s\" (unchanged: the write went to a private copy)", pA);
+    pC = cow_view(hMapFile, gran, pA);
 
-    wl_step("offset", "a view that starts 64 KiB into the file");
-    wl_call("CopyMemory", "memcpy(addr + 65536, marker, strlen(marker) + 1)",
-            "pA + %llu, \"%s\", %zu", gran, MARKER, sizeof MARKER);
-    wl_span(pA + gran, sizeof MARKER, (long long)gran);
-    CopyMemory(pA + gran, MARKER, sizeof MARKER);       /* memcpy */
-    wl_result_void();
-    /* [lesson:offset] */
-    DWORD offHigh = (DWORD)(gran >> 32);           /* a 64-bit offset, split */
-    DWORD offLow = (DWORD)(gran & 0xffffffffu);
-    wl_call("MapViewOfFile", "mmap(NULL, len, PROT_READ, MAP_SHARED, fd, 65536)",
-            "hMapFile, FILE_MAP_READ, %lu, %lu, %llu", (unsigned long)offHigh,
-            (unsigned long)offLow, gran);
-    wl_span(NULL, (size_t)gran, (long long)gran);
-    pD = MapViewOfFile(hMapFile, FILE_MAP_READ,
-                       offHigh, offLow,    /* mmap's off_t offset, as two DWORDs */
-                       (SIZE_T)gran);
-    if (!wl_result_ptr(pD))
-        wl_exit(WL_FAILED);
-    /* [/lesson] */
-    wl_say("through pD, at its start: \"%s\"", pD);
+    pD = offset_view(hMapFile, gran, pA);
 
-    /* [lesson:misaligned] */
-    offHigh = (DWORD)(bad_offset >> 32);
-    offLow = (DWORD)(bad_offset & 0xffffffffu);
-    snprintf(posixBad, sizeof posixBad, "mmap(NULL, len, PROT_READ, MAP_SHARED, fd, %llu) "
-             "(mmap asks only for a multiple of the page size)", bad_offset);
-    wl_call("MapViewOfFile", posixBad,
-            "hMapFile, FILE_MAP_READ, %lu, %lu, %lu", (unsigned long)offHigh,
-            (unsigned long)offLow, (unsigned long)si.dwPageSize);
-    wl_expect(ERROR_MAPPED_ALIGNMENT);
-    wl_span(NULL, si.dwPageSize, (long long)bad_offset);
-    pBad = MapViewOfFile(hMapFile, FILE_MAP_READ,
-                         offHigh, offLow,  /* one page in: mmap takes it, Windows does not */
-                         si.dwPageSize);
-    wl_result_ptr(pBad);                   /* NULL, ERROR_MAPPED_ALIGNMENT (1132) */
-    /* [/lesson] */
-    if (pBad != NULL && !UnmapViewOfFile(pBad))         /* munmap */
-        wl_exit(WL_FAILED);
-    else if (pBad == NULL && !wl_failed_as_expected())
-        wl_exit(WL_FAILED);
+    misaligned_view(hMapFile, si.dwPageSize);
 
-    wl_step("flush", "write the shared view's dirty pages to the file");
+    ml_step("flush", "write the shared view's dirty pages to the file");
     /* [lesson:flush] */
-    wl_call("FlushViewOfFile", "msync(addr, size, MS_SYNC)", "pA, 0");
-    if (!wl_result_bool(FlushViewOfFile(pA, 0)))  /* msync; 0: the whole view */
-        wl_exit(WL_FAILED);
+    ml_call("FlushViewOfFile", "msync(addr, size, MS_SYNC)", "pA, 0");
+    ok = FlushViewOfFile(pA,           /* msync(addr, ...) */
+                         0);           /* 0: the whole view */
+    ml_must(wl_result_bool(ok));
     /* [/lesson] */
 
-    wl_step("verify", "read the file itself, not a view");
-    /* [lesson:verify] */
-    wl_call("SetFilePointerEx", "lseek(fd, 0, SEEK_SET)", "hFile, 0, NULL, FILE_BEGIN");
-    if (!wl_result_bool(SetFilePointerEx(hFile, zero, NULL, FILE_BEGIN)))  /* lseek */
-        wl_exit(WL_FAILED);
-    ZeroMemory(fileHead, sizeof fileHead);
-    wl_call("ReadFile", "read(fd, buf, sizeof buf - 1)",
-            "hFile, fileHead, %zu, &got, NULL", sizeof fileHead - 1);
-    if (!wl_result_bool(ReadFile(hFile, fileHead, sizeof fileHead - 1,
-                                 &got, NULL)))      /* read(fd, buf, n) */
-        wl_exit(WL_FAILED);
-    /* [/lesson] */
-    wl_say("the file begins with \"%s\"", fileHead);
-    if (strcmp(fileHead, o.message) != 0) {
-        wl_error("the file does not hold the message written through the shared "
-                 "view");
-        wl_exit(WL_FAILED);
-    }
-    wl_say("the shared view's message reached the file; the copy-on-write text "
-           "did not: it lives only in this process's private page");
+    verify_file(hFile, o.message);
 
-    wl_hold("look at %s now (xxd %s | head -n 3); press Enter to unmap and close",
+    ml_hold("look at %s now (xxd %s | head -n 3); press Enter to unmap and close",
             path, path);
 
-    wl_step("unmap", "all four views");
-    wl_call("UnmapViewOfFile", "munmap(addr, size)", "pA");
-    if (!wl_result_bool(UnmapViewOfFile(pA)))           /* munmap */
-        wl_exit(WL_FAILED);
-    wl_call("UnmapViewOfFile", "munmap(addr2, len)", "pB");
-    if (!wl_result_bool(UnmapViewOfFile(pB)))           /* munmap */
-        wl_exit(WL_FAILED);
-    wl_call("UnmapViewOfFile", "munmap(private_addr, len): the private copy is freed",
-            "pC");
-    if (!wl_result_bool(UnmapViewOfFile(pC)))           /* munmap */
-        wl_exit(WL_FAILED);
-    wl_call("UnmapViewOfFile", "munmap(addr3, len)", "pD");
-    if (!wl_result_bool(UnmapViewOfFile(pD)))           /* munmap */
-        wl_exit(WL_FAILED);
+    ml_step("unmap", "all four views");
+    unmap("pA", pA, "munmap(addr, size)");
+    unmap("pB", pB, "munmap(addr2, len)");
+    unmap("pC", pC, "munmap(private_addr, len): the private copy is freed");
+    unmap("pD", pD, "munmap(addr3, len)");
 
-    wl_step("close", "the mapping, then the file");
-    wl_call("CloseHandle", "(no mapping object on POSIX: the views hold the file)",
+    ml_step("close", "the mapping, then the file");
+    ml_call("CloseHandle", "(no mapping object on POSIX: the views hold the file)",
             "hMapFile");
-    if (!wl_result_bool(CloseHandle(hMapFile)))         /* POSIX: nothing */
-        wl_exit(WL_FAILED);
-    wl_call("CloseHandle", "close(fd)", "hFile");
-    if (!wl_result_bool(CloseHandle(hFile)))            /* close(fd) */
-        wl_exit(WL_FAILED);
+    ok = CloseHandle(hMapFile);                         /* POSIX: nothing */
+    ml_must(wl_result_bool(ok));
+    ml_call("CloseHandle", "close(fd)", "hFile");
+    ok = CloseHandle(hFile);                            /* close(fd) */
+    ml_must(wl_result_bool(ok));
 
-    wl_next("%s is left for you (%lld bytes): it begins with the message and "
+    ml_next("%s is left for you (%lld bytes): it begins with the message and "
             "holds the marker at 64 KiB, never the copy-on-write text. Delete it "
             "when done.", path, fileSize.QuadPart);
-    wl_exit(WL_DONE);
+    ml_exit(ML_DONE);
 }

@@ -31,19 +31,20 @@ int main(int argc, char *argv[])
     HANDLE hMapFile;
     LPVOID pBuf;
     DWORD dwErr;
+    BOOL ok;
 
     wl_start(&prog, argc, argv, &o);
     size_t len = strlen(o.message) + 1;        /* with its '\0' */
     if (len > o.size) {
-        wl_error("the message (%zu bytes with its final '\\0') does not fit in "
+        ml_error("the message (%zu bytes with its final '\\0') does not fit in "
                  "%llu bytes: give a larger -s or a shorter -m; nothing was "
                  "created", len, o.size);
-        wl_exit(WL_USAGE);
+        ml_exit(ML_USAGE);
     }
 
-    wl_step("create", "a named file mapping object, backed by the paging file");
+    ml_step("create", "a named file mapping object, backed by the paging file");
     /* [lesson:create] */
-    wl_call("CreateFileMapping",
+    ml_call("CreateFileMapping",
             "shm_open(name, O_CREAT | O_EXCL | O_RDWR, 0600) + ftruncate(fd, size)",
             "INVALID_HANDLE_VALUE, NULL, PAGE_READWRITE, %lu, %lu, \"%s\"",
             (unsigned long)(o.size >> 32), (unsigned long)(o.size & 0xffffffffu),
@@ -58,14 +59,13 @@ int main(int argc, char *argv[])
         (DWORD)(o.size & 0xffffffffu), /* the size, low DWORD */
         o.name);                       /* no leading '/': "/MyFileMappingObject" */
     dwErr = GetLastError();            /* read at once: the next call may change it */
-    if (!wl_result_handle(hMapFile))
-        wl_exit(WL_FAILED);
+    ml_must(wl_result_handle(hMapFile));
     /* [/lesson] */
 
     /* [lesson:already-exists] */
     if (dwErr == ERROR_ALREADY_EXISTS) {
         /* POSIX: O_EXCL makes shm_open fail with EEXIST instead. */
-        wl_say("\"%s\" existed already: this handle opens that object, with "
+        ml_say("\"%s\" existed already: this handle opens that object, with "
                "the size it was created with (a larger -s cannot be mapped). "
                "POSIX O_EXCL would have failed with EEXIST. The message copied "
                "below replaces the one its creator copied: both processes share "
@@ -73,59 +73,56 @@ int main(int argc, char *argv[])
     }
     /* [/lesson] */
 
-    wl_step("map", "a view of the whole object into this process");
+    ml_step("map", "a view of the whole object into this process");
     /* [lesson:map] */
-    wl_call("MapViewOfFile",
+    ml_call("MapViewOfFile",
             "mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0)",
             "hMapFile, FILE_MAP_ALL_ACCESS, 0, 0, %llu", o.size);
-    wl_span(NULL, (size_t)o.size, 0);
+    ml_span(NULL, (size_t)o.size, 0);
     pBuf = MapViewOfFile(hMapFile,            /* mmap(..., fd, ...) */
                          FILE_MAP_ALL_ACCESS, /* PROT_READ | PROT_WRITE, MAP_SHARED */
                          0, 0,                /* offset 0, as high and low DWORDs */
                          (SIZE_T)o.size);     /* length */
-    if (!wl_result_ptr(pBuf)) {
-        CloseHandle(hMapFile);                  /* close(fd) */
-        wl_say("the mapping's handle was closed: the object is gone unless "
-               "another process has it open");
-        wl_exit(WL_FAILED);
-    }
+    ml_must(wl_result_ptr(pBuf));   /* exiting closes hMapFile, as close(fd) */
     /* [/lesson] */
 
-    wl_step("copy", "the message into the view: plain memory, no system call");
+    ml_step("copy", "the message into the view: plain memory, no system call");
     /* [lesson:copy] */
-    wl_call("CopyMemory", "memcpy(addr, msg, strlen(msg) + 1)",
+    ml_call("CopyMemory", "memcpy(addr, msg, strlen(msg) + 1)",
             "pBuf, \"%s\", %zu", o.message, len);
-    wl_span(pBuf, len, 0);
-    CopyMemory(pBuf, o.message, len);  /* memcpy: the '\0' too, for a reader's strlen */
+    ml_span(pBuf, len, 0);
+    CopyMemory(pBuf,                   /* memcpy(addr, ...): the view */
+               o.message,              /* the message */
+               len);                   /* the '\0' too, for a reader's strlen */
     wl_result_void();
     /* [/lesson] */
-    wl_dump(pBuf, len, 0);
+    ml_dump(pBuf, len, 0);
 
     /* The hold is the original's _getch(), with the view mapped. */
     /* [lesson:hold] */
-    wl_hold("run second-process now (-n \"%s\"); it opens the object by name "
+    ml_hold("run second-process now (-n \"%s\"); it opens the object by name "
             "while this process holds the handle. Press Enter here to unmap "
             "and close.", o.name);   /* the original's _getch() */
     /* [/lesson] */
 
-    wl_step("unmap", "remove the view from this process");
+    ml_step("unmap", "remove the view from this process");
     /* [lesson:unmap] */
-    wl_call("UnmapViewOfFile", "munmap(addr, size)", "pBuf");
-    if (!wl_result_bool(UnmapViewOfFile(pBuf)))   /* munmap(addr, size) */
-        wl_exit(WL_FAILED);
+    ml_call("UnmapViewOfFile", "munmap(addr, size)", "pBuf");
+    ok = UnmapViewOfFile(pBuf);        /* munmap(addr, size): the view's address */
+    ml_must(wl_result_bool(ok));
     /* [/lesson] */
 
-    wl_step("close", "close the handle: the last one ends the object and its name");
+    ml_step("close", "close the handle: the last one ends the object and its name");
     /* [lesson:close] */
-    wl_call("CloseHandle", "close(fd)", "hMapFile");
-    if (!wl_result_bool(CloseHandle(hMapFile)))   /* close(fd); no shm_unlink */
-        wl_exit(WL_FAILED);
+    ml_call("CloseHandle", "close(fd)", "hMapFile");
+    ok = CloseHandle(hMapFile);        /* close(fd); there is no shm_unlink */
+    ml_must(wl_result_bool(ok));
     /* [/lesson] */
-    wl_say("Windows keeps a named object while any process has a handle to it. "
+    ml_say("Windows keeps a named object while any process has a handle to it. "
            "If this was the last handle, \"%s\" no longer exists: "
            "OpenFileMapping now fails with ERROR_FILE_NOT_FOUND (2). A POSIX "
            "name stays until shm_unlink (05-close).", o.name);
 
-    wl_next("run second-process again: with no handle open, the name is gone");
-    wl_exit(WL_DONE);
+    ml_next("run second-process again: with no handle open, the name is gone");
+    ml_exit(ML_DONE);
 }

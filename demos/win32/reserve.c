@@ -72,11 +72,88 @@ static const char *state_name(DWORD state)
            ? "MEM_RESERVE" : state == MEM_FREE ? "MEM_FREE" : "?";
 }
 
-/* Show a region VirtualQuery described. */
-static void say_region(const char *where, const MEMORY_BASIC_INFORMATION *mbi)
+/* The region of the view that starts at offset: which state its pages are
+ * in, and how far that state goes.  Both processes ask; the second one
+ * sees what the first committed. */
+static MEMORY_BASIC_INFORMATION query(const char *posix, char *pView,
+                                      unsigned long long offset, const char *where)
 {
-    wl_say("%s: State = %s, RegionSize = %llu", where, state_name(mbi->State),
-           (unsigned long long)mbi->RegionSize);
+    MEMORY_BASIC_INFORMATION mbi;
+    SIZE_T n;
+
+    if (offset == 0)
+        ml_call("VirtualQuery", posix, "pView, &mbi, %zu", sizeof mbi);
+    else
+        ml_call("VirtualQuery", posix, "pView + %llu, &mbi, %zu", offset,
+                sizeof mbi);
+    /* [lesson:query-other] */
+    n = VirtualQuery(pView + offset,    /* mincore(addr, ...): an address */
+                     &mbi,              /* filled: State, RegionSize */
+                     sizeof mbi);       /* its size */
+    ml_must(wl_result_size(n));
+    /* [/lesson] */
+    ml_say("%s: State = %s, RegionSize = %llu", where, state_name(mbi.State),
+           (unsigned long long)mbi.RegionSize);
+    return mbi;
+}
+
+/* Both processes end alike: the view, then the handle. */
+static void unmap_and_close(char *pView, HANDLE hMapFile, const char *view_why,
+                            const char *handle_why)
+{
+    BOOL ok;
+
+    ml_step("unmap", "%s", view_why);
+    ml_call("UnmapViewOfFile", "munmap(addr, size)", "pView");
+    ok = UnmapViewOfFile(pView);                        /* munmap */
+    ml_must(wl_result_bool(ok));
+    ml_step("close", "%s", handle_why);
+    ml_call("CloseHandle", "close(fd)", "hMapFile");
+    ok = CloseHandle(hMapFile);                         /* close(fd) */
+    ml_must(wl_result_bool(ok));
+}
+
+/* The second process (--open): open, map, look, read. */
+static _Noreturn void look_from_another_process(const char *name)
+{
+    HANDLE hMapFile;
+    char *pView;
+
+    ml_step("open", "the reserved mapping, by name");
+    ml_call("OpenFileMapping", "shm_open(name, O_RDWR, 0)",
+            "FILE_MAP_ALL_ACCESS, FALSE, \"%s\"", name);
+    hMapFile = OpenFileMapping(FILE_MAP_ALL_ACCESS, FALSE, name);  /* shm_open */
+    ml_must(wl_result_handle(hMapFile));
+
+    ml_step("map", "all of it (0: the whole object)");
+    ml_call("MapViewOfFile",
+            "mmap(NULL, st.st_size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0)",
+            "hMapFile, FILE_MAP_ALL_ACCESS, 0, 0, 0");
+    pView = MapViewOfFile(hMapFile, FILE_MAP_ALL_ACCESS, 0, 0, 0);  /* mmap */
+    ml_must(wl_result_ptr(pView));
+
+    ml_step("query", "which pages the other process committed");
+    MEMORY_BASIC_INFORMATION first = query("(mincore(addr, len, vec) shows "
+                                           "residency; POSIX has no commit state)",
+                                           pView, 0, "at pView");
+    query("(mincore(addr, len, vec))", pView, first.RegionSize, "after it");
+    if (first.State != MEM_COMMIT) {
+        ml_error("the first pages are not committed here: run reserve.exe "
+                 "(without --open) first and leave it holding");
+        ml_exit(ML_FAILED);
+    }
+    ml_say("the %llu bytes the creator committed are committed here too: "
+           "the commit is the object's, not the view's",
+           (unsigned long long)first.RegionSize);
+
+    ml_step("read", "the message, from the committed pages");
+    int n = (int)strnlen(pView, first.RegionSize);
+    ml_call("printf", "printf(\"%s\\n\", addr)", "\"%%.*s\\n\", %d, pView", n);
+    int shown = printf("%.*s\n", n, pView);                /* the same printf */
+    ml_must(wl_result_int(shown));
+
+    unmap_and_close(pView, hMapFile, "this process's view", "this process's handle");
+    ml_exit(ML_DONE);
 }
 
 int main(int argc, char *argv[])
@@ -85,152 +162,76 @@ int main(int argc, char *argv[])
     HANDLE hMapFile;
     char *pView;
     LPVOID pCommitted;
-    MEMORY_BASIC_INFORMATION mbi;
 
     wl_start(&prog, argc, argv, &o);
-
-    if (opener) {
-        /* ---- the second process: open, map, look, read ---- */
-        wl_step("open", "the reserved mapping, by name");
-        wl_call("OpenFileMapping", "shm_open(name, O_RDWR, 0)",
-                "FILE_MAP_ALL_ACCESS, FALSE, \"%s\"", o.name);
-        hMapFile = OpenFileMapping(FILE_MAP_ALL_ACCESS, FALSE, o.name);  /* shm_open */
-        if (!wl_result_handle(hMapFile))
-            wl_exit(WL_FAILED);
-
-        wl_step("map", "all of it (0: the whole object)");
-        wl_call("MapViewOfFile",
-                "mmap(NULL, st.st_size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0)",
-                "hMapFile, FILE_MAP_ALL_ACCESS, 0, 0, 0");
-        pView = MapViewOfFile(hMapFile, FILE_MAP_ALL_ACCESS, 0, 0, 0);  /* mmap */
-        if (!wl_result_ptr(pView))
-            wl_exit(WL_FAILED);
-
-        wl_step("query", "which pages the other process committed");
-        /* [lesson:query-other] */
-        wl_call("VirtualQuery", "(mincore(addr, len, vec) shows residency; "
-                "POSIX has no commit state)", "pView, &mbi, %zu", sizeof mbi);
-        if (!wl_result_size(VirtualQuery(pView, &mbi, sizeof mbi)))  /* mincore */
-            wl_exit(WL_FAILED);
-        /* [/lesson] */
-        say_region("at pView", &mbi);
-        bool committed = mbi.State == MEM_COMMIT;
-        SIZE_T first = mbi.RegionSize;
-        wl_call("VirtualQuery", "(mincore(addr, len, vec))",
-                "pView + %llu, &mbi, %zu", (unsigned long long)first, sizeof mbi);
-        if (!wl_result_size(VirtualQuery(pView + first, &mbi, sizeof mbi)))
-            wl_exit(WL_FAILED);
-        say_region("after it", &mbi);
-        if (!committed) {
-            wl_error("the first pages are not committed here: run reserve.exe "
-                     "(without --open) first and leave it holding");
-            wl_exit(WL_FAILED);
-        }
-        wl_say("the %llu bytes the creator committed are committed here too: "
-               "the commit is the object's, not the view's",
-               (unsigned long long)first);
-
-        wl_step("read", "the message, from the committed pages");
-        int n = (int)strnlen(pView, first);
-        wl_call("printf", "printf(\"%s\\n\", addr)", "\"%%.*s\\n\", %d, pView", n);
-        wl_result_int(printf("%.*s\n", n, pView));          /* the same printf */
-
-        wl_step("unmap", "this process's view");
-        wl_call("UnmapViewOfFile", "munmap(addr, size)", "pView");
-        if (!wl_result_bool(UnmapViewOfFile(pView)))        /* munmap */
-            wl_exit(WL_FAILED);
-        wl_step("close", "this process's handle");
-        wl_call("CloseHandle", "close(fd)", "hMapFile");
-        if (!wl_result_bool(CloseHandle(hMapFile)))         /* close(fd) */
-            wl_exit(WL_FAILED);
-        wl_exit(WL_DONE);
-    }
-
-    /* ---- the first process: reserve, commit a part, hold ---- */
+    if (opener)
+        look_from_another_process(o.name);
     size_t len = strlen(o.message) + 1;
     if (commit >= o.size || len > commit) {
-        wl_error("--commit (%llu) must be less than -s (%llu), and hold the "
+        ml_error("--commit (%llu) must be less than -s (%llu), and hold the "
                  "message (%zu bytes)", commit, o.size, len);
-        wl_exit(WL_USAGE);
+        ml_exit(ML_USAGE);
     }
 
-    wl_step("create", "a mapping whose pages are reserved, not committed");
+    ml_step("create", "a mapping whose pages are reserved, not committed");
     /* [lesson:create] */
-    wl_call("CreateFileMapping",
+    ml_call("CreateFileMapping",
             "shm_open(name, O_CREAT | O_EXCL | O_RDWR, 0600) + ftruncate(fd, "
             "size) (tmpfs takes a page only when it is touched)",
             "INVALID_HANDLE_VALUE, NULL, PAGE_READWRITE | SEC_RESERVE, %lu, %lu, "
             "\"%s\"", (unsigned long)(o.size >> 32),
             (unsigned long)(o.size & 0xffffffffu), o.name);
-    hMapFile = CreateFileMapping(INVALID_HANDLE_VALUE, NULL,   /* shm_open */
+    hMapFile = CreateFileMapping(INVALID_HANDLE_VALUE,  /* the paging file: shm_open */
+                                 NULL,                  /* default security */
                                  PAGE_READWRITE | SEC_RESERVE,  /* reserve only */
-                                 (DWORD)(o.size >> 32),
-                                 (DWORD)(o.size & 0xffffffffu),  /* ftruncate */
+                                 (DWORD)(o.size >> 32),         /* size, high DWORD */
+                                 (DWORD)(o.size & 0xffffffffu), /* low: ftruncate */
                                  o.name);
-    if (!wl_result_handle(hMapFile))
-        wl_exit(WL_FAILED);
+    ml_must(wl_result_handle(hMapFile));
     /* [/lesson] */
 
-    wl_step("map", "a view of all of it: address space, still no commit");
-    wl_call("MapViewOfFile",
+    ml_step("map", "a view of all of it: address space, still no commit");
+    ml_call("MapViewOfFile",
             "mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0)",
             "hMapFile, FILE_MAP_ALL_ACCESS, 0, 0, 0");
     pView = MapViewOfFile(hMapFile, FILE_MAP_ALL_ACCESS, 0, 0, 0);  /* mmap */
-    if (!wl_result_ptr(pView))
-        wl_exit(WL_FAILED);
+    ml_must(wl_result_ptr(pView));
 
-    wl_step("query", "the view's pages before the commit");
-    wl_call("VirtualQuery", "(mincore(addr, len, vec) shows residency; POSIX "
-            "has no commit state)", "pView, &mbi, %zu", sizeof mbi);
-    if (!wl_result_size(VirtualQuery(pView, &mbi, sizeof mbi)))  /* mincore */
-        wl_exit(WL_FAILED);
-    say_region("at pView", &mbi);
-    wl_say("on Windows, touching a reserved page raises an access violation "
+    ml_step("query", "the view's pages before the commit");
+    query("(mincore(addr, len, vec) shows residency; POSIX has no commit state)",
+          pView, 0, "at pView");
+    ml_say("on Windows, touching a reserved page raises an access violation "
            "(EXCEPTION_ACCESS_VIOLATION); Wine does not, so this program never "
            "touches one");
 
-    wl_step("commit", "the first part of the view");
+    ml_step("commit", "the first part of the view");
     /* [lesson:commit] */
-    wl_call("VirtualAlloc",
+    ml_call("VirtualAlloc",
             "ftruncate(fd, len) (grow what may be touched) + mprotect(addr, "
             "len, PROT_READ | PROT_WRITE)",
             "pView, %llu, MEM_COMMIT, PAGE_READWRITE", commit);
-    wl_span(pView, (size_t)commit, 0);
-    pCommitted = VirtualAlloc(pView, (SIZE_T)commit,  /* ftruncate + mprotect */
+    ml_span(pView, (size_t)commit, 0);
+    pCommitted = VirtualAlloc(pView,            /* inside the view */
+                              (SIZE_T)commit,   /* ftruncate + mprotect */
                               MEM_COMMIT,       /* charge these pages, now usable */
                               PAGE_READWRITE);
-    if (!wl_result_ptr(pCommitted))
-        wl_exit(WL_FAILED);
+    ml_must(wl_result_ptr(pCommitted));
     /* [/lesson] */
-    wl_call("VirtualQuery", "(mincore(addr, len, vec))", "pView, &mbi, %zu",
-            sizeof mbi);
-    if (!wl_result_size(VirtualQuery(pView, &mbi, sizeof mbi)))
-        wl_exit(WL_FAILED);
-    say_region("at pView", &mbi);
-    wl_call("VirtualQuery", "(mincore(addr, len, vec))",
-            "pView + %llu, &mbi, %zu", commit, sizeof mbi);
-    if (!wl_result_size(VirtualQuery(pView + commit, &mbi, sizeof mbi)))
-        wl_exit(WL_FAILED);
-    say_region("after the committed part", &mbi);
+    query("(mincore(addr, len, vec))", pView, 0, "at pView");
+    query("(mincore(addr, len, vec))", pView, commit, "after the committed part");
 
-    wl_step("copy", "the message, into a committed page");
-    wl_call("CopyMemory", "memcpy(addr, msg, strlen(msg) + 1)",
+    ml_step("copy", "the message, into a committed page");
+    ml_call("CopyMemory", "memcpy(addr, msg, strlen(msg) + 1)",
             "pView, \"%s\", %zu", o.message, len);
-    wl_span(pView, len, 0);
+    ml_span(pView, len, 0);
     CopyMemory(pView, o.message, len);                  /* memcpy */
     wl_result_void();
 
-    wl_hold("run reserve.exe --open -n \"%s\" now: it sees %llu bytes committed "
+    ml_hold("run reserve.exe --open -n \"%s\" now: it sees %llu bytes committed "
             "and the rest reserved. Press Enter here to unmap and close.",
             o.name, commit);
 
-    wl_step("unmap", "the view (the commit stays with the object)");
-    wl_call("UnmapViewOfFile", "munmap(addr, size)", "pView");
-    if (!wl_result_bool(UnmapViewOfFile(pView)))        /* munmap */
-        wl_exit(WL_FAILED);
-    wl_step("close", "the handle: with the last one, the object goes");
-    wl_call("CloseHandle", "close(fd)", "hMapFile");
-    if (!wl_result_bool(CloseHandle(hMapFile)))         /* close(fd) */
-        wl_exit(WL_FAILED);
-    wl_exit(WL_DONE);
+    unmap_and_close(pView, hMapFile, "the view (the commit stays with the object)",
+                    "the handle: with the last one, the object goes");
+    ml_exit(ML_DONE);
 }

@@ -56,71 +56,73 @@ int main(int argc, char *argv[])
     HANDLE hMapFile;
     LPCSTR pBuf;
     int shown;
+    BOOL ok;
 
     wl_start(&prog, argc, argv, &o);
 
-    wl_step("open", "the mapping, by its name");
+    ml_step("open", "the mapping, by its name");
     /* [lesson:open] */
-    wl_call("OpenFileMapping", "shm_open(name, O_RDWR, 0)",
+    ml_call("OpenFileMapping", "shm_open(name, O_RDWR, 0)",
             "FILE_MAP_ALL_ACCESS, FALSE, \"%s\"", o.name);
     hMapFile = OpenFileMapping(FILE_MAP_ALL_ACCESS, /* O_RDWR */
                                FALSE,               /* not inheritable: O_CLOEXEC */
                                o.name);             /* "/MyFileMappingObject" */
-    if (!wl_result_handle(hMapFile))
-        wl_exit(WL_FAILED);
+    ml_must(wl_result_handle(hMapFile));
     /* [/lesson] */
 
-    wl_step("map", "a view of it into this process");
+    ml_step("map", "a view of it into this process");
     /* [lesson:map] */
-    wl_call("MapViewOfFile",
+    ml_call("MapViewOfFile",
             "mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0)",
             "hMapFile, FILE_MAP_ALL_ACCESS, 0, 0, %llu", o.size);
-    wl_span(NULL, (size_t)o.size, 0);
-    pBuf = MapViewOfFile(hMapFile, FILE_MAP_ALL_ACCESS, /* PROT_READ | PROT_WRITE */
-                         0, 0,                          /* offset 0 */
-                         (SIZE_T)o.size);               /* BUF_SIZE */
-    if (!wl_result_ptr(pBuf)) {
-        CloseHandle(hMapFile);                  /* close(fd) */
-        wl_exit(WL_FAILED);
-    }
+    ml_span(NULL, (size_t)o.size, 0);
+    pBuf = MapViewOfFile(hMapFile,            /* mmap(..., fd, ...) */
+                         FILE_MAP_ALL_ACCESS, /* PROT_READ | PROT_WRITE, MAP_SHARED */
+                         0, 0,                /* offset 0, as high and low DWORDs */
+                         (SIZE_T)o.size);     /* length: BUF_SIZE */
+    ml_must(wl_result_ptr(pBuf));   /* exiting closes hMapFile, as close(fd) */
     /* [/lesson] */
 
     /* The creator may not have ended the message inside the view. */
     int n = (int)strnlen(pBuf, (size_t)o.size);
-    wl_step("read", "the message, straight from the shared pages");
+    ml_step("read", "the message, straight from the shared pages");
     /* [lesson:read] */
     if (box) {
-        wl_call("MessageBox", "printf(\"%s\\n\", addr)",
+        ml_call("MessageBox", "printf(\"%s\\n\", addr)",
                 "NULL, pBuf, \"Process2\", MB_OK");
-        shown = MessageBox(NULL, pBuf, "Process2", MB_OK);  /* waits for OK */
+        shown = MessageBox(NULL,          /* no owner window */
+                           pBuf,          /* the text: the shared pages */
+                           "Process2",    /* the caption */
+                           MB_OK);        /* one button; it waits for it */
         if (!wl_result_positive(shown))
-            wl_say("no desktop to show it on; here it is: %.*s", n, pBuf);
+            ml_say("no desktop to show it on; here it is: %.*s", n, pBuf);
     } else {
-        wl_call("printf", "printf(\"%s\\n\", addr)", "\"%%.*s\\n\", %d, pBuf", n);
-        shown = printf("%.*s\n", n, pBuf);   /* the original: MessageBox */
-        wl_result_int(shown);
+        ml_call("printf", "printf(\"%s\\n\", addr)", "\"%%.*s\\n\", %d, pBuf", n);
+        shown = printf("%.*s\n",       /* the original: MessageBox */
+                       n, pBuf);        /* at most the view's bytes */
+        ml_must(wl_result_int(shown));
     }
     /* [/lesson] */
 
     /* The hold is the original's MessageBox waiting for OK. */
-    wl_hold("second-process holds its view and handle of \"%s\". Press Enter "
+    ml_hold("second-process holds its view and handle of \"%s\". Press Enter "
             "to unmap and close.", o.name);
 
-    wl_step("unmap", "remove the view from this process");
+    ml_step("unmap", "remove the view from this process");
     /* [lesson:unmap] */
-    wl_call("UnmapViewOfFile", "munmap(addr, size)", "pBuf");
-    if (!wl_result_bool(UnmapViewOfFile(pBuf)))   /* munmap(addr, size) */
-        wl_exit(WL_FAILED);
+    ml_call("UnmapViewOfFile", "munmap(addr, size)", "pBuf");
+    ok = UnmapViewOfFile(pBuf);        /* munmap(addr, size): the view's address */
+    ml_must(wl_result_bool(ok));
     /* [/lesson] */
 
-    wl_step("close", "close this process's handle");
+    ml_step("close", "close this process's handle");
     /* [lesson:close] */
-    wl_call("CloseHandle", "close(fd)", "hMapFile");
-    if (!wl_result_bool(CloseHandle(hMapFile)))   /* close(fd) */
-        wl_exit(WL_FAILED);
+    ml_call("CloseHandle", "close(fd)", "hMapFile");
+    ok = CloseHandle(hMapFile);        /* close(fd) */
+    ml_must(wl_result_bool(ok));
     /* [/lesson] */
 
-    wl_next("press Enter in first-process: when its handle closes too, the "
+    ml_next("press Enter in first-process: when its handle closes too, the "
             "object and its name are gone");
-    wl_exit(WL_DONE);
+    ml_exit(ML_DONE);
 }

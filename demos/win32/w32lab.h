@@ -1,18 +1,19 @@
-/* w32lab.h — what every Win32 twin uses: the common options, narration of
- * each call (its result, GetLastError by number and name, its POSIX
- * counterpart), the trace, and the holds.  The Win32 side of lib/mmaplab.h,
- * with the same contract (README.md, "Options"; lessons/trace.md): it
- * narrates and records, and never makes the call being taught.
+/* w32lab.h — what a Win32 twin uses beyond the narration it shares with the
+ * POSIX programs (mmaplab.h: ml_step, ml_call, ml_say, ml_hold, ml_exit,
+ * ...): its command line, and the results of Win32 calls, read with
+ * GetLastError.  The same contract as the POSIX side (README.md,
+ * "Options"; lessons/trace.md): the library narrates and records, and never
+ * makes the call being taught.
  *
  * The pattern in a program's main, for every call it teaches:
  *
- *     wl_call("OpenFileMapping", "shm_open(name, O_RDWR, 0)",
+ *     ml_call("OpenFileMapping", "shm_open(name, O_RDWR, 0)",
  *             "FILE_MAP_ALL_ACCESS, FALSE, \"%s\"", o.name);
  *     hMapFile = OpenFileMapping(FILE_MAP_ALL_ACCESS, FALSE, o.name);
  *     if (!wl_result_handle(hMapFile))
- *         wl_exit(WL_FAILED);
+ *         ml_exit(ML_FAILED);
  *
- * wl_call announces the call (under --step it waits before it runs) and
+ * ml_call announces the call (under --step it waits before it runs) and
  * clears the thread's last error, so that a value left by an earlier call
  * is never reported as this one's.  The wl_result_* functions read
  * GetLastError() before they do anything else, print "= NULL
@@ -33,21 +34,10 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-/* The formats are checked as the C99 printf that __USE_MINGW_ANSI_STDIO
- * gives (%zu, %lld), not as msvcrt's. */
-#define WL_PRINTF(f, a) __attribute__((format(gnu_printf, f, a)))
-
-#ifndef ML_VERSION
-#define ML_VERSION "1.0"
-#endif
+#include "mmaplab.h"
 
 /* Win32 names have no leading '/': this is the POSIX default without it. */
 #define WL_DEFAULT_NAME    "MyFileMappingObject"
-#define WL_DEFAULT_SIZE    256          /* BUF_SIZE of the original */
-#define WL_DEFAULT_MESSAGE "Message from first process."
-
-/* Exit statuses, as the POSIX programs' (README.md, "Options"). */
-enum { WL_DONE = 0, WL_FAILED = 1, WL_USAGE = 2 };
 
 /* Which of the common options a program takes, beyond --step, --trace, -q,
  * --no-color, -h and -V, which all take. */
@@ -72,7 +62,7 @@ struct wl_prog {
     const char *teaches;   /* a few lines for --help */
     const char *posix;     /* the POSIX programs it is the twin of */
     const char *size_help; /* what -s means here (NULL: the object's size) */
-    unsigned long long default_size;   /* 0: WL_DEFAULT_SIZE */
+    unsigned long long default_size;   /* 0: ML_DEFAULT_SIZE */
     const char *default_name;          /* NULL: WL_DEFAULT_NAME */
     unsigned takes;        /* WL_TAKES_* */
     const struct wl_option *own;   /* ended by an entry with name NULL */
@@ -83,8 +73,8 @@ struct wl_prog {
 
 struct wl_opts {
     const char *name;      /* -n, $MMAPLAB_NAME, or the default */
-    unsigned long long size;   /* -s, default WL_DEFAULT_SIZE */
-    const char *message;   /* -m, default WL_DEFAULT_MESSAGE */
+    unsigned long long size;   /* -s, default ML_DEFAULT_SIZE */
+    const char *message;   /* -m, default ML_DEFAULT_MESSAGE */
     bool step;             /* --step */
     bool hold;             /* false under --no-hold */
     bool quiet;            /* -q */
@@ -92,43 +82,21 @@ struct wl_opts {
 };
 
 /* Parse the command line (exits 2 with the broken rule on bad input, 0 after
- * --help or --version), make stdout unbuffered (msvcrt would otherwise hold
- * a pipe's output until exit), open the trace, record the start and print
- * the program's heading. */
+ * --help or --version), make stdout flushed by every narration line (msvcrt
+ * would otherwise hold a pipe's output until exit), open the trace, record
+ * the start and print the program's heading.  An object set before
+ * (ml_set_object: a file's path) is kept as the trace's object. */
 void wl_start(const struct wl_prog *prog, int argc, char *argv[],
               struct wl_opts *o);
 
 /* For own_option: report a usage error.  Printed and traced once parsing
  * is over; the first one is the one shown. */
-void wl_usage_error(const char *fmt, ...)
-    WL_PRINTF(1, 2);
+void wl_usage_error(const char *fmt, ...) ML_PRINTF(1, 2);
 
 /* Parse a size as -s does (a number with an optional k, M or G); 0, or -1
  * with the reason in why. */
 int wl_parse_size(const char *text, unsigned long long *out,
                   char *why, size_t whysz);
-
-/* A step heading; records a "step" event. */
-void wl_step(const char *step, const char *fmt, ...)
-    WL_PRINTF(2, 3);
-
-/* An explanatory line under the current step. */
-void wl_say(const char *fmt, ...) WL_PRINTF(1, 2);
-
-/* Announce the call about to run: its name, its POSIX counterpart (starting
- * with the POSIX function's name; a remark in parentheses when there is
- * none) and its arguments as written. */
-void wl_call(const char *call, const char *posix, const char *argsfmt, ...)
-    WL_PRINTF(3, 4);
-
-/* The address, length and offset the pending call works on, for the trace
- * (addr NULL: the result is the address, as for MapViewOfFile); after
- * wl_call. */
-void wl_span(const void *addr, size_t len, long long offset);
-
-/* The pending call is meant to fail with err, to show the failure (after
- * wl_call, which forgets what the call before wanted). */
-void wl_expect(DWORD err);
 
 /* Report the pending call's result; each returns true when it succeeded. */
 bool wl_result_handle(HANDLE h);    /* NULL is failure (CreateFileMapping) */
@@ -142,11 +110,14 @@ bool wl_result_positive(int n);     /* 0 is failure (MessageBox; Wine
                                        without a desktop returns -1) */
 void wl_result_void(void);          /* CopyMemory, GetSystemInfo */
 
-/* The last error the last wl_result_* read. */
-DWORD wl_last_error(void);
-
-/* The last result was the failure wl_expect announced. */
-bool wl_failed_as_expected(void);
+/* A call that is not taught (the program's own plumbing) failed: say so on
+ * stderr with its name and GetLastError() by number, name and text, trace
+ * it as an error, and exit 1.  As in:
+ *
+ *     if (!CloseHandle(pi.hThread))
+ *         wl_die("CloseHandle(pi.hThread)");
+ */
+_Noreturn void wl_die(const char *call);
 
 /* "ERROR_FILE_NOT_FOUND" for 2; "ERROR_?1234" for one it does not know. */
 const char *wl_error_name(DWORD err);
@@ -154,27 +125,22 @@ const char *wl_error_name(DWORD err);
 /* "WAIT_ABANDONED" for WAIT_ABANDONED, ... */
 const char *wl_wait_name(DWORD w);
 
-/* A hold point: say why, record "hold", read one line from stdin (end of
- * input goes on), record "resume".  Under --no-hold it only says so. */
-void wl_hold(const char *fmt, ...) WL_PRINTF(1, 2);
-
-/* A few bytes as hex and text, indented under the narration. */
-void wl_dump(const void *p, size_t n, long long offset);
-
-/* The closing sentence: what to look at next. */
-void wl_next(const char *fmt, ...) WL_PRINTF(1, 2);
-
-/* Explain a failure that is not a call's: on stderr, traced as "error". */
-void wl_error(const char *fmt, ...) WL_PRINTF(1, 2);
-
-/* The object the trace names, when it is not the -n name (a file path). */
-void wl_set_object(const char *object);
-
-/* Record the exit, flush, and exit with status. */
-_Noreturn void wl_exit(int status);
-
 /* The command line that starts this program again, with the trace it
  * writes to, followed by extra (for a child: "--child 0x1a4"). */
 void wl_self_command(char *out, size_t outsz, const char *extra);
+
+/* ---- between the support files ------------------------------------------ */
+
+/* The system's text for err, without its trailing period and line end. */
+void wl_error_text(DWORD err, char *out, size_t outsz);
+
+/* What err means for call on object, and what to do next. */
+void wl_hint(const char *call, DWORD err, const char *object,
+             char *out, size_t outsz);
+
+/* Open the trace: flag (--trace), else env (MMAPLAB_TRACE), else
+ * %TEMP%\mmaplab\trace.jsonl; "off" is none.  Returns the file in use, or
+ * "off". */
+const char *wl_trace_open(const char *flag, const char *env);
 
 #endif

@@ -3,9 +3,13 @@
 #
 #   make win32    bin/win32/*.exe (needs x86_64-w64-mingw32-gcc)
 #
-# Each demos/win32/NAME.c is one program, linked with the narration and
-# trace module w32lab.c and the library's portable parts (no POSIX calls):
-# the JSON escaper, the trace event builder, the size rules, the hex dump.  The host's
+# Each demos/win32/NAME.c is one program, linked with the narration the
+# POSIX programs use (lib/narrate.c) and the library's other portable parts
+# (no POSIX calls): the JSON escaper, the trace event builder, the size
+# rules, the hex dump.  Under them the Win32 support files: the options and
+# start (w32lab.c), what the narration asks of the system (sys_win32.c),
+# GetLastError's names and hints (last_error.c), the trace writer
+# (trace_win32.c).  The host's
 # CFLAGS and SANITIZE do not apply to the cross-compiler: WIN32_CFLAGS does.
 # The exes import only KERNEL32, USER32 and msvcrt (static libgcc), which
 # Wine provides.  Without the cross-compiler, `make` builds everything else
@@ -21,13 +25,13 @@ WIN32_ALL_CFLAGS = -std=c11 -Wall -Wextra -Werror \
                    $(WIN32_CFLAGS) -MMD -MP
 WIN32_LDFLAGS ?= -static-libgcc
 
-WIN32_SUPPORT := w32lab
+WIN32_SUPPORT := w32lab sys_win32 last_error trace_win32
 WIN32_SRC     := $(filter-out $(WIN32_SUPPORT:%=demos/win32/%.c), \
                    $(sort $(wildcard demos/win32/*.c)))
 WIN32_NAMES   := $(WIN32_SRC:demos/win32/%.c=%)
 WIN32_EXES    := $(WIN32_NAMES:%=bin/win32/%.exe)
-WIN32_PORTABLE := json event parse hexdump
-WIN32_LIBOBJ  := $(B)/win32/w32lab.o $(WIN32_PORTABLE:%=$(B)/win32/lib/%.o)
+WIN32_PORTABLE := json event parse hexdump narrate
+WIN32_LIBOBJ  := $(WIN32_SUPPORT:%=$(B)/win32/%.o) $(WIN32_PORTABLE:%=$(B)/win32/lib/%.o)
 
 .PHONY: win32
 ifneq ($(WIN32_FOUND),)
@@ -47,7 +51,7 @@ $(B)/win32/flags: FORCE
 	@echo '$(WIN32_CC) $(WIN32_ALL_CFLAGS) $(WIN32_LDFLAGS)' | cmp -s - $@ 2>/dev/null || \
 		echo '$(WIN32_CC) $(WIN32_ALL_CFLAGS) $(WIN32_LDFLAGS)' > $@
 
-$(WIN32_NAMES:%=$(B)/win32/%.o) $(B)/win32/w32lab.o: $(B)/win32/%.o: demos/win32/%.c $(B)/win32/flags
+$(WIN32_NAMES:%=$(B)/win32/%.o) $(WIN32_SUPPORT:%=$(B)/win32/%.o): $(B)/win32/%.o: demos/win32/%.c $(B)/win32/flags
 	$(say) CC-W32 $<
 	$(Q)$(WIN32_CC) $(WIN32_ALL_CFLAGS) -c -o $@ $<
 
