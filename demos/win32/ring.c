@@ -150,34 +150,34 @@ int main(int argc, char *argv[])
         src[i] = (unsigned char)(i * 167 + 13);
 
     if (consumer) {
-        wl_step("open", "the section and the two events, by name");
-        wl_call("OpenFileMapping", "shm_open(name, O_RDWR, 0)",
+        ml_step("open", "the section and the two events, by name");
+        ml_call("OpenFileMapping", "shm_open(name, O_RDWR, 0)",
                 "FILE_MAP_ALL_ACCESS, FALSE, \"%s\"", o.name);
         hMapFile = OpenFileMapping(FILE_MAP_ALL_ACCESS, FALSE, o.name);   /* shm_open */
         if (!wl_result_handle(hMapFile))
-            wl_exit(WL_FAILED);
-        wl_call("MapViewOfFile", "mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0)",
+            ml_exit(ML_FAILED);
+        ml_call("MapViewOfFile", "mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0)",
                 "hMapFile, FILE_MAP_ALL_ACCESS, 0, 0, %u", HDR + RING);
         H = MapViewOfFile(hMapFile, FILE_MAP_ALL_ACCESS, 0, 0, HDR + RING);  /* mmap */
         if (!wl_result_ptr(H))
-            wl_exit(WL_FAILED);
+            ml_exit(ML_FAILED);
         ring = (unsigned char *)H + HDR;
         hData = OpenEvent(SYNCHRONIZE | EVENT_MODIFY_STATE, FALSE, dataName);
         hRoom = OpenEvent(SYNCHRONIZE | EVENT_MODIFY_STATE, FALSE, roomName);
         hPeer = OpenProcess(SYNCHRONIZE, FALSE, (DWORD)H->parent);
         if (hData == NULL || hRoom == NULL || hPeer == NULL) {
-            wl_error("the events or the parent could not be opened (GetLastError %lu)",
+            ml_error("the events or the parent could not be opened (GetLastError %lu)",
                      (unsigned long)GetLastError());
-            wl_exit(WL_FAILED);
+            ml_exit(ML_FAILED);
         }
-        wl_step("take", "every message, checked where it lies in the section");
+        ml_step("take", "every message, checked where it lies in the section");
         uint64_t s[2] = { 0, 0 };
         /* [lesson:take] */
         for (uint64_t tail = 0; tail < total; tail += CHUNK) {
             if (!await(&H->data, hData, &H->head, tail + CHUNK, hPeer)) {
-                wl_error("the producer is gone after %llu of %llu bytes",
+                ml_error("the producer is gone after %llu of %llu bytes",
                          (unsigned long long)tail, (unsigned long long)total);
-                wl_exit(WL_FAILED);
+                ml_exit(ML_FAILED);
             }
             sum_add(s, ring + tail % RING, CHUNK);          /* in place: no copy */
             atomic_store_explicit(&H->tail, tail + CHUNK, memory_order_release);
@@ -185,58 +185,58 @@ int main(int argc, char *argv[])
         }
         /* [/lesson] */
         H->sum[0] = s[0], H->sum[1] = s[1], H->got = total;
-        wl_say("took %llu bytes", (unsigned long long)total);
-        wl_exit(WL_DONE);
+        ml_say("took %llu bytes", (unsigned long long)total);
+        ml_exit(ML_DONE);
     }
 
-    wl_step("create", "a section for the ring, and an event for each side to sleep on");
+    ml_step("create", "a section for the ring, and an event for each side to sleep on");
     /* [lesson:create] */
-    wl_call("CreateFileMapping",
+    ml_call("CreateFileMapping",
             "shm_open(name, O_CREAT | O_EXCL | O_RDWR, 0600) + ftruncate(fd, size)",
             "INVALID_HANDLE_VALUE, NULL, PAGE_READWRITE, 0, %u, \"%s\"", HDR + RING, o.name);
     hMapFile = CreateFileMapping(INVALID_HANDLE_VALUE, NULL, PAGE_READWRITE, 0,
                                  HDR + RING, o.name);      /* shm_open + ftruncate */
     if (!wl_result_handle(hMapFile))
-        wl_exit(WL_FAILED);
-    wl_call("MapViewOfFile", "mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0)",
+        ml_exit(ML_FAILED);
+    ml_call("MapViewOfFile", "mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0)",
             "hMapFile, FILE_MAP_ALL_ACCESS, 0, 0, %u", HDR + RING);
     H = MapViewOfFile(hMapFile, FILE_MAP_ALL_ACCESS, 0, 0, HDR + RING);   /* mmap */
     if (!wl_result_ptr(H))
-        wl_exit(WL_FAILED);
-    wl_call("CreateEvent", "(none: a futex is the word itself, in the mapping)",
+        ml_exit(ML_FAILED);
+    ml_call("CreateEvent", "(none: a futex is the word itself, in the mapping)",
             "NULL, FALSE, FALSE, \"%s\"", dataName);
     hData = CreateEvent(NULL, FALSE, FALSE, dataName);    /* auto-reset */
     if (!wl_result_handle(hData))
-        wl_exit(WL_FAILED);
+        ml_exit(ML_FAILED);
     /* [/lesson] */
-    wl_call("CreateEvent", "(none: a futex is the word itself, in the mapping)",
+    ml_call("CreateEvent", "(none: a futex is the word itself, in the mapping)",
             "NULL, FALSE, FALSE, \"%s\"", roomName);
     hRoom = CreateEvent(NULL, FALSE, FALSE, roomName);
     if (!wl_result_handle(hRoom))
-        wl_exit(WL_FAILED);
+        ml_exit(ML_FAILED);
     ring = (unsigned char *)H + HDR;
     H->parent = (uint32_t)GetCurrentProcessId();
 
-    wl_step("consumer", "start the process that takes the bytes");
+    ml_step("consumer", "start the process that takes the bytes");
     snprintf(extra, sizeof extra, "--consumer -n \"%s\" -s %llu", o.name,
              (unsigned long long)total);
     wl_self_command(cmdline, sizeof cmdline, extra);
     ZeroMemory(&si, sizeof si);
     si.cb = sizeof si;
-    wl_call("CreateProcess", "fork()", "NULL, cmdline, NULL, NULL, FALSE, 0, NULL, NULL, &si, &pi");
+    ml_call("CreateProcess", "fork()", "NULL, cmdline, NULL, NULL, FALSE, 0, NULL, NULL, &si, &pi");
     if (!wl_result_bool(CreateProcess(NULL, cmdline, NULL, NULL, FALSE, 0, NULL, NULL, &si, &pi)))
-        wl_exit(WL_FAILED);
+        ml_exit(ML_FAILED);
 
-    wl_step("send", "%llu bytes, %u at a time, through a ring of %u",
+    ml_step("send", "%llu bytes, %u at a time, through a ring of %u",
             (unsigned long long)total, CHUNK, RING);
     QueryPerformanceCounter(&t0);
     /* [lesson:put] */
     for (uint64_t head = 0; head < total; head += CHUNK) {
         if (!await(&H->room, hRoom, &H->tail, head + CHUNK > RING ? head + CHUNK - RING : 0,
                    pi.hProcess)) {
-            wl_error("the consumer is gone after %llu of %llu bytes were sent",
+            ml_error("the consumer is gone after %llu of %llu bytes were sent",
                      (unsigned long long)head, (unsigned long long)total);
-            wl_exit(WL_FAILED);
+            ml_exit(ML_FAILED);
         }
         for (unsigned i = 0; i < CHUNK; i += sizeof src)
             memcpy(ring + head % RING + i, src, sizeof src);
@@ -244,30 +244,30 @@ int main(int argc, char *argv[])
         publish(&H->data, hData);                       /* SetEvent if it sleeps */
     }
     /* [/lesson] */
-    wl_call("WaitForSingleObject", "waitpid(pid, &status, 0)", "pi.hProcess, 60000");
+    ml_call("WaitForSingleObject", "waitpid(pid, &status, 0)", "pi.hProcess, 60000");
     if (!wl_result_wait(WaitForSingleObject(pi.hProcess, 60000)))
-        wl_exit(WL_FAILED);
+        ml_exit(ML_FAILED);
     QueryPerformanceCounter(&t1);
     for (uint64_t n = 0; n < total; n += sizeof src)
         sum_add(want, src, sizeof src);
     bool same = H->got == total && H->sum[0] == want[0] && H->sum[1] == want[1];
-    wl_say("the consumer took %llu bytes: %s", (unsigned long long)H->got,
+    ml_say("the consumer took %llu bytes: %s", (unsigned long long)H->got,
            same ? "every byte arrived as sent" : "THE BYTES DIFFER");
     if (!same)
-        wl_exit(WL_FAILED);
-    wl_say("%.2f GiB/s, with the process start and exit in the time", (double)total /
+        ml_exit(ML_FAILED);
+    ml_say("%.2f GiB/s, with the process start and exit in the time", (double)total /
            seconds(t0, t1) / (1 << 30));
 
-    wl_step("close", "every handle: the section goes with the last one");
-    wl_call("UnmapViewOfFile", "munmap(addr, size)", "H");
+    ml_step("close", "every handle: the section goes with the last one");
+    ml_call("UnmapViewOfFile", "munmap(addr, size)", "H");
     if (!wl_result_bool(UnmapViewOfFile(H)))
-        wl_exit(WL_FAILED);
-    wl_call("CloseHandle", "close(fd) (and shm_unlink: the name goes with the last handle)", "hMapFile");
+        ml_exit(ML_FAILED);
+    ml_call("CloseHandle", "close(fd) (and shm_unlink: the name goes with the last handle)", "hMapFile");
     if (!wl_result_bool(CloseHandle(hMapFile)))
-        wl_exit(WL_FAILED);
+        ml_exit(ML_FAILED);
     CloseHandle(hData);
     CloseHandle(hRoom);
     CloseHandle(pi.hProcess);
     CloseHandle(pi.hThread);
-    wl_exit(WL_DONE);
+    ml_exit(ML_DONE);
 }
