@@ -46,7 +46,7 @@ static const struct ml_prog prog = {
         "allocated and mapped.  MAP_POPULATE and MADV_POPULATE_WRITE take the faults\n"
         "in one call; a second process only maps what exists; a read maps up to 16\n"
         "pages a fault; a huge page is one fault for 512 pages.",
-    .prev = "12-channels", .next = NULL,
+    .prev = "11-robust-mutex", .next = NULL,
     .win32 = "VirtualAlloc(MEM_COMMIT) + first touch; PrefetchVirtualMemory",
     .takes = ML_TAKES_HOLD, .own = opts,
 };

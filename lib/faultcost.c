@@ -159,10 +159,15 @@ static void meaning(const struct fc_row *rows, int i)
                "allocated and zeroed, put in the object and mapped", r->pages ? (double)r->faults / (double)r->pages : 0,
                r->faults ? r->ms * 1e3 / (double)r->faults : 0);
         break;
-    case FC_SECOND:
-        ml_say("second process: the pages existed, so each fault only mapped one (no allocating, "
-               "no zeroing): %.2fx the first touch's speed", r->ms > 0 ? f->ms / r->ms : 0);
+    case FC_SECOND: {
+        double x = r->ms > 0 ? f->ms / r->ms : 0;
+        ml_say("second process: %.2f faults a page; the pages existed, so each fault only mapped "
+               "one, with nothing to allocate or zero: %.2fx the first touch's speed%s",
+               r->pages ? (double)r->faults / (double)r->pages : 0, x,
+               x < 1.1 ? ", so here no faster: on this machine little of a fault's time went to "
+                         "the page itself" : "");
         break;
+    }
     case FC_READ:
         ml_say("read: %.1f pages a fault.  %s", per, per > 1.5 ?
                "A read fault maps the neighbouring pages that are in memory too (fault-around, "
@@ -172,9 +177,12 @@ static void meaning(const struct fc_row *rows, int i)
         break;
     case FC_POPULATE:
     case FC_MADVISE:
-        ml_say("%s: %ld faults counted inside the call, %.2fx the first touch's speed; the "
-               "stores after it took %ld: the pages were mapped already", names[i], r->faults,
-               r->ms > 0 ? f->ms / r->ms : 0, r->after_faults);
+        ml_say("%s: %ld faults counted inside the call, with no trap a page: %.2fx the first "
+               "touch's speed; the stores after it took %ld %s, the pages being mapped already "
+               "(the call and the stores together: %.2fx)", names[i], r->faults,
+               r->ms > 0 ? f->ms / r->ms : 0, r->after_faults,
+               ml_plural(r->after_faults, "fault", "faults"),
+               r->ms + r->after_ms > 0 ? f->ms / (r->ms + r->after_ms) : 0);
         break;
     case FC_HUGE:
         ml_say("huge pages: %.0f pages a fault%s", per, per >= 256 ?
