@@ -3,7 +3,7 @@
 #   make              build every program into bin/
 #   make demo         the guided tour of the walkthrough
 #   make check        every test (SANITIZE=1 for ASan + UBSan)
-#   make bench        the viewer's speed and memory targets
+#   make bench        the viewer's and 13-page-faults' speed targets
 #   make lessons      regenerate the code and runs the lessons quote
 #   make install      PREFIX=/usr/local DESTDIR= ; make uninstall undoes it
 #
