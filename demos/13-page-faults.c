@@ -4,8 +4,9 @@
  * Each first store to a page of a fresh object is a page fault: the kernel
  * allocates a zeroed page and maps it.  Win32 pays the same way for a
  * committed page of a section (VirtualAlloc(MEM_COMMIT) promises the page;
- * the first touch brings it), and PrefetchVirtualMemory is its way of
- * paying ahead.  This program measures, with getrusage's minor fault count
+ * the first touch brings it); VirtualLock pays ahead, faulting every page
+ * of a range into the working set, and PrefetchVirtualMemory asks for a
+ * range to be read in ahead of use.  This program measures, with getrusage's minor fault count
  * and the clock, one phase at a time:
  *   first touch (write) of a fresh object;
  *   a second process touching the pages the first already allocated;
@@ -47,7 +48,7 @@ static const struct ml_prog prog = {
         "in one call; a second process only maps what exists; a read maps up to 16\n"
         "pages a fault; a huge page is one fault for 512 pages.",
     .prev = "11-robust-mutex", .next = NULL,
-    .win32 = "VirtualAlloc(MEM_COMMIT) + first touch; PrefetchVirtualMemory",
+    .win32 = "VirtualAlloc(MEM_COMMIT) + first touch; VirtualLock; SEC_LARGE_PAGES",
     .takes = ML_TAKES_HOLD, .own = opts,
 };
 
@@ -165,14 +166,14 @@ int main(int argc, char *argv[])
     ml_step("create", "a fresh object of %zu bytes: no page of it exists yet", n);
     ml_call("shm_open", "CreateFileMapping(INVALID_HANDLE_VALUE, NULL, PAGE_READWRITE | SEC_RESERVE, 0, size, szName)",
             "\"%s\", O_CREAT | O_EXCL | O_RDWR, 0600", o.name);
-    ml_must(ml_result(fd = shm_open(o.name, O_CREAT | O_EXCL | O_RDWR, 0600)));
+    ml_must(ml_result(fd = shm_open(o.name, O_CREAT | O_EXCL | O_RDWR, 0600)));   /* CreateFileMapping */
     ml_made_shm(o.name);
     ml_call("ftruncate", "(the section's size)", "%d, %zu", fd, n);
-    ml_must(ml_result(ftruncate(fd, (off_t)n)));
+    ml_must(ml_result(ftruncate(fd, (off_t)n)));                  /* its dwMaximumSize */
     ml_call("mmap", "MapViewOfFile(hMapFile, FILE_MAP_ALL_ACCESS, 0, 0, size)",
             "NULL, %zu, PROT_READ | PROT_WRITE, MAP_SHARED, %d, 0", n, fd);
     ml_span(NULL, n, 0);
-    char *p = mmap(NULL, n, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    char *p = mmap(NULL, n, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);   /* MapViewOfFile */
     ml_must(ml_result_ptr(p));
     ml_hold("mapped, nothing touched: Rss of the view is 0; minflt is field 10 of /proc/%ld/stat",
             (long)getpid());
@@ -195,7 +196,7 @@ int main(int argc, char *argv[])
     ml_call("mmap", "MapViewOfFile(hMapFile, FILE_MAP_READ, 0, 0, size)",
             "NULL, %zu, PROT_READ, MAP_SHARED, %d, 0", n, fd);
     ml_span(NULL, n, 0);
-    char *r = mmap(NULL, n, PROT_READ, MAP_SHARED, fd, 0);
+    char *r = mmap(NULL, n, PROT_READ, MAP_SHARED, fd, 0);        /* MapViewOfFile(FILE_MAP_READ) */
     ml_must(ml_result_ptr(r));
     fc_begin(&m);
     fc_read_each(r, n);
@@ -215,11 +216,11 @@ int main(int argc, char *argv[])
 
     /* [lesson:populate] */
     ml_step("populate", "map with MAP_POPULATE: every page is faulted in by mmap itself");
-    ml_call("mmap", "MapViewOfFile + PrefetchVirtualMemory(GetCurrentProcess(), 1, &range, 0)",
+    ml_call("mmap", "MapViewOfFile + VirtualLock(pBuf, size): every page faulted in by the call",
             "NULL, %zu, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, %d, 0", n, fd);
     ml_span(NULL, n, 0);
     fc_begin(&m);
-    p = mmap(NULL, n, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, fd, 0);
+    p = mmap(NULL, n, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, fd, 0);   /* + VirtualLock */
     fc_end(&m, &rows[FC_POPULATE], n, "MAP_POPULATE, inside mmap");
     ml_must(ml_result_ptr(p));
     fc_show(&rows[FC_POPULATE]);
@@ -235,10 +236,10 @@ int main(int argc, char *argv[])
     ml_span(NULL, n, 0);
     p = mmap(NULL, n, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
     ml_must(ml_result_ptr(p));
-    ml_call("madvise", "PrefetchVirtualMemory(GetCurrentProcess(), 1, &range, 0)",
+    ml_call("madvise", "VirtualLock(pBuf, size) (which also locks them); PrefetchVirtualMemory only reads ahead",
             "%p, %zu, MADV_POPULATE_WRITE", (void *)p, n);
     fc_begin(&m);
-    int rc = madvise(p, n, MADV_POPULATE_WRITE);
+    int rc = madvise(p, n, MADV_POPULATE_WRITE);                  /* VirtualLock */
     fc_end(&m, &rows[FC_MADVISE], n, "MADV_POPULATE_WRITE, inside madvise");
     if (rc == -1 && errno == EINVAL) {
         ml_result(rc);
