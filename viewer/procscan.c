@@ -445,7 +445,9 @@ static void scan_pid(struct worker *w, pid_t pid)
     }
     if (r == 1)
         return;
-    if (out->n == before)
+    /* Its descriptors are behind the same check as its maps (ptrace's
+     * read access): refused one, refused the other. */
+    if (out->n == before && !hidden)
         nfds = scan_fds(w->proc_root, pid, w->dev, w->ino, &first, &fd_hidden);
     if (hidden || fd_hidden)
         out->hidden++;
