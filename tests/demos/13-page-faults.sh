@@ -90,6 +90,26 @@ else
     skip "the no-capability path" "needs root and setpriv"
 fi
 
+# Where /dev/shm is not a mount point, its mount cannot be made private: the
+# huge-page phase is skipped with the reason, without trying a mount.
+if is_root && need_tool unshare; then
+    N=$(t_name)
+    out=$(unshare -m --propagation unchanged sh -c '
+        while grep -q " /dev/shm " /proc/self/mountinfo; do   # mounts may be stacked
+            mount --make-private /dev/shm && umount /dev/shm || exit 99
+        done
+        "$1" -n "$2" -b 4M --no-hold --trace off </dev/null 2>&1; rc=$?
+        left=$(ls -A /dev/shm | grep -F "${2#/}"); rm -f "/dev/shm/${2#/}"
+        echo "left: $left"; exit $rc' sh "$P13" "$N"); rc=$?
+    expect_eq "where /dev/shm is not a mount point it exits 0" 0 "$rc"
+    expect_match "...and says why the huge-page phase is skipped" \
+        "huge pages, tmpfs huge=always +skipped: /dev/shm is not a mount point here" "$out"
+    expect_no_match "...without trying a mount" '^ *mount\(' "$out"
+    expect_match "...and leaves nothing in that /dev/shm" "^left: \$" "$out"
+else
+    skip "/dev/shm not a mount point" "needs root and unshare"
+fi
+
 # ---- bad sizes -------------------------------------------------------------
 for bad in 0 many -5 1x; do
     out=$("$P13" -n "$(t_name)" -b "$bad" --no-hold </dev/null 2>&1); rc=$?
