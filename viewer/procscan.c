@@ -7,7 +7,9 @@
  * fatal.  Only the processes found are read further (comm, smaps).
  *
  * What it costs decides how it is done (make bench: 300 processes, 100 of
- * them mappers, in well under 30 ms):
+ * them mappers, with a target of 30 ms).  Nearly all of it is system calls,
+ * several a process, and on a virtual machine each costs microseconds
+ * before any work, so the fewer the better:
  *   - mappings are read as the maps text, usually in one read (it ends at
  *     the gate area's [vsyscall] line, where there is one), and only the
  *     lines with the object's inode are parsed.  (PROCMAP_QUERY answers one
