@@ -3,7 +3,7 @@
 #   make              build every program into bin/
 #   make demo         the guided tour of the walkthrough
 #   make check        every test (SANITIZE=1 for ASan + UBSan)
-#   make bench        the viewer's and the channels' speed targets
+#   make bench        the speed targets: the viewer, 12-channels, 13-page-faults
 #   make lessons      regenerate the code and runs the lessons quote
 #   make install      PREFIX=/usr/local DESTDIR= ; make uninstall undoes it
 #

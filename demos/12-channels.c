@@ -79,7 +79,7 @@ static const struct ml_prog prog = {
         "both sides keep up: acquire/release counters, a bounded spin, then a\n"
         "futex wait.  A pipe or a socket costs a system call and a copy through\n"
         "the kernel per message.  Every byte is checked; the table says how fast.",
-    .prev = "11-robust-mutex", .next = NULL,
+    .prev = "11-robust-mutex", .next = "13-page-faults",
     .win32 = "CreateFileMapping + MapViewOfFile (the ring); CreateEvent, SetEvent, WaitForSingleObject",
     .takes = ML_TAKES_HOLD, .own = opts,
 };
@@ -1045,7 +1045,7 @@ int main(int argc, char *argv[])
     ml_made_done();
     free(src);
     free(dst);
-    ml_next("the lesson (lessons/12-channels.md) explains each row.  That is the last "
-            "program; the lessons index lists them all.");
+    ml_next("the lesson (lessons/12-channels.md) explains each row; 13-page-faults "
+            "measures what a page costs when it is first touched.");
     ml_exit(ML_DONE);
 }

@@ -226,9 +226,27 @@ const struct tour_extra tour_extras[] = {
       { "The ring has carried the stream: head and tail (hex panel) both stand at the bytes "
         "sent. Next: a ring larger than the cache, the pipes, the socketpair, the ping-pong, "
         "and the table." },
-      "12-channels printed its table (marked in its pane) and removed its object. That is "
-      "the last program; lessons/README.md lists them all.",
+      "12-channels printed its table (marked in its pane) and removed its object. Next: 13-page-faults.",
       { NULL, "moving the stream" } },
+    { "13-page-faults",
+      "what a page costs at its first touch: faults, populate, fault-around, huge pages",
+      OBJ_SHM, NULL, NULL,
+      "A mapping costs nothing until it is touched; 13-page-faults measures the touch. It "
+      "stores into every page of a fresh 256 MiB object and counts the minor faults, then gets "
+      "the same pages from a second process, through a read-only view, with MAP_POPULATE and "
+      "MADV_POPULATE_WRITE, and as huge pages (root), and puts them in one table.",
+      "the page map fills at the first touch; Processes: the view's RSS, then a second view.",
+      3,
+      { "The object is mapped and nothing is touched: no page is resident (page map), the "
+        "view's RSS is 0. Next: a store into every page, one fault each.",
+        "Every page was touched, one minor fault each (marked in its pane): the page map is "
+        "full. Next: a second process touches them again, then a read-only view reads them.",
+        "A read-only view of the same pages took about one fault per 16 pages (fault-around; "
+        "marked); Processes shows both views. Next: MAP_POPULATE, MADV_POPULATE_WRITE and "
+        "huge pages, then the table." },
+      "The table puts the phases side by side (marked in its pane); 13-page-faults removed its "
+      "object. That is the last program; lessons/README.md lists them all.",
+      { NULL, "first touch (write), fresh object:", "read, pages already in memory:", "pg/fault" } },
 };
 
 const int tour_nextras = (int)(sizeof tour_extras / sizeof tour_extras[0]);

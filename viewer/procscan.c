@@ -7,10 +7,17 @@
  * fatal.  Only the processes found are read further (comm, smaps).
  *
  * What it costs decides how it is done (make bench: 300 processes, 100 of
- * them mappers, in well under 30 ms):
- *   - mappings are asked of the kernel with PROCMAP_QUERY, file-backed ones
- *     only and without their names, where the kernel can; else the maps
- *     text is parsed;
+ * them mappers, with a target of 30 ms).  Nearly all of it is system calls,
+ * several a process, and on a virtual machine each costs microseconds
+ * before any work, so the fewer the better:
+ *   - mappings are read as the maps text, usually in one read (it ends at
+ *     the gate area's [vsyscall] line, where there is one), and only the
+ *     lines with the object's inode are parsed.  (PROCMAP_QUERY answers one
+ *     mapping a call: every file-backed mapping of every process is a
+ *     system call then, about 15 a process, and the scan took about a fifth
+ *     more CPU time than with the text);
+ *   - descriptors are listed with getdents64 on the fd directory itself,
+ *     without a DIR stream (which costs an fcntl and an allocation);
  *   - a process found mapping the object is not searched for descriptors
  *     too (it is a mapper either way);
  *   - smaps is read only when the process has a page of the object in its
@@ -86,38 +93,6 @@ int ps_maps_match(const char *buf, size_t n, dev_t dev, ino_t ino,
         p = le + 1;
     }
     return found;
-}
-
-/* The same through PROCMAP_QUERY.  Returns the count, or -1 with errno
- * (ENOTTY, EINVAL: ask the text instead). */
-static int query_match(int fd, dev_t dev, ino_t ino, const char *path,
-                       ps_maps_fn fn, void *ctx)
-{
-    struct ml_maps_line l;
-    unsigned long addr = 0;
-    int found = 0;
-
-    for (;;) {
-        if (ml_maps_next(fd, addr, true, false, &l) == -1) {
-            if (errno == ESRCH && addr == 0)
-                return -1;            /* no address space: a kernel thread */
-            if (errno == ENOENT || errno == ESRCH)
-                return found;
-            return found > 0 ? found : -1;
-        }
-        if (l.end <= addr)
-            return found;             /* never loop */
-        addr = l.end;
-        if (l.ino != (unsigned long long)ino)
-            continue;
-        /* The path says "(deleted)", and decides on another device. */
-        if (ml_maps_next(fd, l.start, true, true, &l) == -1)
-            l.path[0] = '\0';
-        if (same_dev(&l, dev) || (path != NULL && strcmp(l.path, path) == 0)) {
-            fn(&l, ctx);
-            found++;
-        }
-    }
 }
 
 static struct mv_proc *add_proc(struct mv_procs *out, pid_t pid)
@@ -245,7 +220,25 @@ done:
     close(fd);
 }
 
-static ssize_t slurp(int fd, char **buf, size_t *cap)
+/* Does the text end with the x86-64 gate area's line, which the kernel
+ * writes after every other mapping?  By its address too, which no file
+ * can be mapped at: a file's name may end in " [vsyscall]". */
+static bool ends_at_gate(const char *buf, size_t n)
+{
+    static const char head[] = "ffffffffff600000-ffffffffff601000 ";
+    static const char tail[] = " [vsyscall]\n";
+    size_t hl = sizeof head - 1, tl = sizeof tail - 1;
+
+    if (n < hl + tl || memcmp(buf + n - tl, tail, tl) != 0)
+        return false;
+    const char *nl = memrchr(buf, '\n', n - 1);
+    const char *line = nl ? nl + 1 : buf;
+    return (size_t)(buf + n - line) >= hl + tl && memcmp(line, head, hl) == 0;
+}
+
+/* Read fd to its end; a maps file (maps) only until its gate area's line,
+ * so that the read that would say "end" is not needed. */
+static ssize_t slurp(int fd, char **buf, size_t *cap, bool maps)
 {
     size_t n = 0;
 
@@ -269,6 +262,8 @@ static ssize_t slurp(int fd, char **buf, size_t *cap)
         if (r == 0)
             break;
         n += (size_t)r;
+        if (maps && ends_at_gate(*buf, n))
+            break;
     }
     (*buf)[n] = '\0';
     return (ssize_t)n;
@@ -294,7 +289,10 @@ static int scan_fds(const char *proc_root, pid_t pid, dev_t dev, ino_t ino,
                     int *first, bool *hidden)
 {
     char p[256];
+    /* Aligned for the records the kernel writes into it. */
+    _Alignas(struct dirent64) char buf[8192];
     int count = 0;
+    ssize_t n;
 
     snprintf(p, sizeof p, "%s/%ld/fd", proc_root, (long)pid);
     int dfd = open(p, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -302,25 +300,34 @@ static int scan_fds(const char *proc_root, pid_t pid, dev_t dev, ino_t ino,
         *hidden = denied(errno);
         return 0;
     }
-    DIR *d = fdopendir(dfd);
-    if (d == NULL) {
-        close(dfd);
-        return 0;
-    }
-    struct dirent *de;
-    while ((de = readdir(d)) != NULL) {
-        struct stat st;
-        if (de->d_name[0] == '.')
-            continue;
-        if (fstatat(dfd, de->d_name, &st, 0) == 0 && st.st_ino == ino &&
-            st.st_dev == dev) {
-            int fd = atoi(de->d_name);
-            if (count == 0 || fd < *first)
-                *first = fd;
-            count++;
+    while ((n = getdents64(dfd, buf, sizeof buf)) > 0) {
+        for (ssize_t off = 0; off < n;) {
+            const struct dirent64 *de = (const struct dirent64 *)(buf + off);
+            struct stat st;
+            off += de->d_reclen;
+            if (de->d_name[0] == '.')
+                continue;
+            if (fstatat(dfd, de->d_name, &st, 0) == -1) {
+                if (!denied(errno))
+                    continue;             /* closed meanwhile */
+                /* The same check guards each of its descriptors. */
+                *hidden = true;
+                goto done;
+            }
+            if (st.st_ino == ino && st.st_dev == dev) {
+                int fd = atoi(de->d_name);
+                if (count == 0 || fd < *first)
+                    *first = fd;
+                count++;
+            }
         }
+        /* The fd directory stops a listing only when the buffer is full:
+         * room left for a record of the longest name means the end. */
+        if ((size_t)n + sizeof(struct dirent64) <= sizeof buf)
+            break;
     }
-    closedir(d);
+done:
+    close(dfd);
     return count;
 }
 
@@ -360,7 +367,6 @@ struct worker {
     struct mv_procs out;
     char *buf;
     size_t cap;
-    int query;                /* PROCMAP_QUERY: 1 works, 0 does not, -1 untried */
 };
 
 /* The mappings of pid that map the object, added to w->out.  Returns 0,
@@ -381,27 +387,7 @@ static int mappings(struct worker *w, pid_t pid)
         close(fd);
         return 0;
     }
-    if (w->query != 0) {
-        size_t before = w->out.n;
-        if (query_match(fd, w->dev, w->ino, w->path, on_mapping, &c) >= 0) {
-            w->query = 1;
-            close(fd);
-            return 0;
-        }
-        w->out.n = before;
-        if (errno == ESRCH) {
-            close(fd);
-            return 1;
-        }
-        if (errno != ENOTTY && errno != EINVAL && errno != EOPNOTSUPP) {
-            int e = errno;
-            close(fd);
-            errno = e;
-            return -1;
-        }
-        w->query = 0;
-    }
-    ssize_t n = slurp(fd, &w->buf, &w->cap);
+    ssize_t n = slurp(fd, &w->buf, &w->cap, true);
     int e = errno;
     close(fd);
     if (n < 0) {
@@ -460,7 +446,9 @@ static void scan_pid(struct worker *w, pid_t pid)
     }
     if (r == 1)
         return;
-    if (out->n == before)
+    /* Its descriptors are behind the same check as its maps (ptrace's
+     * read access): refused one, refused the other. */
+    if (out->n == before && !hidden)
         nfds = scan_fds(w->proc_root, pid, w->dev, w->ino, &first, &fd_hidden);
     if (hidden || fd_hidden)
         out->hidden++;
@@ -510,8 +498,7 @@ static void *job_work(void *arg)
     struct worker *w = &j->w[slot];
 
     *w = (struct worker){ .proc_root = j->proc_root, .dev = j->dev, .ino = j->ino,
-                          .path = j->path, .self = j->self, .swap = j->swap,
-                          .query = -1 };
+                          .path = j->path, .self = j->self, .swap = j->swap };
     for (;;) {
         size_t i = atomic_fetch_add(&j->next, 1);
         if (i >= j->npids)

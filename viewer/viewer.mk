@@ -47,5 +47,6 @@ $(BENCH_HOLDER): $(B)/bench/holder.o $(LIB)
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $< $(LIB) $(LDLIBS)
 
 bench: deps-bench
-	$(Q)$(MAKE) --no-print-directory bin/mmapview $(BENCH_HOLDER)
+	$(Q)$(MAKE) --no-print-directory bin/mmapview $(BENCH_HOLDER) bin/13-page-faults
 	$(Q)bash bench/viewer.sh
+	$(Q)bash bench/pagefaults.sh

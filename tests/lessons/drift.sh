@@ -30,21 +30,31 @@ if grep -q fsanitize "$ROOT/build/flags" 2>/dev/null; then
     }
 fi
 
-# What 12-channels measured differs from run to run (the lesson says so):
-# its table rows' numbers, a throughput, and the note a spin-only
-# ping-pong adds when it hits its bound on a busy machine.
+# What 12-channels and 13-page-faults measure differs from run to run (the
+# lessons say so), so their numbers are compared as N.
 measured() {
-    sed -E 's/^(    [^ ].*[^ ]) +[0-9.e+-]+ +[0-9.]+ (ns|us|ms) +[0-9.]+ +[0-9.]+x.*$/\1 N/
-            s/[0-9.]+ GiB\/s/N GiB\/s/g
-            /^  (spin only: stopped after|a spin-only wait spun)/d'
+    case $1 in
+    lessons/12-channels.md)
+        # its table rows' numbers, a throughput, and the note a spin-only
+        # ping-pong adds when it hits its bound on a busy machine
+        sed -E 's/^(    [^ ].*[^ ]) +[0-9.e+-]+ +[0-9.]+ (ns|us|ms) +[0-9.]+ +[0-9.]+x.*$/\1 N/
+                s/[0-9.]+ GiB\/s/N GiB\/s/g
+                /^  (spin only: stopped after|a spin-only wait spun)/d' ;;
+    lessons/13-page-faults.md)
+        # times, rates, ratios and the fault counts beside them (and whether
+        # "no faster" is said, and one fault or two, with them)
+        sed -E -e '/minor faults? in |pages a fault|faults a page|x the first|minflt|^  .{36} +[0-9]+ +[0-9]+ +[-0-9.]+ +[0-9.]+/ s/[0-9]+(\.[0-9]+)?/N/g' \
+            -e 's/, so here no faster: [^;]*itself//' -e 's/N (minor )?faults/N \1fault/g' -e 's/  +/ /g' ;;
+    *) cat ;;
+    esac
 }
 
 for f in lessons/*.md; do
     g=$gen/$(basename "$f")
-    if cmp -s <(mask <"$f" | measured) <(mask <"$g" | measured); then
+    if cmp -s <(mask <"$f" | measured "$f") <(mask <"$g" | measured "$f"); then
         ok "$f: its excerpts and outputs match the sources and a fresh run"
     else
-        d=$(diff -u --label "$f (committed)" --label "$f (regenerated now)" <(mask <"$f" | measured) <(mask <"$g" | measured))
+        d=$(diff -u --label "$f (committed)" --label "$f (regenerated now)" <(mask <"$f" | measured "$f") <(mask <"$g" | measured "$f"))
         n=$(printf '%s\n' "$d" | wc -l)
         [ "$n" -gt 120 ] && d="$(printf '%s\n' "$d" | head -n 120)
 ... ($((n - 120)) more lines of diff)"

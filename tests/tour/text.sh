@@ -48,7 +48,7 @@ expect_eq "--from 17: ...and only the last two steps are narrated" 2 \
 expect_no_match "--from 17: ...with none of the earlier programs' output" '^\[first \]' "$OUT"
 
 # Each further program, narrated on its own.
-for x in 06 07 08 09 10 11 12; do
+for x in 06 07 08 09 10 11 12 13; do
     run_tour "$T_SCRATCH/x$x" -n "$N" --text --program "$x"
     expect_eq "--program $x: runs to its end (exit 0)" 0 "$RC"
     expect_match "--program $x: what it does, then its first hold, with a snapshot" \
