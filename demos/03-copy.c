@@ -83,7 +83,10 @@ int main(int argc, char *argv[])
                  fault, ml_shm_room_words(room, sizeof room), o.name);
         ml_exit(ML_FAILED);
     }
-    ml_result_ptr(memcpy(p, o.message, len));                 /* CopyMemory */
+    memcpy(p,                      /* the view: pBuf */
+           o.message,              /* szMsg, with its NUL */
+           len);                   /* bytes: (_tcslen(szMsg) + 1) * sizeof(TCHAR) */
+    ml_returned_ptr(p);            /* memcpy cannot fail: it returns its destination */
     /* [/lesson] */
     ml_dump(p, len < 64 ? len : 64, 0);
     ml_say("the NUL ends the message even when a longer one was there before "

@@ -92,9 +92,12 @@ int main(int argc, char *argv[])
             "\"%s\", O_RDWR, 0", o.name);
     ml_expect(ENOENT);
     fd = shm_open(o.name, O_RDWR, 0);
-    ml_result(fd);
-    if (fd != -1)
-        close(fd);
+    if (ml_result(fd)) {
+        /* Someone made the name again in between: not ours to keep open. */
+        ml_call("close", "CloseHandle(hMapFile)", "%d", fd);
+        if (!ml_result(close(fd)))
+            ml_exit(ML_FAILED);
+    }
 
     ml_next("'ls -l /dev/shm' no longer lists %s; run 01-create to start again.", o.name + 1);
     ml_exit(status);

@@ -110,7 +110,8 @@ int main(int argc, char *argv[])
         char *q = mmap(NULL, (size_t)ps, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
         ml_must(ml_result_ptr(q));
         ml_call("memcpy", "CopyMemory(pView, szMsg, ...)", "%p, \"%s\", %zu", (void *)q, o.message, len);
-        ml_result_ptr(memcpy(q, o.message, len));
+        memcpy(q, o.message, len);             /* CopyMemory */
+        ml_returned_ptr(q);
         /* [/lesson] */
         ml_must(write(ready[1], &q, sizeof q) == sizeof q);   /* where its view is */
         while (read(stay[0], buf, 1) > 0)     /* keep the view until the first lets go */

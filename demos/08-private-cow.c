@@ -114,7 +114,8 @@ int main(int argc, char *argv[])
 
     ml_step("write", "the first write to the private view copies the page");
     ml_call("memcpy", "CopyMemory into the FILE_MAP_COPY view", "%p, \"%s\", %zu", (void *)v, CHANGED, sizeof CHANGED);
-    ml_result_ptr(memcpy(v, CHANGED, sizeof CHANGED));
+    memcpy(v, CHANGED, sizeof CHANGED);      /* the first store: the page is copied */
+    ml_returned_ptr(v);
     /* [/lesson] */
     frames(v, pid, s);
     ml_say("the private view reads \"%s\"", v);

@@ -160,7 +160,8 @@ int main(int argc, char *argv[])
 
     ml_step("header", "the NPY header: what a bare array file cannot say about itself");
     ml_call("memcpy", "CopyMemory(pView, header, ...)", "%p, header, %zu", (void *)p, off);
-    ml_result_ptr(memcpy(p, hdr, off));
+    memcpy(p, hdr, off);
+    ml_returned_ptr(p);
     ml_say("%.*s", (int)strcspn((char *)hdr + 10, "}") + 1, (char *)hdr + 10);
     ml_say("then spaces and a newline: the data starts at %zu, a multiple of %d", off, NPY_ALIGN);
 

@@ -133,6 +133,9 @@ void ml_expect(int err);
 bool ml_result(long long ret);          /* -1 and errno mean failure */
 bool ml_result_ptr(const void *ret);    /* MAP_FAILED or NULL mean failure */
 bool ml_result_err(int err);            /* 0, or an error number */
+/* Report the result of a call that cannot fail (memcpy returns its
+ * destination): made alone on its line, then its result reported. */
+void ml_returned_ptr(const void *ret);
 
 /* The last result was the failure ml_expect announced. */
 bool ml_failed_as_expected(void);
@@ -157,6 +160,10 @@ _Noreturn void ml_exit(int status);
 /* ml_exit(ML_FAILED) unless ok: for a call whose failure has already been
  * narrated and explained (ml_result and friends). */
 void ml_must(bool ok);
+/* A call no lesson is about (pipe, write, waitpid) failed: say its name and
+ * errno, as "PROG: error: CALL failed: ENAME (text)", and ml_exit(ML_FAILED).
+ * Use it right after the call, while errno is still its. */
+_Noreturn void ml_fail_errno(const char *call);
 
 /* Hex/text dump of n bytes into out, 16 a row, each row prefixed by indent
  * and the offset (base + row).  Returns the length written. */

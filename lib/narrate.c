@@ -7,6 +7,7 @@
  */
 #include "narrate.h"
 #include "explain.h"
+#include "kids.h"
 #include "made.h"
 #include "trace.h"
 
@@ -363,6 +364,14 @@ bool ml_result_ptr(const void *ret)
     return ok;
 }
 
+void ml_returned_ptr(const void *ret)
+{
+    char s[32];
+
+    snprintf(s, sizeof s, "%p", ret);
+    report(s, 0, ret);
+}
+
 bool ml_result_err(int err)
 {
     char s[16];
@@ -437,6 +446,14 @@ void ml_error(const char *fmt, ...)
     ml_trace_simple("error", msg);
 }
 
+void ml_fail_errno(const char *call)
+{
+    int err = errno;
+
+    ml_error("%s failed: %s (%s)", call, ml_errno_name(err), strerror(err));
+    ml_exit(ML_FAILED);
+}
+
 void ml_must(bool ok)
 {
     if (!ok)
@@ -472,6 +489,7 @@ static void on_signal(int sig)
                                                                  : "SIGHUP";
     int saved = errno;
 
+    ml_kids_kill_all(prog_name());
     ml_trace_start();
     begin(&e, "exit");
     trace_int(&e, "status", 128 + sig);
@@ -495,7 +513,7 @@ void ml_catch_signals(void)
 
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_signal;
-    sigemptyset(&sa.sa_mask);
+    ml_kids_stop_signals(&sa.sa_mask);   /* one stop at a time */
     for (int i = 0; i < 3; i++) {
         int sig = (int[]){ SIGINT, SIGTERM, SIGHUP }[i];
         struct sigaction old;

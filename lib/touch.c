@@ -2,6 +2,7 @@
 #include "touch.h"
 #include "mmaplab.h"
 
+#include <errno.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stddef.h>
@@ -87,4 +88,15 @@ const char *ml_shm_room_words(char *out, size_t outsz)
     ml_human_size(total, t, sizeof t);
     snprintf(out, outsz, "/dev/shm has %s free of %s", a, t);
     return out;
+}
+
+void ml_stop_without_room(int err, const char *need)
+{
+    char room[128];
+
+    if (err == ENOSPC)
+        ml_error("%s, and there is none to have (%s): free some (mmaplab clean "
+                 "removes mmaplab's objects) and run again", need,
+                 ml_shm_room_words(room, sizeof room));
+    ml_exit(ML_FAILED);
 }

@@ -32,4 +32,10 @@ bool ml_shm_room(unsigned long long *avail, unsigned long long *total);
  * 64 KiB", or that statvfs cannot say.  Returns out. */
 const char *ml_shm_room_words(char *out, size_t outsz);
 
+/* A posix_fallocate of the object's pages failed with err (already
+ * narrated): when it is ENOSPC, say that what the program needs ("the
+ * mutex needs a page of /dev/shm before any process touches it") cannot be
+ * had, with /dev/shm's room now; then ml_exit(ML_FAILED). */
+_Noreturn void ml_stop_without_room(int err, const char *need);
+
 #endif
