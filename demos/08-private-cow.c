@@ -15,9 +15,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
+#include "child.h"
 #include "frames.h"
 #include "made.h"
 #include "mmaplab.h"
@@ -60,7 +60,8 @@ int main(int argc, char *argv[])
     struct ml_opts o;
     char buf[64] = "", *s = NULL;
     long ps = sysconf(_SC_PAGESIZE);
-    int fd, up[2], down[2];
+    struct ml_link link;            /* the other process's view, and when it looks */
+    int fd;
 
     ml_start(&prog, argc, argv, &o);
     snprintf(path, sizeof path, "%s/mmaplab-cow.dat", o.dir);
@@ -76,29 +77,31 @@ int main(int argc, char *argv[])
     }
     ml_made_file(path);
     ml_call("pwrite", "WriteFile(hFile, ...)", "%d, \"%s\", %zu, 0", fd, ORIGINAL, sizeof ORIGINAL);
-    ml_must(ml_result(pwrite(fd, ORIGINAL, sizeof ORIGINAL, 0)) && pipe(up) == 0 && pipe(down) == 0);
+    ml_must(ml_result(pwrite(fd, ORIGINAL, sizeof ORIGINAL, 0)));
+    ml_link_open(&link);
 
     ml_step("fork", "another process maps the file shared and reads it");
     ml_call("fork", "CreateProcess", "%s", "");
     pid_t pid = fork();
     if (pid == 0) {
-        close(down[1]);
-        ml_must(read(down[0], buf, 1) == 1);    /* speak after the parent's fork() line */
+        ml_link_child(&link);                   /* speak after the parent's fork() line */
         ml_call("mmap", "MapViewOfFile(hMapping, FILE_MAP_READ, 0, 0, 0)",
                 "NULL, %ld, PROT_READ, MAP_SHARED, %d, 0", ps, fd);
         ml_span(NULL, (size_t)ps, 0);
         s = mmap(NULL, (size_t)ps, PROT_READ, MAP_SHARED, fd, 0);
-        ml_must(ml_result_ptr(s) && s[0] != '\0');          /* read: the page comes in */
-        ml_must(write(up[1], &s, sizeof s) == sizeof s);      /* where its view is */
-        ml_must(read(down[0], buf, 1) == 1);
+        ml_must(ml_result_ptr(s));
+        (void)*(volatile char *)s;              /* a load: the page comes in */
+        ml_link_put(&link, &s, sizeof s);       /* where its view is */
+        ml_link_get(&link, buf, 1);             /* look again when told */
         ml_say("the other process's shared view still reads \"%s\"", s);
-        ml_must(write(up[1], "k", 1) == 1);
-        while (read(down[0], buf, 1) > 0)                  /* until the first lets go */
-            ;
+        ml_link_go(&link);
+        ml_link_wait_close(&link);              /* until the first lets go */
         ml_exit(ML_DONE);
     }
-    ml_must(ml_result(pid) && write(down[1], "g", 1) == 1 && close(up[1]) == 0 && close(down[0]) == 0 &&
-         read(up[0], &s, sizeof s) == sizeof s);
+    ml_must(ml_result(pid));
+    ml_link_parent(&link);
+    ml_link_go(&link);
+    ml_link_get(&link, &s, sizeof s);
 
     ml_step("map", "this process maps the same file MAP_PRIVATE and reads it");
     /* [lesson:private] */
@@ -119,15 +122,16 @@ int main(int argc, char *argv[])
     /* [/lesson] */
     frames(v, pid, s);
     ml_say("the private view reads \"%s\"", v);
-    ml_must(write(down[1], "l", 1) == 1 && read(up[0], buf, 1) == 1);   /* the other looks */
+    ml_link_go(&link);                                  /* the other looks */
+    ml_link_get(&link, buf, 1);
     ml_call("pread", "ReadFile(hFile, ...)", "%d, buf, %zu, 0", fd, sizeof ORIGINAL);
     ml_must(ml_result(pread(fd, buf, sizeof ORIGINAL, 0)));
     ml_say("the file still reads \"%s\": a private write never reaches it", buf);
     ml_hold("after the write: the private view has its own frame (pagemap of %ld at %p; "
             "its smaps shows it as Private_Dirty)", (long)getpid(), (void *)v);
 
-    close(down[1]);
-    waitpid(pid, NULL, 0);
+    ml_link_close(&link);
+    ml_reap_ok(pid, "the other process");
     ml_step("unlink", "unmap, close and delete the file: the private copy is simply dropped");
     ml_call("munmap", "UnmapViewOfFile(pView)", "%p, %ld", (void *)v, ps);
     ml_must(ml_result(munmap(v, (size_t)ps)));

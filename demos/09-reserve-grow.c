@@ -21,9 +21,9 @@
 #include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
+#include "child.h"
 #include "made.h"
 #include "mmaplab.h"
 #include "pages.h"
@@ -55,7 +55,7 @@ static const struct ml_prog prog = {
     .takes = ML_TAKES_HOLD, .own = opts,
 };
 
-static void usage(char *p, const char *what)
+static void say_memory_use(char *p, const char *what)
 {
     struct ml_smaps s = { 0 };
     long minor, major;
@@ -122,7 +122,8 @@ int main(int argc, char *argv[])
     ml_step("create", "an object of one page");
     ml_call("shm_open", "CreateFileMapping(INVALID_HANDLE_VALUE, NULL, PAGE_READWRITE | SEC_RESERVE, 0, 1 GiB, szName)",
             "\"%s\", O_CREAT | O_EXCL | O_RDWR, 0600", o.name);
-    ml_must(ml_result(fd = shm_open(o.name, O_CREAT | O_EXCL | O_RDWR, 0600)));
+    fd = shm_open(o.name, O_CREAT | O_EXCL | O_RDWR, 0600);
+    ml_must(ml_result(fd));
     ml_made_shm(o.name);
     ml_call("ftruncate", "(the section's size: fixed at creation on Windows)", "%d, %ld", fd, ps);
     ml_must(ml_result(ftruncate(fd, ps)));
@@ -134,7 +135,7 @@ int main(int argc, char *argv[])
     char *p = mmap(NULL, (size_t)reserve, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
     ml_must(ml_result_ptr(p));
     touch_or_stop(fd, p, 0);
-    usage(p, "reserved, first page touched");
+    say_memory_use(p, "reserved, first page touched");
 
     /* [lesson:grow] */
     off_t size = ps;
@@ -151,7 +152,7 @@ int main(int argc, char *argv[])
         ml_say("touched %lld %s: %ld minor %s", (long long)(grow / ps),
                ml_plural(grow / ps, "page", "pages"), after - before,
                ml_plural(after - before, "fault", "faults"));
-        usage(p, "now");
+        say_memory_use(p, "now");
     }
     /* [/lesson] */
     ml_hold("%lld bytes in use out of a %lld-byte view: see Size and Rss in /proc/%ld/smaps",
@@ -169,7 +170,7 @@ int main(int argc, char *argv[])
     ml_call("ftruncate", "(none: a section never shrinks; only the view can be unmapped)", "%d, %lld",
             fd, (long long)(ps + grow));
     ml_must(ml_result(ftruncate(fd, ps + grow)));
-    usage(p, "after shrinking");
+    say_memory_use(p, "after shrinking");
     if (ml_touch(p + size - ps, &bus_addr)) {
         ml_error("a store to a cut-off page went through: no SIGBUS");
         ml_exit(ML_FAILED);
@@ -189,7 +190,7 @@ int main(int argc, char *argv[])
     } else {
         ml_say("/dev/shm reports no size limit here: posix_fallocate would not fail up front, skipped");
     }
-    if (!ml_frames_visible()) {      /* that is: no CAP_SYS_ADMIN */
+    if (!ml_may_mount()) {
         ml_say("skipped: filling a tmpfs needs a private one (mount, which needs CAP_SYS_ADMIN: "
                "run as root); the shared /dev/shm is never filled");
     } else if (!ml_is_mount_point("/dev/shm")) {
@@ -211,11 +212,13 @@ int main(int argc, char *argv[])
             ml_call("mount", "(none)", "\"tmpfs\", \"/dev/shm\", \"tmpfs\", 0, \"size=64k,mode=1777\"");
             ml_must(ml_result(mount("tmpfs", "/dev/shm", "tmpfs", 0, "size=64k,mode=1777")));
             ml_call("shm_open", "(none)", "\"%s\", O_CREAT | O_EXCL | O_RDWR, 0600 /* on the small tmpfs */", o.name);
-            ml_must(ml_result(fd = shm_open(o.name, O_CREAT | O_EXCL | O_RDWR, 0600)));
+            fd = shm_open(o.name, O_CREAT | O_EXCL | O_RDWR, 0600);
+            ml_must(ml_result(fd));
             ml_call("ftruncate", "(none)", "%d, %d /* 1 MiB on a 64 KiB tmpfs */", fd, 1 << 20);
             ml_must(ml_result(ftruncate(fd, 1 << 20)));
             char *q = mmap(NULL, 1 << 20, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-            ml_must(q != MAP_FAILED);
+            if (q == MAP_FAILED)
+                ml_fail_errno("mmap");
             int i = 0;
             while (i < 256 && ml_touch(q + (long)i * ps, &bus_addr))
                 i++;
@@ -224,9 +227,9 @@ int main(int argc, char *argv[])
             /* [/lesson] */
             ml_exit(i < 256 ? ML_DONE : ML_FAILED);   /* its namespace, tmpfs and object go with it */
         }
-        int status;
-        ml_must(pid > 0 && waitpid(pid, &status, 0) == pid && WIFEXITED(status) &&
-             WEXITSTATUS(status) == 0);
+        if (pid == -1)
+            ml_fail_errno("fork");
+        ml_reap_ok(pid, "the child with the small tmpfs");
     }
 
     ml_step("unlink", "unmap the whole view, close, remove the name");

@@ -74,7 +74,8 @@ static int read_array(void)
      * someone writes to it; it is refused below instead. */
     ml_call("open", "CreateFile(path, GENERIC_READ, FILE_SHARE_READ, ..., OPEN_EXISTING, ...)",
             "\"%s\", O_RDONLY | O_NONBLOCK", in);
-    ml_must(ml_result(fd = open(in, O_RDONLY | O_NONBLOCK)));
+    fd = open(in, O_RDONLY | O_NONBLOCK);
+    ml_must(ml_result(fd));
     ml_call("fstat", "GetFileType(hFile) + GetFileSizeEx(hFile, ...)", "%d, &st", fd);
     ml_must(ml_result(fstat(fd, &st)));
     if (!S_ISREG(st.st_mode) || st.st_size == 0) {
@@ -107,8 +108,10 @@ static int read_array(void)
         npy_format(&h, p + h.data_offset, i, v, sizeof v);
         ml_show("[%llu] = %s", (unsigned long long)i, v);
     }
-    munmap(p, (size_t)st.st_size);
-    close(fd);
+    if (munmap(p, (size_t)st.st_size) == -1)
+        ml_fail_errno("munmap");
+    if (close(fd) == -1)
+        ml_fail_errno("close");
     ml_exit(ML_DONE);
 }
 
@@ -125,7 +128,10 @@ int main(int argc, char *argv[])
     if (in)
         return read_array();
     ml_set_object(out);
-    ml_must(npy_set_type(&h, big ? ">f8" : "<f8", why, sizeof why) == NPY_OK);
+    if (npy_set_type(&h, big ? ">f8" : "<f8", why, sizeof why) != NPY_OK) {
+        ml_error("%s", why);
+        ml_exit(ML_FAILED);
+    }
     h.shape[0] = (uint64_t)count;
     size_t off = npy_write_header(hdr, sizeof hdr, &h);
     off_t total = (off_t)(off + h.data_bytes);
@@ -173,7 +179,9 @@ int main(int argc, char *argv[])
                (unsigned long long)at, at >> 32 ? ": past 4 GiB, it needs the High DWORD" : "");
     }
     ml_call("msync", "FlushViewOfFile(pView, 0) + FlushFileBuffers(hFile)", "%p, %lld, MS_SYNC", (void *)p, (long long)total);
-    ml_must(ml_result(msync(p, (size_t)total, MS_SYNC)) && fstat(fd, &st) == 0);
+    ml_must(ml_result(msync(p, (size_t)total, MS_SYNC)));
+    if (fstat(fd, &st) == -1)                 /* the blocks it takes */
+        ml_fail_errno("fstat");
     ml_human_size((unsigned long long)st.st_blocks * 512, disk, sizeof disk);
     ml_show("the file is %s long and takes %s of disk: it is sparse, only touched pages are stored", size, disk);
     ml_made_done();                 /* whole now: it stays, even if the run is stopped */

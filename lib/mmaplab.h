@@ -164,6 +164,8 @@ void ml_must(bool ok);
  * errno, as "PROG: error: CALL failed: ENAME (text)", and ml_exit(ML_FAILED).
  * Use it right after the call, while errno is still its. */
 _Noreturn void ml_fail_errno(const char *call);
+/* The same for a call that returns its error number (pthread_*). */
+_Noreturn void ml_fail_err(const char *call, int err);
 
 /* Hex/text dump of n bytes into out, 16 a row, each row prefixed by indent
  * and the offset (base + row).  Returns the length written. */

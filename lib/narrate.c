@@ -448,8 +448,11 @@ void ml_error(const char *fmt, ...)
 
 void ml_fail_errno(const char *call)
 {
-    int err = errno;
+    ml_fail_err(call, errno);
+}
 
+void ml_fail_err(const char *call, int err)
+{
     ml_error("%s failed: %s (%s)", call, ml_errno_name(err), strerror(err));
     ml_exit(ML_FAILED);
 }
