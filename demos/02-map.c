@@ -56,7 +56,7 @@ int main(int argc, char *argv[])
     /* [lesson:map] */
     ml_call("mmap", "MapViewOfFile(hMapFile, FILE_MAP_ALL_ACCESS, 0, 0, BUF_SIZE)",
             "NULL, %lld, PROT_READ | PROT_WRITE, MAP_SHARED, %d, 0", (long long)st.st_size, fd);
-    ml_span(NULL, (size_t)st.st_size, 0);
+    ml_call_range(NULL, (size_t)st.st_size, 0);
     p = mmap(NULL, (size_t)st.st_size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
     if (!ml_result_ptr(p))                                    /* MapViewOfFile */
         ml_exit(ML_FAILED);

@@ -66,7 +66,7 @@ int main(int argc, char *argv[])
     ml_step("map", "map a shared view of the whole object");
     ml_call("mmap", "MapViewOfFile(hMapFile, FILE_MAP_ALL_ACCESS, 0, 0, BUF_SIZE)",
             "NULL, %lld, PROT_READ | PROT_WRITE, MAP_SHARED, %d, 0", (long long)st.st_size, fd);
-    ml_span(NULL, (size_t)st.st_size, 0);
+    ml_call_range(NULL, (size_t)st.st_size, 0);
     p = mmap(NULL, (size_t)st.st_size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
     if (!ml_result_ptr(p))                                    /* MapViewOfFile */
         ml_exit(ML_FAILED);
@@ -75,7 +75,7 @@ int main(int argc, char *argv[])
     /* [lesson:copy] */
     ml_call("memcpy", "CopyMemory((PVOID)pBuf, szMsg, (_tcslen(szMsg) * sizeof(TCHAR)))",
             "%p, \"%s\", %zu", (void *)p, o.message, len);
-    ml_span(p, len, 0);
+    ml_call_range(p, len, 0);
     if (!ml_probe(p, len, &fault)) {        /* a full /dev/shm: see touch.h */
         ml_error("SIGBUS at %p: the message needs a page of /dev/shm and there is none to "
                  "have (%s); nothing was copied and %s is as it was: free some space "

@@ -57,7 +57,7 @@ int main(int argc, char *argv[])
     if (look > 0) {
         ml_call("mmap", "(none: the view was mapped in step 2)",
                 "NULL, %zu, PROT_READ, MAP_SHARED, %d, 0", look, fd);
-        ml_span(NULL, look, 0);
+        ml_call_range(NULL, look, 0);
         p = mmap(NULL, look, PROT_READ, MAP_SHARED, fd, 0);
         if (ml_result_ptr(p)) {
             ml_dump(p, look, 0);

@@ -80,7 +80,7 @@ int main(int argc, char *argv[])
     ml_must(ml_result(ftruncate(fd, 2 * ps)));
     ml_call("mmap", "CreateFileMapping(hFile, NULL, PAGE_READWRITE, 0, 0, NULL) + MapViewOfFile(..., FILE_MAP_ALL_ACCESS, ...)",
             "NULL, %ld, PROT_READ | PROT_WRITE, MAP_SHARED, %d, 0", 2 * ps, fd);
-    ml_span(NULL, (size_t)(2 * ps), 0);
+    ml_call_range(NULL, (size_t)(2 * ps), 0);
     char *p = mmap(NULL, (size_t)(2 * ps), PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
     ml_must(ml_result_ptr(p));
     ml_link_open(&link);
@@ -108,7 +108,7 @@ int main(int argc, char *argv[])
         }
         ml_call("mmap", "CreateFileMapping(hFile, ...) + MapViewOfFile(..., FILE_MAP_ALL_ACCESS, ...)",
                 "NULL, %ld, PROT_READ | PROT_WRITE, MAP_SHARED, %d, 0", ps, fd);
-        ml_span(NULL, (size_t)ps, 0);
+        ml_call_range(NULL, (size_t)ps, 0);
         char *q = mmap(NULL, (size_t)ps, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
         ml_must(ml_result_ptr(q));
         ml_call("memcpy", "CopyMemory(pView, szMsg, ...)", "%p, \"%s\", %zu", (void *)q, o.message, len);

@@ -87,7 +87,7 @@ int main(int argc, char *argv[])
         ml_link_child(&link);                   /* speak after the parent's fork() line */
         ml_call("mmap", "MapViewOfFile(hMapping, FILE_MAP_READ, 0, 0, 0)",
                 "NULL, %ld, PROT_READ, MAP_SHARED, %d, 0", ps, fd);
-        ml_span(NULL, (size_t)ps, 0);
+        ml_call_range(NULL, (size_t)ps, 0);
         s = mmap(NULL, (size_t)ps, PROT_READ, MAP_SHARED, fd, 0);
         ml_must(ml_result_ptr(s));
         (void)*(volatile char *)s;              /* a load: the page comes in */
@@ -107,7 +107,7 @@ int main(int argc, char *argv[])
     /* [lesson:private] */
     ml_call("mmap", "MapViewOfFile(hMapping, FILE_MAP_COPY, 0, 0, 0)",
             "NULL, %ld, PROT_READ | PROT_WRITE, MAP_PRIVATE, %d, 0", ps, fd);
-    ml_span(NULL, (size_t)ps, 0);
+    ml_call_range(NULL, (size_t)ps, 0);
     char *v = mmap(NULL, (size_t)ps, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
     ml_must(ml_result_ptr(v));
     ml_say("the private view reads \"%s\"", v);

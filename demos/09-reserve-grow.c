@@ -131,7 +131,7 @@ int main(int argc, char *argv[])
     ml_step("reserve", "map a view of %lld bytes over it: address space, not memory", (long long)reserve);
     ml_call("mmap", "MapViewOfFile(hMapFile, FILE_MAP_ALL_ACCESS, 0, 0, 0): the whole reservation",
             "NULL, %lld, PROT_READ | PROT_WRITE, MAP_SHARED, %d, 0", (long long)reserve, fd);
-    ml_span(NULL, (size_t)reserve, 0);
+    ml_call_range(NULL, (size_t)reserve, 0);
     char *p = mmap(NULL, (size_t)reserve, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
     ml_must(ml_result_ptr(p));
     touch_or_stop(fd, p, 0);

@@ -86,7 +86,7 @@ static int read_array(void)
     }
     ml_call("mmap", "MapViewOfFile(hMapping, FILE_MAP_READ, 0, 0, 0)", "NULL, %lld, PROT_READ, MAP_SHARED, %d, 0",
             (long long)st.st_size, fd);
-    ml_span(NULL, (size_t)st.st_size, 0);
+    ml_call_range(NULL, (size_t)st.st_size, 0);
     unsigned char *p = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_SHARED, fd, 0);
     ml_must(ml_result_ptr(p));
     int r = npy_parse(p, (size_t)st.st_size, &h, why, sizeof why);
@@ -159,7 +159,7 @@ int main(int argc, char *argv[])
     ml_must(ml_result(ftruncate(fd, total)));
     ml_call("mmap", "MapViewOfFile(hMapping, FILE_MAP_ALL_ACCESS, 0, 0, 0): 64-bit only",
             "NULL, %lld, PROT_READ | PROT_WRITE, MAP_SHARED, %d, 0", (long long)total, fd);
-    ml_span(NULL, (size_t)total, 0);
+    ml_call_range(NULL, (size_t)total, 0);
     unsigned char *p = mmap(NULL, (size_t)total, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
     ml_must(ml_result_ptr(p));
     /* [/lesson] */

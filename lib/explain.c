@@ -35,13 +35,6 @@ const char *ml_errno_name(int err)
     return other;
 }
 
-int ml_errno_value(const char *name)
-{
-    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
-        if (strcmp(names[i].name, name) == 0)
-            return names[i].err;
-    return 0;
-}
 
 int ml_describe_owner(const char *object, const char *shm_dir,
                       char *out, size_t outsz)

@@ -10,9 +10,6 @@
 /* "ENOENT" for ENOENT; "E?" plus the number for one it does not know. */
 const char *ml_errno_name(int err);
 
-/* The errno whose name is given, or 0. */
-int ml_errno_value(const char *name);
-
 /* How ml_describe_owner's text starts when the name is a symbolic link. */
 #define ML_OWNER_LINK "a symbolic link"
 

@@ -91,12 +91,6 @@ struct ml_opts {
 void ml_start(const struct ml_prog *prog, int argc, char *argv[],
               struct ml_opts *o);
 
-/* Report a usage error (rule and next step, like the common options): a
- * value no option rule can check, such as two options that do not fit
- * together.  Printed and traced once parsing is over. */
-void ml_usage_error(const char *fmt, ...)
-    __attribute__((format(printf, 1, 2)));
-
 /* A step heading; records a "step" event.  step is one of the walkthrough's
  * words (create, map, copy, open, read, unmap, close, unlink) or the
  * program's own. */
@@ -121,7 +115,7 @@ void ml_call(const char *call, const char *win32, const char *argsfmt, ...)
 
 /* The address, length and offset the pending call works on, for the trace
  * (addr NULL: the result is the address, as for mmap; offset -1: none). */
-void ml_span(const void *addr, size_t len, long long offset);
+void ml_call_range(const void *addr, size_t len, long long offset);
 
 /* The pending call is meant to fail with err, to show the failure: it is
  * traced with "expected": true and narrated as the point, not as an error. */
@@ -197,9 +191,5 @@ void ml_human_size(unsigned long long bytes, char *out, size_t outsz);
 
 /* The object the trace names, when it is not the -n name (a file path). */
 void ml_set_object(const char *object);
-
-/* The current options and program (for the library's other modules). */
-const struct ml_prog *ml_current_prog(void);
-const struct ml_opts *ml_current_opts(void);
 
 #endif

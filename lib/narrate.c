@@ -38,12 +38,12 @@ static struct {
 /* Each code is made once and kept: a printf may use any number of them
  * (a rotation of a few buffers let a later call overwrite an earlier one
  * before printf read it). */
-const char *ml_c(const char *sgr)
+const char *ml_color(const char *sgr)
 {
     static struct { char sgr[8]; char code[16]; } made[16];
     static int n;
 
-    if (!ml_run.color)
+    if (!ml_this_run.color)
         return "";
     for (int i = 0; i < n; i++)
         if (strcmp(made[i].sgr, sgr) == 0)
@@ -62,12 +62,12 @@ const char *ml_plural(long long n, const char *one, const char *many)
 
 static bool quiet(void)
 {
-    return ml_run.opts.quiet;
+    return ml_this_run.opts.quiet;
 }
 
 static const char *prog_name(void)
 {
-    return ml_run.prog ? ml_run.prog->name : "mmaplab";
+    return ml_this_run.prog ? ml_this_run.prog->name : "mmaplab";
 }
 
 /* The process whose start event is written: a forked child inherits the
@@ -79,11 +79,11 @@ void ml_trace_start(void)
 {
     struct trace_event e;
 
-    if (ml_run.started)
+    if (ml_this_run.started)
         return;
-    ml_run.started = true;
+    ml_this_run.started = true;
     started_pid = getpid();
-    trace_begin(&e, prog_name(), "start", ml_run.object);
+    trace_begin(&e, prog_name(), "start", ml_this_run.object);
     trace_write(&e);
 }
 
@@ -94,7 +94,7 @@ static void begin(struct trace_event *e, const char *event)
 {
     pid_t me = getpid();
 
-    if (ml_run.started && started_pid != 0 && started_pid != me) {
+    if (ml_this_run.started && started_pid != 0 && started_pid != me) {
         char from[48] = "forked from process ", digits[24];
         long long n = (long long)getppid();
         size_t len = strlen(from), k = 0;
@@ -105,25 +105,25 @@ static void begin(struct trace_event *e, const char *event)
             from[len++] = digits[--k];
         from[len] = '\0';
         started_pid = me;
-        trace_begin(e, prog_name(), "start", ml_run.object);
+        trace_begin(e, prog_name(), "start", ml_this_run.object);
         trace_str(e, "message", from);
         trace_write(e);
     }
-    trace_begin(e, prog_name(), event, ml_run.object);
+    trace_begin(e, prog_name(), event, ml_this_run.object);
 }
 
 void ml_announce(void)
 {
-    const struct ml_prog *p = ml_run.prog;
+    const struct ml_prog *p = ml_this_run.prog;
 
-    if (ml_run.started)
+    if (ml_this_run.started)
         return;
     ml_trace_start();
     if (quiet() || p == NULL)
         return;
-    printf("%s%s%s: %s\n", ml_c("1"), p->name, ml_c("0"), p->summary);
+    printf("%s%s%s: %s\n", ml_color("1"), p->name, ml_color("0"), p->summary);
     char object[1100];
-    ml_format(object, sizeof object, "%s", ml_run.object ? ml_run.object : "");
+    ml_format(object, sizeof object, "%s", ml_this_run.object ? ml_this_run.object : "");
     printf("  object %s   pid %ld   Win32: %s\n", object, (long)getpid(),
            p->win32);
 }
@@ -151,7 +151,7 @@ void ml_step(const char *step, const char *fmt, ...)
     va_end(ap);
     snprintf(step_now, sizeof step_now, "%s", step);
     if (!quiet())
-        printf("\n%s[%s]%s %s\n", ml_c("1;36"), step, ml_c("0"), msg);
+        printf("\n%s[%s]%s %s\n", ml_color("1;36"), step, ml_color("0"), msg);
     begin(&e, "step");
     trace_str(&e, "step", step);
     trace_str(&e, "message", msg);
@@ -225,10 +225,10 @@ void ml_call(const char *call, const char *win32, const char *argsfmt, ...)
     va_end(ap);
     pending.offset = -1;
 
-    if (ml_run.opts.step) {
+    if (ml_this_run.opts.step) {
         char why[1500];
-        printf("  %snext:%s %s(%s)   -- press Enter to run it\n", ml_c("33"),
-               ml_c("0"), pending.call, pending.args);
+        printf("  %snext:%s %s(%s)   -- press Enter to run it\n", ml_color("33"),
+               ml_color("0"), pending.call, pending.args);
         snprintf(why, sizeof why, "before %s(%s)", pending.call, pending.args);
         pause_here(why);
     }
@@ -236,7 +236,7 @@ void ml_call(const char *call, const char *win32, const char *argsfmt, ...)
     fflush(stdout);
 }
 
-void ml_span(const void *addr, size_t len, long long offset)
+void ml_call_range(const void *addr, size_t len, long long offset)
 {
     pending.addr = addr;
     pending.len = len;
@@ -267,14 +267,14 @@ static bool report(const char *ret, int err, const void *addr_result)
     if (err != 0) {
         bool has_owner = (err == EEXIST || err == EACCES || err == EPERM ||
                           err == ELOOP) &&
-                         ml_run.object != NULL &&
-                         ml_describe_owner(ml_run.object, NULL, owner,
+                         ml_this_run.object != NULL &&
+                         ml_describe_owner(ml_this_run.object, NULL, owner,
                                            sizeof owner) == 0;
         /* The hint names the object and its owner: both outside text. */
-        if (ml_run.object)
-            ml_format(object, sizeof object, "%s", ml_run.object);
+        if (ml_this_run.object)
+            ml_format(object, sizeof object, "%s", ml_this_run.object);
         ml_format(shown_owner, sizeof shown_owner, "%s", owner);
-        ml_hint(pending.call, err, ml_run.object ? object : NULL,
+        ml_hint(pending.call, err, ml_this_run.object ? object : NULL,
                 has_owner ? shown_owner : NULL, hint, sizeof hint);
         if (err == ENOMEM && pending.span && strcmp(pending.call, "mmap") == 0)
             ml_hint_nomem(pending.len, hint, sizeof hint);
@@ -282,19 +282,19 @@ static bool report(const char *ret, int err, const void *addr_result)
 
     if (!quiet() || (err && !expected)) {
         if (err == 0)
-            printf("  %s%s%s(%s) = %s%s%s   %s[Win32: %s]%s\n", ml_c("1"),
-                   pending.call, ml_c("0"), pending.args, ml_c("32"), ret,
-                   ml_c("0"), ml_c("2"), pending.win32, ml_c("0"));
+            printf("  %s%s%s(%s) = %s%s%s   %s[Win32: %s]%s\n", ml_color("1"),
+                   pending.call, ml_color("0"), pending.args, ml_color("32"), ret,
+                   ml_color("0"), ml_color("2"), pending.win32, ml_color("0"));
         else
             printf("  %s%s%s(%s) = %s%s %s (%s)%s   %s[Win32: %s]%s\n",
-                   ml_c("1"), pending.call, ml_c("0"), pending.args,
-                   ml_c(expected ? "33" : "31"), ret, errname, strerror(err),
-                   ml_c("0"), ml_c("2"), pending.win32, ml_c("0"));
+                   ml_color("1"), pending.call, ml_color("0"), pending.args,
+                   ml_color(expected ? "33" : "31"), ret, errname, strerror(err),
+                   ml_color("0"), ml_color("2"), pending.win32, ml_color("0"));
     }
     if (expected) {
         if (!quiet())
             printf("  %sexpected:%s this failure is the point: %s\n",
-                   ml_c("33"), ml_c("0"), hint);
+                   ml_color("33"), ml_color("0"), hint);
     } else if (err != 0) {
         fflush(stdout);
         fprintf(stderr, "%s: error: %s failed: %s (%s)\n%s: next: %s\n",
@@ -302,7 +302,7 @@ static bool report(const char *ret, int err, const void *addr_result)
                 prog_name(), hint);
     } else if (pending.expect != 0 && !quiet()) {
         printf("  %snote:%s it was expected to fail with %s, and did not\n",
-               ml_c("33"), ml_c("0"), ml_errno_name(pending.expect));
+               ml_color("33"), ml_color("0"), ml_errno_name(pending.expect));
     }
 
     begin(&e, "call");
@@ -389,19 +389,19 @@ void ml_hold(const char *fmt, ...)
     va_start(ap, fmt);
     ml_vformat(why, sizeof why, fmt, ap);
     va_end(ap);
-    if (!ml_run.opts.hold) {
+    if (!ml_this_run.opts.hold) {
         if (!quiet())
             printf("\n%s[hold]%s %s\n  (--no-hold: going on without waiting)\n",
-                   ml_c("1;35"), ml_c("0"), why);
+                   ml_color("1;35"), ml_color("0"), why);
         return;
     }
     /* A hold waits for the user: it says so even under -q, or the
      * terminal would look hung. */
     if (!quiet())
-        printf("\n%s[hold]%s %s\n  Press Enter to go on.\n", ml_c("1;35"),
-               ml_c("0"), why);
+        printf("\n%s[hold]%s %s\n  Press Enter to go on.\n", ml_color("1;35"),
+               ml_color("0"), why);
     else
-        printf("%s[hold]%s press Enter to go on\n", ml_c("1;35"), ml_c("0"));
+        printf("%s[hold]%s press Enter to go on\n", ml_color("1;35"), ml_color("0"));
     pause_here(why);
 }
 
@@ -429,7 +429,7 @@ void ml_next(const char *fmt, ...)
     va_start(ap, fmt);
     ml_vformat(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    printf("\n%sNext:%s %s\n", ml_c("1;32"), ml_c("0"), msg);
+    printf("\n%sNext:%s %s\n", ml_color("1;32"), ml_color("0"), msg);
 }
 
 void ml_error(const char *fmt, ...)

@@ -7,7 +7,7 @@
 #include "mmaplab.h"
 
 /* Set by opts.c once the command line is parsed; used by narrate.c. */
-struct ml_run {
+struct ml_run_state {
     const struct ml_prog *prog;
     struct ml_opts opts;
     bool color;
@@ -15,7 +15,7 @@ struct ml_run {
     bool started;            /* the start event and heading are out */
 };
 
-extern struct ml_run ml_run;
+extern struct ml_run_state ml_this_run;
 
 /* The start event (ml_trace_start), then the program's heading: both wait
  * for the program's first narration, so that a program working on a file
@@ -36,6 +36,6 @@ void ml_trace_simple(const char *event, const char *message);
 bool ml_read_line(void);
 
 /* Colours for narration (empty strings when colour is off). */
-const char *ml_c(const char *sgr);
+const char *ml_color(const char *sgr);
 
 #endif
