@@ -44,7 +44,9 @@ int main(int argc, char *argv[])
     ml_step("open", "open %s by its name", o.name);
     ml_call("shm_open", "(none: the Win32 first process still holds hMapFile)",
             "\"%s\", O_RDWR, 0", o.name);
-    fd = shm_open(o.name, O_RDWR, 0);
+    fd = shm_open(o.name,                    /* the name 01-create made */
+                  O_RDWR,                    /* to map it writable; no O_CREAT: it must exist */
+                  0);                        /* a mode only matters with O_CREAT */
     if (!ml_result(fd))
         ml_exit(ML_FAILED);
     ml_call("fstat", "(none: both Win32 processes know BUF_SIZE)", "%d, &st", fd);
@@ -57,7 +59,12 @@ int main(int argc, char *argv[])
     ml_call("mmap", "MapViewOfFile(hMapFile, FILE_MAP_ALL_ACCESS, 0, 0, BUF_SIZE)",
             "NULL, %lld, PROT_READ | PROT_WRITE, MAP_SHARED, %d, 0", (long long)st.st_size, fd);
     ml_call_range(NULL, (size_t)st.st_size, 0);
-    p = mmap(NULL, (size_t)st.st_size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    p = mmap(NULL,                           /* the kernel chooses the address */
+             (size_t)st.st_size,             /* the whole object: BUF_SIZE */
+             PROT_READ | PROT_WRITE,         /* FILE_MAP_ALL_ACCESS */
+             MAP_SHARED,                     /* stores reach the object, and every other view */
+             fd,                             /* hMapFile */
+             0);                             /* from the object's first byte */
     if (!ml_result_ptr(p))                                    /* MapViewOfFile */
         ml_exit(ML_FAILED);
     /* [/lesson] */

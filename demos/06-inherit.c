@@ -124,7 +124,9 @@ int main(int argc, char *argv[])
     ml_step("create", "a named object of one page, mapped shared");
     ml_call("shm_open", "CreateFileMapping(INVALID_HANDLE_VALUE, &sa, PAGE_READWRITE, 0, 4096, szName)",
             "\"%s\", O_CREAT | O_EXCL | O_RDWR, 0600", o.name);
-    fd = shm_open(o.name, O_CREAT | O_EXCL | O_RDWR, 0600);
+    fd = shm_open(o.name,
+                  O_CREAT | O_EXCL | O_RDWR, /* a new object; and FD_CLOEXEC, always */
+                  0600);
     ml_must(ml_result(fd));
     ml_made_shm(o.name);
     ml_call("ftruncate", "(the size is CreateFileMapping's argument)", "%d, %ld", fd, ps);
@@ -135,7 +137,8 @@ int main(int argc, char *argv[])
      * store would be SIGBUS.  The page is had now, or the run stops here. */
     ml_call("posix_fallocate", "(none: CreateFileMapping commits the section's pages)",
             "%d, 0, %ld", fd, ps);
-    e = posix_fallocate(fd, 0, ps);
+    e = posix_fallocate(fd, 0,               /* from the first byte */
+                        ps);                 /* the whole page, had now */
     if (!ml_result_err(e))
         ml_stop_without_room(e, "the object's page must be in /dev/shm before a child writes to it");
     ml_call("mmap", "MapViewOfFile(hMapFile, FILE_MAP_ALL_ACCESS, 0, 0, 4096)",
@@ -168,7 +171,9 @@ int main(int argc, char *argv[])
             /* [lesson:inherit] */
             ml_call("fcntl", "SetHandleInformation(hMapFile, HANDLE_FLAG_INHERIT, HANDLE_FLAG_INHERIT)",
                     "%d, F_SETFD, 0", fd);
-            ml_must(ml_result(fcntl(fd, F_SETFD, 0)));
+            ml_must(ml_result(fcntl(fd,
+                                   F_SETFD,  /* the descriptor's own flags */
+                                   0)));     /* FD_CLOEXEC off: exec keeps it */
             /* [/lesson] */
         }
         snprintf(p, 128, "written by the parent before exec %d", round + 1);
@@ -179,7 +184,8 @@ int main(int argc, char *argv[])
         pid = fork();
         if (pid == 0) {
             ml_link_child(&go);
-            execv("/proc/self/exe", cargv);  /* the pipe is O_CLOEXEC: exec closes it */
+            execv("/proc/self/exe",          /* this program again, as a new image */
+                  cargv);                    /* --child FD:DEV:INO: the number, as Win32 passes a handle */
             _exit(127);
         }
         ml_must(ml_result(pid));

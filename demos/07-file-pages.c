@@ -67,7 +67,10 @@ int main(int argc, char *argv[])
     ml_step("create", "a file of two pages, mapped shared");
     ml_call("open", "CreateFile(path, GENERIC_READ | GENERIC_WRITE, FILE_SHARE_READ | FILE_SHARE_WRITE, "
             "NULL, CREATE_NEW, ...)", "\"%s\", O_CREAT | O_EXCL | O_RDWR, 0600", path);
-    if (!ml_result(fd = open(path, O_CREAT | O_EXCL | O_RDWR, 0600))) {
+    fd = open(path,
+              O_CREAT | O_EXCL | O_RDWR,    /* CREATE_NEW: never a file that is there */
+              0600);
+    if (!ml_result(fd)) {
         if (errno == EEXIST)   /* the library's hint speaks of shm names */
             ml_error("%s is a file left by an earlier run, or someone else's: "
                      "remove it (rm %s) or use -d DIR", path, path);
@@ -81,7 +84,10 @@ int main(int argc, char *argv[])
     ml_call("mmap", "CreateFileMapping(hFile, NULL, PAGE_READWRITE, 0, 0, NULL) + MapViewOfFile(..., FILE_MAP_ALL_ACCESS, ...)",
             "NULL, %ld, PROT_READ | PROT_WRITE, MAP_SHARED, %d, 0", 2 * ps, fd);
     ml_call_range(NULL, (size_t)(2 * ps), 0);
-    char *p = mmap(NULL, (size_t)(2 * ps), PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    char *p = mmap(NULL, (size_t)(2 * ps), PROT_READ | PROT_WRITE,
+                   MAP_SHARED,               /* the page cache's pages themselves */
+                   fd,                       /* a file, not a shm object: hFile */
+                   0);
     ml_must(ml_result_ptr(p));
     ml_link_open(&link);
 
@@ -93,7 +99,8 @@ int main(int argc, char *argv[])
         /* [lesson:second] */
         ml_call("open", "CreateFile(path, ..., OPEN_EXISTING, ...)",
                 "\"%s\", O_RDWR | O_NOFOLLOW", path);
-        fd = open(path, O_RDWR | O_NOFOLLOW);
+        fd = open(path,                       /* the same file, by its path */
+                  O_RDWR | O_NOFOLLOW);       /* a link planted there is refused */
         ml_must(ml_result(fd));
         /* The path may name another file by now: check that it is the one
          * the first process made before writing into it. */

@@ -69,7 +69,8 @@ int main(int argc, char *argv[])
 
     ml_step("create", "a file of one page that holds \"%s\"", ORIGINAL);
     ml_call("open", "CreateFile(path, ..., CREATE_NEW, ...)", "\"%s\", O_CREAT | O_EXCL | O_RDWR, 0600", path);
-    if (!ml_result(fd = open(path, O_CREAT | O_EXCL | O_RDWR, 0600))) {
+    fd = open(path, O_CREAT | O_EXCL | O_RDWR, 0600);
+    if (!ml_result(fd)) {
         if (errno == EEXIST)   /* the library's hint speaks of shm names */
             ml_error("%s is a file left by an earlier run, or someone else's: "
                      "remove it (rm %s) or use -d DIR", path, path);
@@ -108,7 +109,10 @@ int main(int argc, char *argv[])
     ml_call("mmap", "MapViewOfFile(hMapping, FILE_MAP_COPY, 0, 0, 0)",
             "NULL, %ld, PROT_READ | PROT_WRITE, MAP_PRIVATE, %d, 0", ps, fd);
     ml_call_range(NULL, (size_t)ps, 0);
-    char *v = mmap(NULL, (size_t)ps, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
+    char *v = mmap(NULL, (size_t)ps,
+                   PROT_READ | PROT_WRITE,   /* writable, though the file is not changed */
+                   MAP_PRIVATE,              /* FILE_MAP_COPY: a write copies the page */
+                   fd, 0);
     ml_must(ml_result_ptr(v));
     ml_say("the private view reads \"%s\"", v);
     frames(v, pid, s);

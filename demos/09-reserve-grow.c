@@ -132,7 +132,9 @@ int main(int argc, char *argv[])
     ml_call("mmap", "MapViewOfFile(hMapFile, FILE_MAP_ALL_ACCESS, 0, 0, 0): the whole reservation",
             "NULL, %lld, PROT_READ | PROT_WRITE, MAP_SHARED, %d, 0", (long long)reserve, fd);
     ml_call_range(NULL, (size_t)reserve, 0);
-    char *p = mmap(NULL, (size_t)reserve, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    char *p = mmap(NULL,
+                   (size_t)reserve,          /* far more than the object's one page */
+                   PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
     ml_must(ml_result_ptr(p));
     touch_or_stop(fd, p, 0);
     say_memory_use(p, "reserved, first page touched");
@@ -143,7 +145,8 @@ int main(int argc, char *argv[])
         ml_step("grow", "step %lld: grow the object by %lld bytes and touch the new pages", k, (long long)grow);
         ml_call("ftruncate", "VirtualAlloc(pBuf + committed, grow, MEM_COMMIT, PAGE_READWRITE)",
                 "%d, %lld", fd, (long long)(size + grow));
-        ml_must(ml_result(ftruncate(fd, size + grow)));
+        ml_must(ml_result(ftruncate(fd,
+                                    size + grow)));   /* a size: no page is had yet */
         ml_faults(&before, &major);
         for (off_t off = size; off < size + grow; off += ps)
             touch_or_stop(fd, p, off);

@@ -144,7 +144,10 @@ int main(int argc, char *argv[])
      * neither followed nor truncated. */
     ml_call("open", "CreateFile(path, GENERIC_READ | GENERIC_WRITE, 0, NULL, CREATE_NEW, ...)",
             "\"%s\", O_CREAT | O_EXCL | O_RDWR, 0644", out);
-    if (!ml_result(fd = open(out, O_CREAT | O_EXCL | O_RDWR, 0644))) {
+    fd = open(out,
+              O_CREAT | O_EXCL | O_RDWR,    /* made new, or not at all */
+              0644);                        /* others may read it: numpy, --read */
+    if (!ml_result(fd)) {
         if (errno == EEXIST)
             ml_error("%s is there already: 10-mapped-array writes only a file it makes, and never "
                      "truncates or follows what it finds. Remove it if it is yours (rm %s), or "
@@ -156,11 +159,14 @@ int main(int argc, char *argv[])
     ml_call("ftruncate", "CreateFileMapping(hFile, ..., dwMaximumSizeHigh, dwMaximumSizeLow, ...)",
             "%d, %lld /* High %#llx, Low %#llx */", fd, (long long)total,
             (unsigned long long)total >> 32, (unsigned long long)total & 0xffffffff);
-    ml_must(ml_result(ftruncate(fd, total)));
+    ml_must(ml_result(ftruncate(fd,
+                                total)));    /* an off_t: one 64-bit size, no High/Low pair */
     ml_call("mmap", "MapViewOfFile(hMapping, FILE_MAP_ALL_ACCESS, 0, 0, 0): 64-bit only",
             "NULL, %lld, PROT_READ | PROT_WRITE, MAP_SHARED, %d, 0", (long long)total, fd);
     ml_call_range(NULL, (size_t)total, 0);
-    unsigned char *p = mmap(NULL, (size_t)total, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    unsigned char *p = mmap(NULL,
+                            (size_t)total,   /* past 4 GiB: size_t is 64 bits here */
+                            PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
     ml_must(ml_result_ptr(p));
     /* [/lesson] */
 

@@ -230,13 +230,15 @@ int main(int argc, char *argv[])
         ml_fail_err("pthread_mutexattr_init", e);
     ml_call("pthread_mutexattr_setpshared", "(a named Win32 mutex is shared by its name)",
             "&attr, PTHREAD_PROCESS_SHARED");
-    ml_must(ml_result_err(pthread_mutexattr_setpshared(&attr, PTHREAD_PROCESS_SHARED)));
+    ml_must(ml_result_err(pthread_mutexattr_setpshared(&attr,
+                                                       PTHREAD_PROCESS_SHARED)));  /* any process that maps it */
     e = pthread_mutex_init(&r->plain, &attr);   /* the contrast, at the end: not robust */
     if (e != 0)
         ml_fail_err("pthread_mutex_init", e);
     ml_call("pthread_mutexattr_setrobust", "(every Win32 mutex is: WAIT_ABANDONED)",
             "&attr, PTHREAD_MUTEX_ROBUST");
-    ml_must(ml_result_err(pthread_mutexattr_setrobust(&attr, PTHREAD_MUTEX_ROBUST)));
+    ml_must(ml_result_err(pthread_mutexattr_setrobust(&attr,
+                                                      PTHREAD_MUTEX_ROBUST)));  /* a dead owner: EOWNERDEAD */
     ml_call("pthread_mutex_init", "CreateMutex(NULL, FALSE, szMutexName)", "&rec->lock, &attr");
     ml_must(ml_result_err(pthread_mutex_init(&r->lock,     /* in the shared record */
                                              &attr)));     /* process-shared, robust */
