@@ -29,6 +29,8 @@
 #include "pages.h"
 #include "touch.h"
 
+#define LESS "a smaller -g or --steps"   /* what to ask for when a page cannot be had */
+
 static off_t reserve = 1 << 30, grow = 1 << 20;
 static long long steps = 4;
 static void *bus_addr;                    /* where the last SIGBUS struck */
@@ -63,38 +65,6 @@ static void say_memory_use(char *p, const char *what)
     ml_smaps_at(0, (unsigned long)p, &s, NULL);
     ml_faults(&minor, &major);
     ml_say("%s: view Size %lld kB, Rss %lld kB; minor faults so far %ld", what, s.size_kb, s.rss_kb, minor);
-}
-
-/* Store into the page at offset off of the view, which the object covers.
- * A SIGBUS there is no lesson's point: say what it was, and stop (the
- * library removes the object). */
-static void touch_or_stop(int fd, char *p, off_t off)
-{
-    unsigned long long avail, total;
-    struct stat st;
-    char room[128];
-    long ps = sysconf(_SC_PAGESIZE);
-
-    if (ml_touch(p + off, &bus_addr))
-        return;
-    if (fstat(fd, &st) == 0 && off >= st.st_size) {
-        ml_error("SIGBUS at %p (offset %lld): the object is %lld bytes now, not the %lld this "
-                 "program gave it: another process cut it shorter; run 09-reserve-grow again",
-                 bus_addr, (long long)off, (long long)st.st_size, (long long)(off + ps));
-    } else if (ml_shm_room(&avail, &total) && avail < (unsigned long long)ps) {
-        ml_error("SIGBUS at %p (offset %lld, inside the object): no page could be had for it, "
-                 "because /dev/shm is full (%s).  ftruncate grew the object's size, not its "
-                 "space: that is only asked for at the first store (posix_fallocate would have "
-                 "said ENOSPC at once).  Give a smaller -g or --steps, or free some of /dev/shm "
-                 "(mmaplab clean removes mmaplab's objects)", bus_addr, (long long)off,
-                 ml_shm_room_words(room, sizeof room));
-    } else {
-        ml_error("SIGBUS at %p (offset %lld, inside the object): the kernel could not give it a "
-                 "page, though %s (a memory limit of this process's cgroup, or the space went "
-                 "and came back): run 09-reserve-grow again, with a smaller -g or --steps",
-                 bus_addr, (long long)off, ml_shm_room_words(room, sizeof room));
-    }
-    ml_exit(ML_FAILED);
 }
 
 int main(int argc, char *argv[])
@@ -136,7 +106,7 @@ int main(int argc, char *argv[])
                    (size_t)reserve,          /* far more than the object's one page */
                    PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
     ml_must(ml_result_ptr(p));
-    touch_or_stop(fd, p, 0);
+    ml_touch_or_stop(fd, p, 0, LESS);
     say_memory_use(p, "reserved, first page touched");
 
     /* [lesson:grow] */
@@ -149,7 +119,7 @@ int main(int argc, char *argv[])
                                     size + grow)));   /* a size: no page is had yet */
         ml_faults(&before, &major);
         for (off_t off = size; off < size + grow; off += ps)
-            touch_or_stop(fd, p, off);
+            ml_touch_or_stop(fd, p, off, LESS);
         ml_faults(&after, &major);
         size += grow;
         ml_say("touched %lld %s: %ld minor %s", (long long)(grow / ps),

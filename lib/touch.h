@@ -10,6 +10,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/types.h>
 
 /* Store one byte at addr.  True when it went through; false when it raised
  * SIGBUS, with the faulting address (the kernel's si_addr) in *fault. */
@@ -22,6 +23,13 @@ bool ml_touch(void *addr, void **fault);
  * not pages: on a full /dev/shm a plain store is SIGBUS, with no word.)  True when every page was had; false
  * with the faulting address in *fault. */
 bool ml_probe(void *addr, size_t n, void **fault);
+
+/* Store one byte at offset off of p, a shared view of the object fd that
+ * covers that page.  A SIGBUS there is no lesson's point: it is explained
+ * (another process cut the object shorter, /dev/shm is full, or no page
+ * could be had), with less ("a smaller -g") as the next step, and the
+ * program exits 1 (the library removes what it made). */
+void ml_touch_or_stop(int fd, char *p, off_t off, const char *less);
 
 /* /dev/shm's room now, as statvfs gives it: bytes free to this user and
  * bytes in all.  False when statvfs fails or the file system has no size
