@@ -135,11 +135,12 @@ static void kill_holder(struct record *r, pthread_mutex_t *m, bool commit)
 static void counted(struct record *r, const pid_t *pid)
 {
     int status[MAX_WORKERS], dead = 0, e;
+    char how[128];
     long before = r->repairs;
 
     for (int w = 0; w < workers; w++) {
         status[w] = ml_reap(pid[w]);
-        dead += !WIFEXITED(status[w]) || WEXITSTATUS(status[w]) != 0;
+        dead += status[w] != 0;
     }
     if (dead == 0) {
         ml_say("counter %ld, log %ld, expected %lld: %s", r->counter, logged(r), workers * increments,
@@ -147,18 +148,11 @@ static void counted(struct record *r, const pid_t *pid)
         ml_must(r->counter == workers * increments);
         return;
     }
-    for (int w = 0; w < workers; w++) {
-        if (WIFEXITED(status[w]) && WEXITSTATUS(status[w]) == 0)
-            continue;
-        if (WIFSIGNALED(status[w]))
-            ml_say("worker %d (pid %d) was killed by SIG%s (%s), not by this program, after "
-                   "committing %ld of its %lld increments", w, (int)pid[w],
-                   sigabbrev_np(WTERMSIG(status[w])) ? sigabbrev_np(WTERMSIG(status[w])) : "?",
-                   strsignal(WTERMSIG(status[w])), r->log[w], increments);
-        else
-            ml_say("worker %d (pid %d) exited with status %d after committing %ld of its %lld "
-                   "increments", w, (int)pid[w], WEXITSTATUS(status[w]), r->log[w], increments);
-    }
+    for (int w = 0; w < workers; w++)
+        if (status[w] != 0)
+            ml_say("worker %d (pid %d) %s%s, after committing %ld of its %lld increments", w,
+                   (int)pid[w], ml_how_ended(status[w], how, sizeof how),
+                   WIFSIGNALED(status[w]) ? ", not by this program" : "", r->log[w], increments);
     ml_call("pthread_mutex_lock", "WaitForSingleObject(hMutex, INFINITE)",
             "&rec->lock /* did a dead worker leave it owner-dead? */");
     e = pthread_mutex_lock(&r->lock);

@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
@@ -159,16 +160,27 @@ int ml_reap(pid_t pid)
     return status;
 }
 
+const char *ml_how_ended(int status, char *out, size_t outsz)
+{
+    if (WIFSIGNALED(status)) {
+        const char *abbrev = sigabbrev_np(WTERMSIG(status));
+        snprintf(out, outsz, "was killed by SIG%s (%s)", abbrev ? abbrev : "?",
+                 strsignal(WTERMSIG(status)));
+    } else if (WIFEXITED(status)) {
+        snprintf(out, outsz, "exited with status %d", WEXITSTATUS(status));
+    } else {
+        snprintf(out, outsz, "ended with wait status 0x%x", (unsigned)status);
+    }
+    return out;
+}
+
 void ml_reap_ok(pid_t pid, const char *who)
 {
+    char how[128];
     int status = ml_reap(pid);
 
     if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
         return;
-    if (WIFSIGNALED(status))
-        ml_error("%s (pid %d) was killed by signal %d (%s)", who, (int)pid,
-                 WTERMSIG(status), strsignal(WTERMSIG(status)));
-    else
-        ml_error("%s (pid %d) did not end well (wait status 0x%x)", who, (int)pid, status);
+    ml_error("%s (pid %d) %s", who, (int)pid, ml_how_ended(status, how, sizeof how));
     ml_exit(ML_FAILED);
 }

@@ -46,6 +46,10 @@ pid_t ml_spawn(const char *win32);
 /* Wait for the child pid and reap it; its wait status (0: it exited 0). */
 int ml_reap(pid_t pid);
 
+/* How a child ended, from its wait status, as words after its name:
+ * "was killed by SIGKILL (Killed)" or "exited with status 3".  Returns out. */
+const char *ml_how_ended(int status, char *out, size_t outsz);
+
 /* The same, for a child that must have exited 0: otherwise say how who
  * ("the forked child") ended, and ml_exit(ML_FAILED). */
 void ml_reap_ok(pid_t pid, const char *who);
