@@ -189,6 +189,10 @@ int main(int argc, char *argv[])
     ml_must(ml_result(munmap(p, (size_t)(2 * ps))));
     ml_call("close", "CloseHandle(hMapping); CloseHandle(hFile)", "%d", fd);
     ml_must(ml_result(close(fd)));
+    if (!ml_made_still_ours()) {       /* the directory may be others' too */
+        ml_error("%s is no longer the file this run made: it is left alone", path);
+        ml_exit(ML_FAILED);
+    }
     ml_call("unlink", "DeleteFile(path)", "\"%s\"", path);
     ml_must(ml_result(unlink(path)));
     ml_made_done();
