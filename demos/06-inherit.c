@@ -190,8 +190,12 @@ int main(int argc, char *argv[])
         }
         ml_must(ml_result(pid));
         ml_link_parent(&go);
-        ml_say("the child calls execv(\"/proc/self/exe\", { \"%s\", \"--child\", \"%s\"%s, ... })",
-               argv[0], spec, round ? "" : ", \"--expect-closed\"");
+        if (round)
+            ml_say("the child calls execv(\"/proc/self/exe\", { \"%s\", \"--child\", \"%s\", ... })",
+                   argv[0], spec);
+        else
+            ml_say("the child calls execv(\"/proc/self/exe\", { \"%s\", \"--child\", \"%s\", "
+                   "\"--expect-closed\", ... })", argv[0], spec);
         ml_link_go(&go);
         ml_link_close(&go);
         int status = ml_reap(pid);
