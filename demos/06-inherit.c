@@ -91,28 +91,50 @@ static void child(void)
     ml_exit(ML_DONE);
 }
 
-/* The exec'd child's command line: the object's number and identity, and
- * the parent's own options (argv ends in NULL). */
-static void child_argv(char **cargv, char *spec, size_t specsz, int fd, const struct stat *st,
-                       bool closed, int argc, char *argv[])
+/* fork, and exec this program in the child with --child FD:DEV:INO (and
+ * --expect-closed when exec should have closed fd), the parent's options
+ * after; then wait for its verdict. */
+static void exec_child(char *p, int fd, const struct stat *st, bool closed, int argc, char *argv[])
 {
+    struct ml_link go;                       /* the child speaks after the parent's fork line */
+    char spec[80], *cargv[argc + 4];
     int n = 0;
 
-    snprintf(spec, specsz, "%d:%llu:%llu", fd, (unsigned long long)st->st_dev,
+    snprintf(p, 128, "written by the parent before exec %d", closed ? 1 : 2);
+    snprintf(spec, sizeof spec, "%d:%llu:%llu", fd, (unsigned long long)st->st_dev,
              (unsigned long long)st->st_ino);
     cargv[n++] = argv[0], cargv[n++] = "--child", cargv[n++] = spec;
     if (closed)
         cargv[n++] = "--expect-closed";
-    for (int i = 1; i <= argc; i++)
+    for (int i = 1; i <= argc; i++)          /* the parent's options, and the NULL */
         cargv[n++] = argv[i];
+    ml_link_open(&go);
+    ml_call("fork", "CreateProcess(NULL, \"inherit.exe --child <value>\", NULL, NULL, "
+            "bInheritHandles = TRUE, ...)", "%s", "");
+    pid_t pid = fork();
+    if (pid == 0) {
+        ml_link_child(&go);
+        execv("/proc/self/exe",              /* this program again, as a new image */
+              cargv);                        /* --child FD:DEV:INO: the number, as Win32 passes a handle */
+        _exit(127);
+    }
+    ml_must(ml_result(pid));
+    ml_link_parent(&go);
+    if (closed)
+        ml_say("the child calls execv(\"/proc/self/exe\", { \"%s\", \"--child\", \"%s\", "
+               "\"--expect-closed\", ... })", argv[0], spec);
+    else
+        ml_say("the child calls execv(\"/proc/self/exe\", { \"%s\", \"--child\", \"%s\", ... })",
+               argv[0], spec);
+    ml_link_go(&go);
+    ml_link_close(&go);
+    ml_reap_ok(pid, "the exec'd child");
 }
 
 int main(int argc, char *argv[])
 {
     struct ml_opts o;
-    struct ml_link go;                       /* the child speaks after the parent's fork line */
     struct stat st;
-    char spec[80], *cargv[argc + 4];
     long ps = sysconf(_SC_PAGESIZE);
     int fd, e;
     pid_t pid;
@@ -176,33 +198,7 @@ int main(int argc, char *argv[])
                                    0)));     /* FD_CLOEXEC off: exec keeps it */
             /* [/lesson] */
         }
-        snprintf(p, 128, "written by the parent before exec %d", round + 1);
-        child_argv(cargv, spec, sizeof spec, fd, &st, !round, argc, argv);
-        ml_link_open(&go);
-        ml_call("fork", "CreateProcess(NULL, \"inherit.exe --child <value>\", NULL, NULL, "
-                "bInheritHandles = TRUE, ...)", "%s", "");
-        pid = fork();
-        if (pid == 0) {
-            ml_link_child(&go);
-            execv("/proc/self/exe",          /* this program again, as a new image */
-                  cargv);                    /* --child FD:DEV:INO: the number, as Win32 passes a handle */
-            _exit(127);
-        }
-        ml_must(ml_result(pid));
-        ml_link_parent(&go);
-        if (round)
-            ml_say("the child calls execv(\"/proc/self/exe\", { \"%s\", \"--child\", \"%s\", ... })",
-                   argv[0], spec);
-        else
-            ml_say("the child calls execv(\"/proc/self/exe\", { \"%s\", \"--child\", \"%s\", "
-                   "\"--expect-closed\", ... })", argv[0], spec);
-        ml_link_go(&go);
-        ml_link_close(&go);
-        int status = ml_reap(pid);
-        if (status != 0) {
-            ml_error("the exec'd child did not see what it should (wait status 0x%x)", status);
-            ml_exit(ML_FAILED);
-        }
+        exec_child(p, fd, &st, !round, argc, argv);
         ml_say(round ? "the parent reads the child's reply: \"%s\""
                      : "the child got EBADF, as it should: nothing crossed exec%s", round ? p + 128 : "");
     }

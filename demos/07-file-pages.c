@@ -43,12 +43,54 @@ static const struct ml_prog prog = {
     .takes = ML_TAKES_MESSAGE | ML_TAKES_HOLD | ML_TAKES_DIR,
 };
 
+/* The second process: it opens the file by its path, checks that it is the
+ * one the first made, maps it and copies the message in; then it keeps the
+ * view until the first process lets go. */
+static _Noreturn void second(struct ml_link *link, const struct stat *made,
+                             const char *message, size_t len)
+{
+    struct stat st;
+    long ps = sysconf(_SC_PAGESIZE);
+    int fd;
+
+    ml_link_child(link);                 /* speak after the parent's fork() line */
+    /* [lesson:second] */
+    ml_call("open", "CreateFile(path, ..., OPEN_EXISTING, ...)",
+            "\"%s\", O_RDWR | O_NOFOLLOW", path);
+    fd = open(path,                       /* the same file, by its path */
+              O_RDWR | O_NOFOLLOW);       /* a link planted there is refused */
+    ml_must(ml_result(fd));
+    /* The path may name another file by now: check that it is the one
+     * the first process made before writing into it. */
+    ml_call("fstat", "GetFileInformationByHandle(hFile, ...)", "%d, &st", fd);
+    ml_must(ml_result(fstat(fd, &st)));
+    if (st.st_dev != made->st_dev || st.st_ino != made->st_ino) {
+        ml_error("%s is no longer the file the first process made (inode %lu, now %lu): "
+                 "someone replaced it in between, so nothing is written to it. Run again "
+                 "in a directory only you can write to (-d DIR)", path,
+                 (unsigned long)made->st_ino, (unsigned long)st.st_ino);
+        ml_exit(ML_FAILED);
+    }
+    ml_call("mmap", "CreateFileMapping(hFile, ...) + MapViewOfFile(..., FILE_MAP_ALL_ACCESS, ...)",
+            "NULL, %ld, PROT_READ | PROT_WRITE, MAP_SHARED, %d, 0", ps, fd);
+    ml_call_range(NULL, (size_t)ps, 0);
+    char *q = mmap(NULL, (size_t)ps, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    ml_must(ml_result_ptr(q));
+    ml_call("memcpy", "CopyMemory(pView, szMsg, ...)", "%p, \"%s\", %zu", (void *)q, message, len);
+    memcpy(q, message, len);             /* CopyMemory */
+    ml_returned_ptr(q);
+    /* [/lesson] */
+    ml_link_put(link, &q, sizeof q);     /* where its view is */
+    ml_link_wait_close(link);            /* keep the view until the first lets go */
+    ml_exit(ML_DONE);
+}
+
 int main(int argc, char *argv[])
 {
     struct ml_opts o;
     struct ml_pagemap mine, theirs;
     struct statfs fs;
-    struct stat made, st;
+    struct stat made;
     char buf[256], seen[256], said[1024];
     long ps = sysconf(_SC_PAGESIZE);
     struct ml_link link;            /* where the second maps, and when it may let go */
@@ -95,36 +137,7 @@ int main(int argc, char *argv[])
     ml_call("fork", "CreateProcess", "%s", "");
     pid_t pid = fork();
     if (pid == 0) {
-        ml_link_child(&link);                 /* speak after the parent's fork() line */
-        /* [lesson:second] */
-        ml_call("open", "CreateFile(path, ..., OPEN_EXISTING, ...)",
-                "\"%s\", O_RDWR | O_NOFOLLOW", path);
-        fd = open(path,                       /* the same file, by its path */
-                  O_RDWR | O_NOFOLLOW);       /* a link planted there is refused */
-        ml_must(ml_result(fd));
-        /* The path may name another file by now: check that it is the one
-         * the first process made before writing into it. */
-        ml_call("fstat", "GetFileInformationByHandle(hFile, ...)", "%d, &st", fd);
-        ml_must(ml_result(fstat(fd, &st)));
-        if (st.st_dev != made.st_dev || st.st_ino != made.st_ino) {
-            ml_error("%s is no longer the file the first process made (inode %lu, now %lu): "
-                     "someone replaced it in between, so nothing is written to it. Run again "
-                     "in a directory only you can write to (-d DIR)", path,
-                     (unsigned long)made.st_ino, (unsigned long)st.st_ino);
-            ml_exit(ML_FAILED);
-        }
-        ml_call("mmap", "CreateFileMapping(hFile, ...) + MapViewOfFile(..., FILE_MAP_ALL_ACCESS, ...)",
-                "NULL, %ld, PROT_READ | PROT_WRITE, MAP_SHARED, %d, 0", ps, fd);
-        ml_call_range(NULL, (size_t)ps, 0);
-        char *q = mmap(NULL, (size_t)ps, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-        ml_must(ml_result_ptr(q));
-        ml_call("memcpy", "CopyMemory(pView, szMsg, ...)", "%p, \"%s\", %zu", (void *)q, o.message, len);
-        memcpy(q, o.message, len);             /* CopyMemory */
-        ml_returned_ptr(q);
-        /* [/lesson] */
-        ml_link_put(&link, &q, sizeof q);     /* where its view is */
-        ml_link_wait_close(&link);            /* keep the view until the first lets go */
-        ml_exit(ML_DONE);
+        second(&link, &made, o.message, len);
     }
     char *q = NULL;
     ml_must(ml_result(pid));

@@ -67,13 +67,9 @@ static void say_memory_use(char *p, const char *what)
     ml_say("%s: view Size %lld kB, Rss %lld kB; minor faults so far %ld", what, s.size_kb, s.rss_kb, minor);
 }
 
-int main(int argc, char *argv[])
+/* -g in whole pages, and a reservation that holds them all. */
+static void check_sizes(long ps)
 {
-    struct ml_opts o;
-    long ps = sysconf(_SC_PAGESIZE), before, after, major;
-    int fd;
-
-    ml_start(&prog, argc, argv, &o);
     /* Whole pages; sizes stop a page short of the largest offset, so no
      * rounding overflows, and the products are checked by division. */
     grow = grow / ps * ps + (grow % ps ? ps : 0);
@@ -88,6 +84,51 @@ int main(int argc, char *argv[])
                      (long long)(2 * ps + steps * grow));
         ml_exit(ML_USAGE);
     }
+}
+
+/* In a child: a 64 KiB tmpfs over /dev/shm in a mount namespace of its
+ * own, and an object on it grown far past what it can hold. */
+static _Noreturn void fill_small_tmpfs(const char *name)
+{
+    long ps = sysconf(_SC_PAGESIZE);
+    int fd;
+
+    /* [lesson:full] */
+    ml_step("full", "in a private mount namespace, a 64 KiB tmpfs over /dev/shm: this child's alone");
+    ml_call("unshare", "(none: Windows has no mount namespaces)", "CLONE_NEWNS");
+    ml_must(ml_result(unshare(CLONE_NEWNS)));
+    /* The new tmpfs goes on top of /dev/shm.  Where mounts are shared
+     * (systemd makes them so), it would show in every namespace too,
+     * unless the mount under it is private in this one first. */
+    ml_call("mount", "(none)", "NULL, \"/dev/shm\", NULL, MS_REC | MS_PRIVATE, NULL");
+    ml_must(ml_result(mount(NULL, "/dev/shm", NULL, MS_REC | MS_PRIVATE, NULL)));
+    ml_call("mount", "(none)", "\"tmpfs\", \"/dev/shm\", \"tmpfs\", 0, \"size=64k,mode=1777\"");
+    ml_must(ml_result(mount("tmpfs", "/dev/shm", "tmpfs", 0, "size=64k,mode=1777")));
+    ml_call("shm_open", "(none)", "\"%s\", O_CREAT | O_EXCL | O_RDWR, 0600 /* on the small tmpfs */", name);
+    fd = shm_open(name, O_CREAT | O_EXCL | O_RDWR, 0600);
+    ml_must(ml_result(fd));
+    ml_call("ftruncate", "(none)", "%d, %d /* 1 MiB on a 64 KiB tmpfs */", fd, 1 << 20);
+    ml_must(ml_result(ftruncate(fd, 1 << 20)));
+    char *q = mmap(NULL, 1 << 20, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    if (q == MAP_FAILED)
+        ml_fail_errno("mmap");
+    int i = 0;
+    while (i < 256 && ml_touch(q + (long)i * ps, &bus_addr))
+        i++;
+    ml_say("pages 0-%d stored; page %d: SIGBUS at %p, caught: the tmpfs is full, and "
+           "ftruncate had promised nothing", i - 1, i, bus_addr);
+    /* [/lesson] */
+    ml_exit(i < 256 ? ML_DONE : ML_FAILED);   /* its namespace, tmpfs and object go with it */
+}
+
+int main(int argc, char *argv[])
+{
+    struct ml_opts o;
+    long ps = sysconf(_SC_PAGESIZE), before, after, major;
+    int fd;
+
+    ml_start(&prog, argc, argv, &o);
+    check_sizes(ps);
 
     ml_step("create", "an object of one page");
     ml_call("shm_open", "CreateFileMapping(INVALID_HANDLE_VALUE, NULL, PAGE_READWRITE | SEC_RESERVE, 0, 1 GiB, szName)",
@@ -172,34 +213,8 @@ int main(int argc, char *argv[])
                "shared /dev/shm is never filled");
     } else {
         pid_t pid = fork();
-        if (pid == 0) {
-            /* [lesson:full] */
-            ml_step("full", "in a private mount namespace, a 64 KiB tmpfs over /dev/shm: this child's alone");
-            ml_call("unshare", "(none: Windows has no mount namespaces)", "CLONE_NEWNS");
-            ml_must(ml_result(unshare(CLONE_NEWNS)));
-            /* The new tmpfs goes on top of /dev/shm.  Where mounts are shared
-             * (systemd makes them so), it would show in every namespace too,
-             * unless the mount under it is private in this one first. */
-            ml_call("mount", "(none)", "NULL, \"/dev/shm\", NULL, MS_REC | MS_PRIVATE, NULL");
-            ml_must(ml_result(mount(NULL, "/dev/shm", NULL, MS_REC | MS_PRIVATE, NULL)));
-            ml_call("mount", "(none)", "\"tmpfs\", \"/dev/shm\", \"tmpfs\", 0, \"size=64k,mode=1777\"");
-            ml_must(ml_result(mount("tmpfs", "/dev/shm", "tmpfs", 0, "size=64k,mode=1777")));
-            ml_call("shm_open", "(none)", "\"%s\", O_CREAT | O_EXCL | O_RDWR, 0600 /* on the small tmpfs */", o.name);
-            fd = shm_open(o.name, O_CREAT | O_EXCL | O_RDWR, 0600);
-            ml_must(ml_result(fd));
-            ml_call("ftruncate", "(none)", "%d, %d /* 1 MiB on a 64 KiB tmpfs */", fd, 1 << 20);
-            ml_must(ml_result(ftruncate(fd, 1 << 20)));
-            char *q = mmap(NULL, 1 << 20, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-            if (q == MAP_FAILED)
-                ml_fail_errno("mmap");
-            int i = 0;
-            while (i < 256 && ml_touch(q + (long)i * ps, &bus_addr))
-                i++;
-            ml_say("pages 0-%d stored; page %d: SIGBUS at %p, caught: the tmpfs is full, and "
-                   "ftruncate had promised nothing", i - 1, i, bus_addr);
-            /* [/lesson] */
-            ml_exit(i < 256 ? ML_DONE : ML_FAILED);   /* its namespace, tmpfs and object go with it */
-        }
+        if (pid == 0)
+            fill_small_tmpfs(o.name);
         if (pid == -1)
             ml_fail_errno("fork");
         ml_reap_ok(pid, "the child with the small tmpfs");
