@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "gone.h"
 #include "mmaplab.h"
 #include "pages.h"
 
@@ -35,7 +36,6 @@ int main(int argc, char *argv[])
 {
     struct ml_opts o;
     struct stat st, now;
-    struct ml_users u;
     char *p;
     int fd;
 
@@ -79,28 +79,19 @@ int main(int argc, char *argv[])
         ml_exit(ML_FAILED);
     /* Someone may have removed the name while this program held: look
      * before saying what stays. */
-    /* A look for the narration, not a step of the lesson: not announced,
-     * so --step (and the tour) do not stop at it.  st_nlink is 0 once the
-     * name is gone. */
-    if (fstat(fd, &now) == -1)
-        now.st_nlink = 1;           /* not known: say nothing of a removal */
-    if (now.st_nlink > 0)
+    bool removed = ml_name_removed(fd, &now);
+    if (!removed)
         ml_step("close", "close the descriptor; the object and its name stay");
     else
         ml_step("close", "close the descriptor of an object whose name is gone");
     ml_call("close", "CloseHandle(hMapFile)", "%d", fd);
     if (!ml_result(close(fd)))
         ml_exit(ML_FAILED);
-    if (now.st_nlink > 0) {
+    if (!removed) {
         ml_next("run 03-copy -n %s to put a message into the object.", o.name);
         ml_exit(ML_DONE);
     }
-    ml_say("st_nlink was 0: %s was removed while this program held (05-close or "
-           "shm_unlink); the object lived on because this process still mapped it", o.name);
-    if (ml_users_of(now.st_dev, now.st_ino, &u) == 0 && u.mappers + u.holders == 0)
-        ml_say("no other process maps it or holds it open: its memory is freed now");
-    else
-        ml_say("another process still maps it or holds it open: its memory stays until they let go");
+    ml_say_name_removed(o.name, &now);
     ml_next("the name is gone: run 01-create -n %s to start again.", o.name);
     ml_exit(ML_DONE);
 }

@@ -17,6 +17,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "gone.h"
 #include "mmaplab.h"
 #include "pages.h"
 #include "touch.h"
@@ -39,7 +40,6 @@ int main(int argc, char *argv[])
 {
     struct ml_opts o;
     struct stat st, now;
-    struct ml_users u;
     char *p, room[128];
     void *fault;
     int fd;
@@ -105,15 +105,11 @@ int main(int argc, char *argv[])
     ml_step("unmap", "remove the view, after a look at what became of the object");
     /* Someone may have removed the name while this program held: look
      * before saying what stays. */
-    /* A look for the narration, not a step of the lesson: not announced,
-     * so --step (and the tour) do not stop at it.  st_nlink is 0 once the
-     * name is gone. */
-    if (fstat(fd, &now) == -1)
-        now.st_nlink = 1;           /* not known: say nothing of a removal */
+    bool removed = ml_name_removed(fd, &now);
     ml_call("munmap", "UnmapViewOfFile(pBuf)", "%p, %lld", (void *)p, (long long)st.st_size);
     if (!ml_result(munmap(p, (size_t)st.st_size)))
         ml_exit(ML_FAILED);
-    if (now.st_nlink > 0)
+    if (!removed)
         ml_step("close", "close the descriptor; the name still stands");
     else
         ml_step("close", "close the descriptor; the name was removed while this program held");
@@ -121,18 +117,12 @@ int main(int argc, char *argv[])
     if (!ml_result(close(fd)))
         ml_exit(ML_FAILED);
 
-    if (now.st_nlink > 0) {
+    if (!removed) {
         ml_next("the message outlives this program too: 04-open -n %s still reads it, "
                 "and 05-close -n %s removes the object.", o.name, o.name);
         ml_exit(ML_DONE);
     }
-    ml_say("st_nlink was 0: %s was removed while this program held (05-close or "
-           "shm_unlink), so no process can open it by that name any more", o.name);
-    if (ml_users_of(now.st_dev, now.st_ino, &u) == 0 && u.mappers + u.holders == 0)
-        ml_say("no other process maps it or holds it open: the message and its memory are freed now");
-    else
-        ml_say("another process still maps it or holds it open: the message stays in memory "
-               "until they let go, but only they can read it");
+    ml_say_name_removed(o.name, &now);
     ml_next("04-open -n %s would find no object now: run 01-create -n %s to start again.",
             o.name, o.name);
     ml_exit(ML_DONE);

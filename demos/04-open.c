@@ -20,6 +20,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "gone.h"
 #include "mmaplab.h"
 #include "pages.h"
 
@@ -109,17 +110,13 @@ int main(int argc, char *argv[])
     ml_call("munmap", "UnmapViewOfFile(pBuf)", "%p, %lld", (void *)p, (long long)st.st_size);
     if (!ml_result(munmap(p, (size_t)st.st_size)))
         ml_exit(ML_FAILED);
-    /* A look for the narration, not a step of the lesson: not announced,
-     * so --step (and the tour) do not stop at it.  st_nlink is 0 once the
-     * name is gone. */
-    if (fstat(fd, &now) == -1)
-        now.st_nlink = 1;           /* not known: say nothing of a removal */
+    bool removed = ml_name_removed(fd, &now);
     ml_step("close", "close the descriptor");
     ml_call("close", "CloseHandle(hMapFile)", "%d", fd);
     if (!ml_result(close(fd)))
         ml_exit(ML_FAILED);
 
-    if (now.st_nlink == 0)
+    if (removed)
         ml_next("st_nlink was 0: %s was removed while this program held, so no process "
                 "can open it by name any more; run 01-create -n %s to start again.",
                 o.name, o.name);
