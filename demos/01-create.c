@@ -48,14 +48,18 @@ int main(int argc, char *argv[])
     /* [lesson:create] */
     ml_call("shm_open", "CreateFileMapping(INVALID_HANDLE_VALUE, NULL, PAGE_READWRITE, 0, BUF_SIZE, szName)",
             "\"%s\", O_CREAT | O_EXCL | O_RDWR, 0600", o.name);
-    fd = shm_open(o.name, O_CREAT | O_EXCL | O_RDWR, 0600);   /* CreateFileMapping */
+    fd = shm_open(o.name,                    /* szName: "/" and one name, in /dev/shm */
+                  O_CREAT | O_EXCL |         /* a new object, or fail: no ERROR_ALREADY_EXISTS */
+                  O_RDWR,                    /* PAGE_READWRITE */
+                  0600);                     /* this user only: the security attributes */
     if (!ml_result(fd))
         ml_exit(ML_FAILED);
     ml_say("O_EXCL: fail if the name is taken (Win32 would hand back the existing object)");
 
     ml_call("ftruncate", "CreateFileMapping(..., 0, BUF_SIZE, ...): the size is an argument there",
             "%d, %lld", fd, (long long)o.size);
-    if (!ml_result(ftruncate(fd, o.size))) {
+    if (!ml_result(ftruncate(fd,             /* the object just made */
+                             o.size))) {     /* BUF_SIZE: zeros, sparse */
         /* Nothing half-made: an object without its size is taken back. */
         ml_call("shm_unlink", "(none: a failed CreateFileMapping leaves nothing)", "\"%s\"", o.name);
         if (ml_result(shm_unlink(o.name)))

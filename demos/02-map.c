@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "gone.h"
 #include "mmaplab.h"
 #include "pages.h"
 
@@ -35,7 +36,6 @@ int main(int argc, char *argv[])
 {
     struct ml_opts o;
     struct stat st, now;
-    struct ml_users u;
     char *p;
     int fd;
 
@@ -44,7 +44,9 @@ int main(int argc, char *argv[])
     ml_step("open", "open %s by its name", o.name);
     ml_call("shm_open", "(none: the Win32 first process still holds hMapFile)",
             "\"%s\", O_RDWR, 0", o.name);
-    fd = shm_open(o.name, O_RDWR, 0);
+    fd = shm_open(o.name,                    /* the name 01-create made */
+                  O_RDWR,                    /* to map it writable; no O_CREAT: it must exist */
+                  0);                        /* a mode only matters with O_CREAT */
     if (!ml_result(fd))
         ml_exit(ML_FAILED);
     ml_call("fstat", "(none: both Win32 processes know BUF_SIZE)", "%d, &st", fd);
@@ -56,8 +58,13 @@ int main(int argc, char *argv[])
     /* [lesson:map] */
     ml_call("mmap", "MapViewOfFile(hMapFile, FILE_MAP_ALL_ACCESS, 0, 0, BUF_SIZE)",
             "NULL, %lld, PROT_READ | PROT_WRITE, MAP_SHARED, %d, 0", (long long)st.st_size, fd);
-    ml_span(NULL, (size_t)st.st_size, 0);
-    p = mmap(NULL, (size_t)st.st_size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    ml_call_range(NULL, (size_t)st.st_size, 0);
+    p = mmap(NULL,                           /* the kernel chooses the address */
+             (size_t)st.st_size,             /* the whole object: BUF_SIZE */
+             PROT_READ | PROT_WRITE,         /* FILE_MAP_ALL_ACCESS */
+             MAP_SHARED,                     /* stores reach the object, and every other view */
+             fd,                             /* hMapFile */
+             0);                             /* from the object's first byte */
     if (!ml_result_ptr(p))                                    /* MapViewOfFile */
         ml_exit(ML_FAILED);
     /* [/lesson] */
@@ -72,28 +79,19 @@ int main(int argc, char *argv[])
         ml_exit(ML_FAILED);
     /* Someone may have removed the name while this program held: look
      * before saying what stays. */
-    /* A look for the narration, not a step of the lesson: not announced,
-     * so --step (and the tour) do not stop at it.  st_nlink is 0 once the
-     * name is gone. */
-    if (fstat(fd, &now) == -1)
-        now.st_nlink = 1;           /* not known: say nothing of a removal */
-    if (now.st_nlink > 0)
+    bool removed = ml_name_removed(fd, &now);
+    if (!removed)
         ml_step("close", "close the descriptor; the object and its name stay");
     else
         ml_step("close", "close the descriptor of an object whose name is gone");
     ml_call("close", "CloseHandle(hMapFile)", "%d", fd);
     if (!ml_result(close(fd)))
         ml_exit(ML_FAILED);
-    if (now.st_nlink > 0) {
+    if (!removed) {
         ml_next("run 03-copy -n %s to put a message into the object.", o.name);
         ml_exit(ML_DONE);
     }
-    ml_say("st_nlink was 0: %s was removed while this program held (05-close or "
-           "shm_unlink); the object lived on because this process still mapped it", o.name);
-    if (ml_users_of(now.st_dev, now.st_ino, &u) == 0 && u.mappers + u.holders == 0)
-        ml_say("no other process maps it or holds it open: its memory is freed now");
-    else
-        ml_say("another process still maps it or holds it open: its memory stays until they let go");
+    ml_say_name_removed(o.name, &now);
     ml_next("the name is gone: run 01-create -n %s to start again.", o.name);
     ml_exit(ML_DONE);
 }

@@ -17,6 +17,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "gone.h"
 #include "mmaplab.h"
 #include "pages.h"
 #include "touch.h"
@@ -39,7 +40,6 @@ int main(int argc, char *argv[])
 {
     struct ml_opts o;
     struct stat st, now;
-    struct ml_users u;
     char *p, room[128];
     void *fault;
     int fd;
@@ -50,7 +50,9 @@ int main(int argc, char *argv[])
     ml_step("open", "open %s by its name", o.name);
     ml_call("shm_open", "(none: the Win32 first process still holds hMapFile)",
             "\"%s\", O_RDWR, 0", o.name);
-    fd = shm_open(o.name, O_RDWR, 0);
+    fd = shm_open(o.name,                    /* the name 01-create made */
+                  O_RDWR,                    /* to map it writable; no O_CREAT: it must exist */
+                  0);                        /* a mode only matters with O_CREAT */
     if (!ml_result(fd))
         ml_exit(ML_FAILED);
     ml_call("fstat", "(none: both Win32 processes know BUF_SIZE)", "%d, &st", fd);
@@ -66,8 +68,13 @@ int main(int argc, char *argv[])
     ml_step("map", "map a shared view of the whole object");
     ml_call("mmap", "MapViewOfFile(hMapFile, FILE_MAP_ALL_ACCESS, 0, 0, BUF_SIZE)",
             "NULL, %lld, PROT_READ | PROT_WRITE, MAP_SHARED, %d, 0", (long long)st.st_size, fd);
-    ml_span(NULL, (size_t)st.st_size, 0);
-    p = mmap(NULL, (size_t)st.st_size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    ml_call_range(NULL, (size_t)st.st_size, 0);
+    p = mmap(NULL,                           /* the kernel chooses the address */
+             (size_t)st.st_size,             /* the whole object: BUF_SIZE */
+             PROT_READ | PROT_WRITE,         /* FILE_MAP_ALL_ACCESS */
+             MAP_SHARED,                     /* stores reach the object, and every other view */
+             fd,                             /* hMapFile */
+             0);                             /* from the object's first byte */
     if (!ml_result_ptr(p))                                    /* MapViewOfFile */
         ml_exit(ML_FAILED);
 
@@ -75,7 +82,7 @@ int main(int argc, char *argv[])
     /* [lesson:copy] */
     ml_call("memcpy", "CopyMemory((PVOID)pBuf, szMsg, (_tcslen(szMsg) * sizeof(TCHAR)))",
             "%p, \"%s\", %zu", (void *)p, o.message, len);
-    ml_span(p, len, 0);
+    ml_call_range(p, len, 0);
     if (!ml_probe(p, len, &fault)) {        /* a full /dev/shm: see touch.h */
         ml_error("SIGBUS at %p: the message needs a page of /dev/shm and there is none to "
                  "have (%s); nothing was copied and %s is as it was: free some space "
@@ -83,7 +90,10 @@ int main(int argc, char *argv[])
                  fault, ml_shm_room_words(room, sizeof room), o.name);
         ml_exit(ML_FAILED);
     }
-    ml_result_ptr(memcpy(p, o.message, len));                 /* CopyMemory */
+    memcpy(p,                      /* the view: pBuf */
+           o.message,              /* szMsg, with its NUL */
+           len);                   /* bytes: (_tcslen(szMsg) + 1) * sizeof(TCHAR) */
+    ml_returned_ptr(p);            /* memcpy cannot fail: it returns its destination */
     /* [/lesson] */
     ml_dump(p, len < 64 ? len : 64, 0);
     ml_say("the NUL ends the message even when a longer one was there before "
@@ -95,15 +105,11 @@ int main(int argc, char *argv[])
     ml_step("unmap", "remove the view, after a look at what became of the object");
     /* Someone may have removed the name while this program held: look
      * before saying what stays. */
-    /* A look for the narration, not a step of the lesson: not announced,
-     * so --step (and the tour) do not stop at it.  st_nlink is 0 once the
-     * name is gone. */
-    if (fstat(fd, &now) == -1)
-        now.st_nlink = 1;           /* not known: say nothing of a removal */
+    bool removed = ml_name_removed(fd, &now);
     ml_call("munmap", "UnmapViewOfFile(pBuf)", "%p, %lld", (void *)p, (long long)st.st_size);
     if (!ml_result(munmap(p, (size_t)st.st_size)))
         ml_exit(ML_FAILED);
-    if (now.st_nlink > 0)
+    if (!removed)
         ml_step("close", "close the descriptor; the name still stands");
     else
         ml_step("close", "close the descriptor; the name was removed while this program held");
@@ -111,18 +117,12 @@ int main(int argc, char *argv[])
     if (!ml_result(close(fd)))
         ml_exit(ML_FAILED);
 
-    if (now.st_nlink > 0) {
+    if (!removed) {
         ml_next("the message outlives this program too: 04-open -n %s still reads it, "
                 "and 05-close -n %s removes the object.", o.name, o.name);
         ml_exit(ML_DONE);
     }
-    ml_say("st_nlink was 0: %s was removed while this program held (05-close or "
-           "shm_unlink), so no process can open it by that name any more", o.name);
-    if (ml_users_of(now.st_dev, now.st_ino, &u) == 0 && u.mappers + u.holders == 0)
-        ml_say("no other process maps it or holds it open: the message and its memory are freed now");
-    else
-        ml_say("another process still maps it or holds it open: the message stays in memory "
-               "until they let go, but only they can read it");
+    ml_say_name_removed(o.name, &now);
     ml_next("04-open -n %s would find no object now: run 01-create -n %s to start again.",
             o.name, o.name);
     ml_exit(ML_DONE);

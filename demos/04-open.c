@@ -20,6 +20,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "gone.h"
 #include "mmaplab.h"
 #include "pages.h"
 
@@ -52,7 +53,9 @@ int main(int argc, char *argv[])
     /* [lesson:open] */
     ml_call("shm_open", "OpenFileMapping(FILE_MAP_ALL_ACCESS, FALSE, szName)",
             "\"%s\", O_RDWR, 0", o.name);
-    fd = shm_open(o.name, O_RDWR, 0);                         /* OpenFileMapping */
+    fd = shm_open(o.name,                    /* OpenFileMapping's lpName */
+                  O_RDWR,                    /* FILE_MAP_ALL_ACCESS; no O_CREAT: it must exist */
+                  0);                        /* a mode only matters with O_CREAT */
     if (!ml_result(fd))
         ml_exit(ML_FAILED);
     /* [/lesson] */
@@ -64,8 +67,13 @@ int main(int argc, char *argv[])
     ml_step("map", "map the same object: the same physical page as the first process");
     ml_call("mmap", "MapViewOfFile(hMapFile, FILE_MAP_ALL_ACCESS, 0, 0, BUF_SIZE)",
             "NULL, %lld, PROT_READ | PROT_WRITE, MAP_SHARED, %d, 0", (long long)st.st_size, fd);
-    ml_span(NULL, (size_t)st.st_size, 0);
-    p = mmap(NULL, (size_t)st.st_size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    ml_call_range(NULL, (size_t)st.st_size, 0);
+    p = mmap(NULL,                           /* the kernel chooses the address */
+             (size_t)st.st_size,             /* the whole object: BUF_SIZE */
+             PROT_READ | PROT_WRITE,         /* FILE_MAP_ALL_ACCESS */
+             MAP_SHARED,                     /* stores reach the object, and every other view */
+             fd,                             /* hMapFile */
+             0);                             /* from the object's first byte */
     if (!ml_result_ptr(p))                                    /* MapViewOfFile */
         ml_exit(ML_FAILED);
 
@@ -102,17 +110,13 @@ int main(int argc, char *argv[])
     ml_call("munmap", "UnmapViewOfFile(pBuf)", "%p, %lld", (void *)p, (long long)st.st_size);
     if (!ml_result(munmap(p, (size_t)st.st_size)))
         ml_exit(ML_FAILED);
-    /* A look for the narration, not a step of the lesson: not announced,
-     * so --step (and the tour) do not stop at it.  st_nlink is 0 once the
-     * name is gone. */
-    if (fstat(fd, &now) == -1)
-        now.st_nlink = 1;           /* not known: say nothing of a removal */
+    bool removed = ml_name_removed(fd, &now);
     ml_step("close", "close the descriptor");
     ml_call("close", "CloseHandle(hMapFile)", "%d", fd);
     if (!ml_result(close(fd)))
         ml_exit(ML_FAILED);
 
-    if (now.st_nlink == 0)
+    if (removed)
         ml_next("st_nlink was 0: %s was removed while this program held, so no process "
                 "can open it by name any more; run 01-create -n %s to start again.",
                 o.name, o.name);

@@ -57,8 +57,12 @@ int main(int argc, char *argv[])
     if (look > 0) {
         ml_call("mmap", "(none: the view was mapped in step 2)",
                 "NULL, %zu, PROT_READ, MAP_SHARED, %d, 0", look, fd);
-        ml_span(NULL, look, 0);
-        p = mmap(NULL, look, PROT_READ, MAP_SHARED, fd, 0);
+        ml_call_range(NULL, look, 0);
+        p = mmap(NULL,                       /* any address */
+                 look,                       /* only the bytes shown */
+                 PROT_READ,                  /* a look: nothing is written */
+                 MAP_SHARED, fd,
+                 0);                         /* from the first byte */
         if (ml_result_ptr(p)) {
             ml_dump(p, look, 0);
             ml_step("unmap", "remove the view");
@@ -83,7 +87,7 @@ int main(int argc, char *argv[])
 
     ml_step("unlink", "remove the name: POSIX has a call for it, Windows does not");
     ml_call("shm_unlink", "(none: a Win32 object goes with its last handle)", "\"%s\"", o.name);
-    if (!ml_result(shm_unlink(o.name)))
+    if (!ml_result(shm_unlink(o.name)))      /* the name only: a mapping keeps the memory */
         ml_exit(ML_FAILED);
     /* [/lesson] */
     ml_say("the name is gone; the memory is freed once no process maps it or holds it open");
@@ -92,9 +96,12 @@ int main(int argc, char *argv[])
             "\"%s\", O_RDWR, 0", o.name);
     ml_expect(ENOENT);
     fd = shm_open(o.name, O_RDWR, 0);
-    ml_result(fd);
-    if (fd != -1)
-        close(fd);
+    if (ml_result(fd)) {
+        /* Someone made the name again in between: not ours to keep open. */
+        ml_call("close", "CloseHandle(hMapFile)", "%d", fd);
+        if (!ml_result(close(fd)))
+            ml_exit(ML_FAILED);
+    }
 
     ml_next("'ls -l /dev/shm' no longer lists %s; run 01-create to start again.", o.name + 1);
     ml_exit(status);

@@ -19,9 +19,9 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
+#include "child.h"
 #include "made.h"
 #include "mmaplab.h"
 #include "touch.h"
@@ -81,7 +81,9 @@ static void child(void)
     ml_say("descriptor %d is the object (%llu:%llu): it survived exec", fd, dev, ino);
     ml_call("mmap", "MapViewOfFile(hInherited, FILE_MAP_ALL_ACCESS, 0, 0, 0)",
             "NULL, %lld, PROT_READ | PROT_WRITE, MAP_SHARED, %d, 0", (long long)st.st_size, fd);
-    char *p = mmap(NULL, (size_t)st.st_size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    char *p = mmap(NULL, (size_t)st.st_size, PROT_READ | PROT_WRITE, MAP_SHARED,
+                   fd,                 /* the inherited number */
+                   0);
     ml_must(ml_result_ptr(p));
     ml_say("the parent left: \"%.100s\"; the child replies at offset 128", p);
     snprintf(p + 128, 128, "reply from exec'd child %ld", (long)getpid());   /* CopyMemory */
@@ -89,13 +91,52 @@ static void child(void)
     ml_exit(ML_DONE);
 }
 
+/* fork, and exec this program in the child with --child FD:DEV:INO (and
+ * --expect-closed when exec should have closed fd), the parent's options
+ * after; then wait for its verdict. */
+static void exec_child(char *p, int fd, const struct stat *st, bool closed, int argc, char *argv[])
+{
+    struct ml_link go;                       /* the child speaks after the parent's fork line */
+    char spec[80], *cargv[argc + 4];
+    int n = 0;
+
+    snprintf(p, 128, "written by the parent before exec %d", closed ? 1 : 2);
+    snprintf(spec, sizeof spec, "%d:%llu:%llu", fd, (unsigned long long)st->st_dev,
+             (unsigned long long)st->st_ino);
+    cargv[n++] = argv[0], cargv[n++] = "--child", cargv[n++] = spec;
+    if (closed)
+        cargv[n++] = "--expect-closed";
+    for (int i = 1; i <= argc; i++)          /* the parent's options, and the NULL */
+        cargv[n++] = argv[i];
+    ml_link_open(&go);
+    ml_call("fork", "CreateProcess(NULL, \"inherit.exe --child <value>\", NULL, NULL, "
+            "bInheritHandles = TRUE, ...)", "%s", "");
+    pid_t pid = fork();
+    if (pid == 0) {
+        ml_link_child(&go);
+        execv("/proc/self/exe",              /* this program again, as a new image */
+              cargv);                        /* --child FD:DEV:INO: the number, as Win32 passes a handle */
+        _exit(127);
+    }
+    ml_must(ml_result(pid));
+    ml_link_parent(&go);
+    if (closed)
+        ml_say("the child calls execv(\"/proc/self/exe\", { \"%s\", \"--child\", \"%s\", "
+               "\"--expect-closed\", ... })", argv[0], spec);
+    else
+        ml_say("the child calls execv(\"/proc/self/exe\", { \"%s\", \"--child\", \"%s\", ... })",
+               argv[0], spec);
+    ml_link_go(&go);
+    ml_link_close(&go);
+    ml_reap_ok(pid, "the exec'd child");
+}
+
 int main(int argc, char *argv[])
 {
     struct ml_opts o;
     struct stat st;
-    char spec[80], *cargv[argc + 4];
     long ps = sysconf(_SC_PAGESIZE);
-    int fd, status;
+    int fd, e;
     pid_t pid;
 
     ml_start(&prog, argc, argv, &o);
@@ -105,26 +146,28 @@ int main(int argc, char *argv[])
     ml_step("create", "a named object of one page, mapped shared");
     ml_call("shm_open", "CreateFileMapping(INVALID_HANDLE_VALUE, &sa, PAGE_READWRITE, 0, 4096, szName)",
             "\"%s\", O_CREAT | O_EXCL | O_RDWR, 0600", o.name);
-    ml_must(ml_result(fd = shm_open(o.name, O_CREAT | O_EXCL | O_RDWR, 0600)));
+    fd = shm_open(o.name,
+                  O_CREAT | O_EXCL | O_RDWR, /* a new object; and FD_CLOEXEC, always */
+                  0600);
+    ml_must(ml_result(fd));
     ml_made_shm(o.name);
     ml_call("ftruncate", "(the size is CreateFileMapping's argument)", "%d, %ld", fd, ps);
-    ml_must(ml_result(ftruncate(fd, ps)) && fstat(fd, &st) == 0);
+    ml_must(ml_result(ftruncate(fd, ps)));
+    if (fstat(fd, &st) == -1)                /* its identity, for the exec'd child to check */
+        ml_fail_errno("fstat");
     /* The size is not the page: on a full /dev/shm the children's first
      * store would be SIGBUS.  The page is had now, or the run stops here. */
     ml_call("posix_fallocate", "(none: CreateFileMapping commits the section's pages)",
             "%d, 0, %ld", fd, ps);
-    int e = posix_fallocate(fd, 0, ps);
-    if (!ml_result_err(e)) {
-        char room[128];
-        if (e == ENOSPC)
-            ml_error("the object's page must be in /dev/shm before a child writes to it, and "
-                     "there is none to have (%s): free some (mmaplab clean removes "
-                     "mmaplab's objects) and run again", ml_shm_room_words(room, sizeof room));
-        ml_exit(ML_FAILED);
-    }
+    e = posix_fallocate(fd, 0,               /* from the first byte */
+                        ps);                 /* the whole page, had now */
+    if (!ml_result_err(e))
+        ml_stop_without_room(e, "the object's page must be in /dev/shm before a child writes to it");
     ml_call("mmap", "MapViewOfFile(hMapFile, FILE_MAP_ALL_ACCESS, 0, 0, 4096)",
             "NULL, %ld, PROT_READ | PROT_WRITE, MAP_SHARED, %d, 0", ps, fd);
-    char *p = mmap(NULL, (size_t)ps, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    char *p = mmap(NULL, (size_t)ps, PROT_READ | PROT_WRITE,
+                   MAP_SHARED,               /* a fork'd child shares it, not a copy */
+                   fd, 0);
     ml_must(ml_result_ptr(p));
     /* [lesson:cloexec] */
     ml_call("fcntl", "GetHandleInformation(hMapFile, &flags): HANDLE_FLAG_INHERIT", "%d, F_GETFD", fd);
@@ -134,11 +177,13 @@ int main(int argc, char *argv[])
 
     ml_step("fork", "fork: the child is a copy, with the descriptor and the view");
     ml_call("fork", "(none: Windows has no fork; CreateProcess with inheritance is nearest)", "%s", "");
-    if ((pid = fork()) == 0) {
+    pid = fork();
+    if (pid == 0) {
         snprintf(p, 128, "written by forked child %ld", (long)getpid());   /* CopyMemory */
         ml_exit(ML_DONE);
     }
-    ml_must(ml_result(pid) && waitpid(pid, &status, 0) == pid);
+    ml_must(ml_result(pid));
+    ml_reap_ok(pid, "the forked child");
     ml_say("the parent reads through its own view: \"%s\"", p);
 
     for (int round = 0; round < 2; round++) {
@@ -148,41 +193,12 @@ int main(int argc, char *argv[])
             /* [lesson:inherit] */
             ml_call("fcntl", "SetHandleInformation(hMapFile, HANDLE_FLAG_INHERIT, HANDLE_FLAG_INHERIT)",
                     "%d, F_SETFD, 0", fd);
-            ml_must(ml_result(fcntl(fd, F_SETFD, 0)));
+            ml_must(ml_result(fcntl(fd,
+                                   F_SETFD,  /* the descriptor's own flags */
+                                   0)));     /* FD_CLOEXEC off: exec keeps it */
             /* [/lesson] */
         }
-        snprintf(p, 128, "written by the parent before exec %d", round + 1);
-        snprintf(spec, sizeof spec, "%d:%llu:%llu", fd, (unsigned long long)st.st_dev,
-                 (unsigned long long)st.st_ino);
-        int n = 0;
-        cargv[n++] = argv[0], cargv[n++] = "--child", cargv[n++] = spec;
-        if (!round)
-            cargv[n++] = "--expect-closed";
-        for (int i = 1; i <= argc; i++)      /* the parent's options, and the NULL */
-            cargv[n++] = argv[i];
-        int go[2];                           /* the child speaks after this line */
-        char c;
-        ml_must(pipe2(go, O_CLOEXEC) == 0);
-        ml_call("fork", "CreateProcess(NULL, \"inherit.exe --child <value>\", NULL, NULL, "
-                "bInheritHandles = TRUE, ...)", "%s", "");
-        if ((pid = fork()) == 0) {
-            if (read(go[0], &c, 1) == 1)
-                execv("/proc/self/exe", cargv);
-            _exit(127);
-        }
-        ml_must(ml_result(pid));
-        if (round)
-            ml_say("the child calls execv(\"/proc/self/exe\", { \"%s\", \"--child\", \"%s\", ... })",
-                   argv[0], spec);
-        else
-            ml_say("the child calls execv(\"/proc/self/exe\", { \"%s\", \"--child\", \"%s\", "
-                   "\"--expect-closed\", ... })", argv[0], spec);
-        ml_must(write(go[1], "g", 1) == 1 && close(go[0]) == 0 &&
-             close(go[1]) == 0 && waitpid(pid, &status, 0) == pid);
-        if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-            ml_error("the exec'd child did not see what it should (wait status 0x%x)", status);
-            ml_exit(ML_FAILED);
-        }
+        exec_child(p, fd, &st, !round, argc, argv);
         ml_say(round ? "the parent reads the child's reply: \"%s\""
                      : "the child got EBADF, as it should: nothing crossed exec%s", round ? p + 128 : "");
     }
@@ -190,14 +206,19 @@ int main(int argc, char *argv[])
     ml_step("anonymous", "MAP_SHARED | MAP_ANONYMOUS: no name, no descriptor, shared by fork only");
     ml_call("mmap", "CreateFileMapping(INVALID_HANDLE_VALUE, &sa, PAGE_READWRITE, 0, 4096, NULL)",
             "NULL, %ld, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0", ps);
-    char *a = mmap(NULL, (size_t)ps, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    char *a = mmap(NULL, (size_t)ps, PROT_READ | PROT_WRITE,
+                   MAP_SHARED | MAP_ANONYMOUS,   /* zeros with no name: only a fork'd child sees them */
+                   -1,                           /* no descriptor */
+                   0);
     ml_must(ml_result_ptr(a));
     ml_call("fork", "CreateProcess(..., bInheritHandles = TRUE, ...)", "%s", "");
-    if ((pid = fork()) == 0) {
+    pid = fork();
+    if (pid == 0) {
         snprintf(a, 128, "anonymous page, written by child %ld", (long)getpid());
         _exit(0);
     }
-    ml_must(ml_result(pid) && waitpid(pid, &status, 0) == pid);
+    ml_must(ml_result(pid));
+    ml_reap_ok(pid, "the child of the anonymous mapping");
     ml_say("the parent reads: \"%s\"; no other process can open this memory", a);
 
     ml_hold("both views are mapped: /proc/%ld/maps shows /dev/shm%s and /dev/zero (deleted); "

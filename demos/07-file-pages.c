@@ -21,9 +21,9 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/vfs.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
+#include "child.h"
 #include "frames.h"
 #include "made.h"
 #include "mmaplab.h"
@@ -43,15 +43,58 @@ static const struct ml_prog prog = {
     .takes = ML_TAKES_MESSAGE | ML_TAKES_HOLD | ML_TAKES_DIR,
 };
 
+/* The second process: it opens the file by its path, checks that it is the
+ * one the first made, maps it and copies the message in; then it keeps the
+ * view until the first process lets go. */
+static _Noreturn void second(struct ml_link *link, const struct stat *made,
+                             const char *message, size_t len)
+{
+    struct stat st;
+    long ps = sysconf(_SC_PAGESIZE);
+    int fd;
+
+    ml_link_child(link);                 /* speak after the parent's fork() line */
+    /* [lesson:second] */
+    ml_call("open", "CreateFile(path, ..., OPEN_EXISTING, ...)",
+            "\"%s\", O_RDWR | O_NOFOLLOW", path);
+    fd = open(path,                       /* the same file, by its path */
+              O_RDWR | O_NOFOLLOW);       /* a link planted there is refused */
+    ml_must(ml_result(fd));
+    /* The path may name another file by now: check that it is the one
+     * the first process made before writing into it. */
+    ml_call("fstat", "GetFileInformationByHandle(hFile, ...)", "%d, &st", fd);
+    ml_must(ml_result(fstat(fd, &st)));
+    if (st.st_dev != made->st_dev || st.st_ino != made->st_ino) {
+        ml_error("%s is no longer the file the first process made (inode %lu, now %lu): "
+                 "someone replaced it in between, so nothing is written to it. Run again "
+                 "in a directory only you can write to (-d DIR)", path,
+                 (unsigned long)made->st_ino, (unsigned long)st.st_ino);
+        ml_exit(ML_FAILED);
+    }
+    ml_call("mmap", "CreateFileMapping(hFile, ...) + MapViewOfFile(..., FILE_MAP_ALL_ACCESS, ...)",
+            "NULL, %ld, PROT_READ | PROT_WRITE, MAP_SHARED, %d, 0", ps, fd);
+    ml_call_range(NULL, (size_t)ps, 0);
+    char *q = mmap(NULL, (size_t)ps, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    ml_must(ml_result_ptr(q));
+    ml_call("memcpy", "CopyMemory(pView, szMsg, ...)", "%p, \"%s\", %zu", (void *)q, message, len);
+    memcpy(q, message, len);             /* CopyMemory */
+    ml_returned_ptr(q);
+    /* [/lesson] */
+    ml_link_put(link, &q, sizeof q);     /* where its view is */
+    ml_link_wait_close(link);            /* keep the view until the first lets go */
+    ml_exit(ML_DONE);
+}
+
 int main(int argc, char *argv[])
 {
     struct ml_opts o;
     struct ml_pagemap mine, theirs;
     struct statfs fs;
-    struct stat made, st;
+    struct stat made;
     char buf[256], seen[256], said[1024];
     long ps = sysconf(_SC_PAGESIZE);
-    int fd, ready[2], stay[2];
+    struct ml_link link;            /* where the second maps, and when it may let go */
+    int fd;
 
     ml_start(&prog, argc, argv, &o);
     size_t len = strlen(o.message) + 1;
@@ -66,7 +109,10 @@ int main(int argc, char *argv[])
     ml_step("create", "a file of two pages, mapped shared");
     ml_call("open", "CreateFile(path, GENERIC_READ | GENERIC_WRITE, FILE_SHARE_READ | FILE_SHARE_WRITE, "
             "NULL, CREATE_NEW, ...)", "\"%s\", O_CREAT | O_EXCL | O_RDWR, 0600", path);
-    if (!ml_result(fd = open(path, O_CREAT | O_EXCL | O_RDWR, 0600))) {
+    fd = open(path,
+              O_CREAT | O_EXCL | O_RDWR,    /* CREATE_NEW: never a file that is there */
+              0600);
+    if (!ml_result(fd)) {
         if (errno == EEXIST)   /* the library's hint speaks of shm names */
             ml_error("%s is a file left by an earlier run, or someone else's: "
                      "remove it (rm %s) or use -d DIR", path, path);
@@ -79,47 +125,25 @@ int main(int argc, char *argv[])
     ml_must(ml_result(ftruncate(fd, 2 * ps)));
     ml_call("mmap", "CreateFileMapping(hFile, NULL, PAGE_READWRITE, 0, 0, NULL) + MapViewOfFile(..., FILE_MAP_ALL_ACCESS, ...)",
             "NULL, %ld, PROT_READ | PROT_WRITE, MAP_SHARED, %d, 0", 2 * ps, fd);
-    ml_span(NULL, (size_t)(2 * ps), 0);
-    char *p = mmap(NULL, (size_t)(2 * ps), PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-    ml_must(ml_result_ptr(p) && pipe(ready) == 0 && pipe(stay) == 0);
+    ml_call_range(NULL, (size_t)(2 * ps), 0);
+    char *p = mmap(NULL, (size_t)(2 * ps), PROT_READ | PROT_WRITE,
+                   MAP_SHARED,               /* the page cache's pages themselves */
+                   fd,                       /* a file, not a shm object: hFile */
+                   0);
+    ml_must(ml_result_ptr(p));
+    ml_link_open(&link);
 
     ml_step("fork", "a second process opens the same file by its path and maps it");
     ml_call("fork", "CreateProcess", "%s", "");
     pid_t pid = fork();
     if (pid == 0) {
-        close(stay[1]);                       /* else it would wait for itself */
-        ml_must(read(stay[0], buf, 1) == 1);     /* speak after the parent's fork() line */
-        /* [lesson:second] */
-        ml_call("open", "CreateFile(path, ..., OPEN_EXISTING, ...)",
-                "\"%s\", O_RDWR | O_NOFOLLOW", path);
-        ml_must(ml_result(fd = open(path, O_RDWR | O_NOFOLLOW)));
-        /* The path may name another file by now: check that it is the one
-         * the first process made before writing into it. */
-        ml_call("fstat", "GetFileInformationByHandle(hFile, ...)", "%d, &st", fd);
-        ml_must(ml_result(fstat(fd, &st)));
-        if (st.st_dev != made.st_dev || st.st_ino != made.st_ino) {
-            ml_error("%s is no longer the file the first process made (inode %lu, now %lu): "
-                     "someone replaced it in between, so nothing is written to it. Run again "
-                     "in a directory only you can write to (-d DIR)", path,
-                     (unsigned long)made.st_ino, (unsigned long)st.st_ino);
-            ml_exit(ML_FAILED);
-        }
-        ml_call("mmap", "CreateFileMapping(hFile, ...) + MapViewOfFile(..., FILE_MAP_ALL_ACCESS, ...)",
-                "NULL, %ld, PROT_READ | PROT_WRITE, MAP_SHARED, %d, 0", ps, fd);
-        ml_span(NULL, (size_t)ps, 0);
-        char *q = mmap(NULL, (size_t)ps, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-        ml_must(ml_result_ptr(q));
-        ml_call("memcpy", "CopyMemory(pView, szMsg, ...)", "%p, \"%s\", %zu", (void *)q, o.message, len);
-        ml_result_ptr(memcpy(q, o.message, len));
-        /* [/lesson] */
-        ml_must(write(ready[1], &q, sizeof q) == sizeof q);   /* where its view is */
-        while (read(stay[0], buf, 1) > 0)     /* keep the view until the first lets go */
-            ;
-        ml_exit(ML_DONE);
+        second(&link, &made, o.message, len);
     }
     char *q = NULL;
-    ml_must(ml_result(pid) && write(stay[1], "g", 1) == 1 && close(ready[1]) == 0 && close(stay[0]) == 0 &&
-         read(ready[0], &q, sizeof q) == sizeof q);
+    ml_must(ml_result(pid));
+    ml_link_parent(&link);
+    ml_link_go(&link);
+    ml_link_get(&link, &q, sizeof q);
 
     ml_step("read", "the first process looks, with no call between: its view, then read(2)");
     /* The first process's own load from its view: it maps the page cache's
@@ -131,8 +155,10 @@ int main(int argc, char *argv[])
     ml_show("read(2) returns \"%s\": the same bytes at once; all three are the one cached page", buf);
 
     ml_step("frames", "the physical frame behind each view, from /proc/PID/pagemap");
-    ml_must(ml_pagemap_at(0, (unsigned long)p, &mine) == 0 &&
-         ml_pagemap_at(pid, (unsigned long)q, &theirs) == 0);
+    if (ml_pagemap_at(0, (unsigned long)p, &mine) == -1)
+        ml_fail_errno("reading /proc/self/pagemap");
+    if (ml_pagemap_at(pid, (unsigned long)q, &theirs) == -1)
+        ml_fail_errno("reading the second process's /proc/PID/pagemap");
     ml_frames_compare(&mine, "this process", &theirs, "the second process", said, sizeof said);
     ml_show("%s", said);
 
@@ -147,12 +173,13 @@ int main(int argc, char *argv[])
 
     ml_hold("both processes map the page: compare /proc/%ld/pagemap at %p with /proc/%ld/pagemap at %p",
             (long)getpid(), (void *)p, (long)pid, (void *)q);
-    close(stay[1]);
-    waitpid(pid, NULL, 0);
+    ml_link_close(&link);
+    ml_reap_ok(pid, "the second process");
 
     ml_step("offset", "a view must start at a multiple of the page size (%ld bytes)", ps);
     long want = ps + 100, base = want / ps * ps;
-    ml_must(pwrite(fd, "found at offset page+100", 25, want) == 25);
+    if (pwrite(fd, "found at offset page+100", 25, want) != 25)
+        ml_fail_errno("pwrite");
     ml_call("mmap", "MapViewOfFile(..., 0, 4196, ...): ERROR_MAPPED_ALIGNMENT",
             "NULL, %ld, PROT_READ, MAP_SHARED, %d, %ld", ps, fd, want);
     ml_expect(EINVAL);
@@ -175,6 +202,10 @@ int main(int argc, char *argv[])
     ml_must(ml_result(munmap(p, (size_t)(2 * ps))));
     ml_call("close", "CloseHandle(hMapping); CloseHandle(hFile)", "%d", fd);
     ml_must(ml_result(close(fd)));
+    if (!ml_made_still_ours()) {       /* the directory may be others' too */
+        ml_error("%s is no longer the file this run made: it is left alone", path);
+        ml_exit(ML_FAILED);
+    }
     ml_call("unlink", "DeleteFile(path)", "\"%s\"", path);
     ml_must(ml_result(unlink(path)));
     ml_made_done();

@@ -21,13 +21,15 @@
 #include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
+#include "child.h"
 #include "made.h"
 #include "mmaplab.h"
 #include "pages.h"
 #include "touch.h"
+
+#define LESS "a smaller -g or --steps"   /* what to ask for when a page cannot be had */
 
 static off_t reserve = 1 << 30, grow = 1 << 20;
 static long long steps = 4;
@@ -55,7 +57,7 @@ static const struct ml_prog prog = {
     .takes = ML_TAKES_HOLD, .own = opts,
 };
 
-static void usage(char *p, const char *what)
+static void say_memory_use(char *p, const char *what)
 {
     struct ml_smaps s = { 0 };
     long minor, major;
@@ -65,45 +67,9 @@ static void usage(char *p, const char *what)
     ml_say("%s: view Size %lld kB, Rss %lld kB; minor faults so far %ld", what, s.size_kb, s.rss_kb, minor);
 }
 
-/* Store into the page at offset off of the view, which the object covers.
- * A SIGBUS there is no lesson's point: say what it was, and stop (the
- * library removes the object). */
-static void touch_or_stop(int fd, char *p, off_t off)
+/* -g in whole pages, and a reservation that holds them all. */
+static void check_sizes(long ps)
 {
-    unsigned long long avail, total;
-    struct stat st;
-    char room[128];
-    long ps = sysconf(_SC_PAGESIZE);
-
-    if (ml_touch(p + off, &bus_addr))
-        return;
-    if (fstat(fd, &st) == 0 && off >= st.st_size) {
-        ml_error("SIGBUS at %p (offset %lld): the object is %lld bytes now, not the %lld this "
-                 "program gave it: another process cut it shorter; run 09-reserve-grow again",
-                 bus_addr, (long long)off, (long long)st.st_size, (long long)(off + ps));
-    } else if (ml_shm_room(&avail, &total) && avail < (unsigned long long)ps) {
-        ml_error("SIGBUS at %p (offset %lld, inside the object): no page could be had for it, "
-                 "because /dev/shm is full (%s).  ftruncate grew the object's size, not its "
-                 "space: that is only asked for at the first store (posix_fallocate would have "
-                 "said ENOSPC at once).  Give a smaller -g or --steps, or free some of /dev/shm "
-                 "(mmaplab clean removes mmaplab's objects)", bus_addr, (long long)off,
-                 ml_shm_room_words(room, sizeof room));
-    } else {
-        ml_error("SIGBUS at %p (offset %lld, inside the object): the kernel could not give it a "
-                 "page, though %s (a memory limit of this process's cgroup, or the space went "
-                 "and came back): run 09-reserve-grow again, with a smaller -g or --steps",
-                 bus_addr, (long long)off, ml_shm_room_words(room, sizeof room));
-    }
-    ml_exit(ML_FAILED);
-}
-
-int main(int argc, char *argv[])
-{
-    struct ml_opts o;
-    long ps = sysconf(_SC_PAGESIZE), before, after, major;
-    int fd;
-
-    ml_start(&prog, argc, argv, &o);
     /* Whole pages; sizes stop a page short of the largest offset, so no
      * rounding overflows, and the products are checked by division. */
     grow = grow / ps * ps + (grow % ps ? ps : 0);
@@ -118,11 +84,57 @@ int main(int argc, char *argv[])
                      (long long)(2 * ps + steps * grow));
         ml_exit(ML_USAGE);
     }
+}
+
+/* In a child: a 64 KiB tmpfs over /dev/shm in a mount namespace of its
+ * own, and an object on it grown far past what it can hold. */
+static _Noreturn void fill_small_tmpfs(const char *name)
+{
+    long ps = sysconf(_SC_PAGESIZE);
+    int fd;
+
+    /* [lesson:full] */
+    ml_step("full", "in a private mount namespace, a 64 KiB tmpfs over /dev/shm: this child's alone");
+    ml_call("unshare", "(none: Windows has no mount namespaces)", "CLONE_NEWNS");
+    ml_must(ml_result(unshare(CLONE_NEWNS)));
+    /* The new tmpfs goes on top of /dev/shm.  Where mounts are shared
+     * (systemd makes them so), it would show in every namespace too,
+     * unless the mount under it is private in this one first. */
+    ml_call("mount", "(none)", "NULL, \"/dev/shm\", NULL, MS_REC | MS_PRIVATE, NULL");
+    ml_must(ml_result(mount(NULL, "/dev/shm", NULL, MS_REC | MS_PRIVATE, NULL)));
+    ml_call("mount", "(none)", "\"tmpfs\", \"/dev/shm\", \"tmpfs\", 0, \"size=64k,mode=1777\"");
+    ml_must(ml_result(mount("tmpfs", "/dev/shm", "tmpfs", 0, "size=64k,mode=1777")));
+    ml_call("shm_open", "(none)", "\"%s\", O_CREAT | O_EXCL | O_RDWR, 0600 /* on the small tmpfs */", name);
+    fd = shm_open(name, O_CREAT | O_EXCL | O_RDWR, 0600);
+    ml_must(ml_result(fd));
+    ml_call("ftruncate", "(none)", "%d, %d /* 1 MiB on a 64 KiB tmpfs */", fd, 1 << 20);
+    ml_must(ml_result(ftruncate(fd, 1 << 20)));
+    char *q = mmap(NULL, 1 << 20, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    if (q == MAP_FAILED)
+        ml_fail_errno("mmap");
+    int i = 0;
+    while (i < 256 && ml_touch(q + (long)i * ps, &bus_addr))
+        i++;
+    ml_say("pages 0-%d stored; page %d: SIGBUS at %p, caught: the tmpfs is full, and "
+           "ftruncate had promised nothing", i - 1, i, bus_addr);
+    /* [/lesson] */
+    ml_exit(i < 256 ? ML_DONE : ML_FAILED);   /* its namespace, tmpfs and object go with it */
+}
+
+int main(int argc, char *argv[])
+{
+    struct ml_opts o;
+    long ps = sysconf(_SC_PAGESIZE), before, after, major;
+    int fd;
+
+    ml_start(&prog, argc, argv, &o);
+    check_sizes(ps);
 
     ml_step("create", "an object of one page");
     ml_call("shm_open", "CreateFileMapping(INVALID_HANDLE_VALUE, NULL, PAGE_READWRITE | SEC_RESERVE, 0, 1 GiB, szName)",
             "\"%s\", O_CREAT | O_EXCL | O_RDWR, 0600", o.name);
-    ml_must(ml_result(fd = shm_open(o.name, O_CREAT | O_EXCL | O_RDWR, 0600)));
+    fd = shm_open(o.name, O_CREAT | O_EXCL | O_RDWR, 0600);
+    ml_must(ml_result(fd));
     ml_made_shm(o.name);
     ml_call("ftruncate", "(the section's size: fixed at creation on Windows)", "%d, %ld", fd, ps);
     ml_must(ml_result(ftruncate(fd, ps)));
@@ -130,11 +142,13 @@ int main(int argc, char *argv[])
     ml_step("reserve", "map a view of %lld bytes over it: address space, not memory", (long long)reserve);
     ml_call("mmap", "MapViewOfFile(hMapFile, FILE_MAP_ALL_ACCESS, 0, 0, 0): the whole reservation",
             "NULL, %lld, PROT_READ | PROT_WRITE, MAP_SHARED, %d, 0", (long long)reserve, fd);
-    ml_span(NULL, (size_t)reserve, 0);
-    char *p = mmap(NULL, (size_t)reserve, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    ml_call_range(NULL, (size_t)reserve, 0);
+    char *p = mmap(NULL,
+                   (size_t)reserve,          /* far more than the object's one page */
+                   PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
     ml_must(ml_result_ptr(p));
-    touch_or_stop(fd, p, 0);
-    usage(p, "reserved, first page touched");
+    ml_touch_or_stop(fd, p, 0, LESS);
+    say_memory_use(p, "reserved, first page touched");
 
     /* [lesson:grow] */
     off_t size = ps;
@@ -142,16 +156,17 @@ int main(int argc, char *argv[])
         ml_step("grow", "step %lld: grow the object by %lld bytes and touch the new pages", k, (long long)grow);
         ml_call("ftruncate", "VirtualAlloc(pBuf + committed, grow, MEM_COMMIT, PAGE_READWRITE)",
                 "%d, %lld", fd, (long long)(size + grow));
-        ml_must(ml_result(ftruncate(fd, size + grow)));
+        ml_must(ml_result(ftruncate(fd,
+                                    size + grow)));   /* a size: no page is had yet */
         ml_faults(&before, &major);
         for (off_t off = size; off < size + grow; off += ps)
-            touch_or_stop(fd, p, off);
+            ml_touch_or_stop(fd, p, off, LESS);
         ml_faults(&after, &major);
         size += grow;
         ml_say("touched %lld %s: %ld minor %s", (long long)(grow / ps),
                ml_plural(grow / ps, "page", "pages"), after - before,
                ml_plural(after - before, "fault", "faults"));
-        usage(p, "now");
+        say_memory_use(p, "now");
     }
     /* [/lesson] */
     ml_hold("%lld bytes in use out of a %lld-byte view: see Size and Rss in /proc/%ld/smaps",
@@ -169,7 +184,7 @@ int main(int argc, char *argv[])
     ml_call("ftruncate", "(none: a section never shrinks; only the view can be unmapped)", "%d, %lld",
             fd, (long long)(ps + grow));
     ml_must(ml_result(ftruncate(fd, ps + grow)));
-    usage(p, "after shrinking");
+    say_memory_use(p, "after shrinking");
     if (ml_touch(p + size - ps, &bus_addr)) {
         ml_error("a store to a cut-off page went through: no SIGBUS");
         ml_exit(ML_FAILED);
@@ -189,7 +204,7 @@ int main(int argc, char *argv[])
     } else {
         ml_say("/dev/shm reports no size limit here: posix_fallocate would not fail up front, skipped");
     }
-    if (!ml_frames_visible()) {      /* that is: no CAP_SYS_ADMIN */
+    if (!ml_may_mount()) {
         ml_say("skipped: filling a tmpfs needs a private one (mount, which needs CAP_SYS_ADMIN: "
                "run as root); the shared /dev/shm is never filled");
     } else if (!ml_is_mount_point("/dev/shm")) {
@@ -198,35 +213,11 @@ int main(int argc, char *argv[])
                "shared /dev/shm is never filled");
     } else {
         pid_t pid = fork();
-        if (pid == 0) {
-            /* [lesson:full] */
-            ml_step("full", "in a private mount namespace, a 64 KiB tmpfs over /dev/shm: this child's alone");
-            ml_call("unshare", "(none: Windows has no mount namespaces)", "CLONE_NEWNS");
-            ml_must(ml_result(unshare(CLONE_NEWNS)));
-            /* The new tmpfs goes on top of /dev/shm.  Where mounts are shared
-             * (systemd makes them so), it would show in every namespace too,
-             * unless the mount under it is private in this one first. */
-            ml_call("mount", "(none)", "NULL, \"/dev/shm\", NULL, MS_REC | MS_PRIVATE, NULL");
-            ml_must(ml_result(mount(NULL, "/dev/shm", NULL, MS_REC | MS_PRIVATE, NULL)));
-            ml_call("mount", "(none)", "\"tmpfs\", \"/dev/shm\", \"tmpfs\", 0, \"size=64k,mode=1777\"");
-            ml_must(ml_result(mount("tmpfs", "/dev/shm", "tmpfs", 0, "size=64k,mode=1777")));
-            ml_call("shm_open", "(none)", "\"%s\", O_CREAT | O_EXCL | O_RDWR, 0600 /* on the small tmpfs */", o.name);
-            ml_must(ml_result(fd = shm_open(o.name, O_CREAT | O_EXCL | O_RDWR, 0600)));
-            ml_call("ftruncate", "(none)", "%d, %d /* 1 MiB on a 64 KiB tmpfs */", fd, 1 << 20);
-            ml_must(ml_result(ftruncate(fd, 1 << 20)));
-            char *q = mmap(NULL, 1 << 20, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-            ml_must(q != MAP_FAILED);
-            int i = 0;
-            while (i < 256 && ml_touch(q + (long)i * ps, &bus_addr))
-                i++;
-            ml_say("pages 0-%d stored; page %d: SIGBUS at %p, caught: the tmpfs is full, and "
-                   "ftruncate had promised nothing", i - 1, i, bus_addr);
-            /* [/lesson] */
-            ml_exit(i < 256 ? ML_DONE : ML_FAILED);   /* its namespace, tmpfs and object go with it */
-        }
-        int status;
-        ml_must(pid > 0 && waitpid(pid, &status, 0) == pid && WIFEXITED(status) &&
-             WEXITSTATUS(status) == 0);
+        if (pid == 0)
+            fill_small_tmpfs(o.name);
+        if (pid == -1)
+            ml_fail_errno("fork");
+        ml_reap_ok(pid, "the child with the small tmpfs");
     }
 
     ml_step("unlink", "unmap the whole view, close, remove the name");

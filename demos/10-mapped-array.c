@@ -74,7 +74,8 @@ static int read_array(void)
      * someone writes to it; it is refused below instead. */
     ml_call("open", "CreateFile(path, GENERIC_READ, FILE_SHARE_READ, ..., OPEN_EXISTING, ...)",
             "\"%s\", O_RDONLY | O_NONBLOCK", in);
-    ml_must(ml_result(fd = open(in, O_RDONLY | O_NONBLOCK)));
+    fd = open(in, O_RDONLY | O_NONBLOCK);
+    ml_must(ml_result(fd));
     ml_call("fstat", "GetFileType(hFile) + GetFileSizeEx(hFile, ...)", "%d, &st", fd);
     ml_must(ml_result(fstat(fd, &st)));
     if (!S_ISREG(st.st_mode) || st.st_size == 0) {
@@ -85,7 +86,7 @@ static int read_array(void)
     }
     ml_call("mmap", "MapViewOfFile(hMapping, FILE_MAP_READ, 0, 0, 0)", "NULL, %lld, PROT_READ, MAP_SHARED, %d, 0",
             (long long)st.st_size, fd);
-    ml_span(NULL, (size_t)st.st_size, 0);
+    ml_call_range(NULL, (size_t)st.st_size, 0);
     unsigned char *p = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_SHARED, fd, 0);
     ml_must(ml_result_ptr(p));
     int r = npy_parse(p, (size_t)st.st_size, &h, why, sizeof why);
@@ -107,8 +108,10 @@ static int read_array(void)
         npy_format(&h, p + h.data_offset, i, v, sizeof v);
         ml_show("[%llu] = %s", (unsigned long long)i, v);
     }
-    munmap(p, (size_t)st.st_size);
-    close(fd);
+    if (munmap(p, (size_t)st.st_size) == -1)
+        ml_fail_errno("munmap");
+    if (close(fd) == -1)
+        ml_fail_errno("close");
     ml_exit(ML_DONE);
 }
 
@@ -125,7 +128,10 @@ int main(int argc, char *argv[])
     if (in)
         return read_array();
     ml_set_object(out);
-    ml_must(npy_set_type(&h, big ? ">f8" : "<f8", why, sizeof why) == NPY_OK);
+    if (npy_set_type(&h, big ? ">f8" : "<f8", why, sizeof why) != NPY_OK) {
+        ml_error("%s", why);
+        ml_exit(ML_FAILED);
+    }
     h.shape[0] = (uint64_t)count;
     size_t off = npy_write_header(hdr, sizeof hdr, &h);
     off_t total = (off_t)(off + h.data_bytes);
@@ -138,7 +144,10 @@ int main(int argc, char *argv[])
      * neither followed nor truncated. */
     ml_call("open", "CreateFile(path, GENERIC_READ | GENERIC_WRITE, 0, NULL, CREATE_NEW, ...)",
             "\"%s\", O_CREAT | O_EXCL | O_RDWR, 0644", out);
-    if (!ml_result(fd = open(out, O_CREAT | O_EXCL | O_RDWR, 0644))) {
+    fd = open(out,
+              O_CREAT | O_EXCL | O_RDWR,    /* made new, or not at all */
+              0644);                        /* others may read it: numpy, --read */
+    if (!ml_result(fd)) {
         if (errno == EEXIST)
             ml_error("%s is there already: 10-mapped-array writes only a file it makes, and never "
                      "truncates or follows what it finds. Remove it if it is yours (rm %s), or "
@@ -150,17 +159,21 @@ int main(int argc, char *argv[])
     ml_call("ftruncate", "CreateFileMapping(hFile, ..., dwMaximumSizeHigh, dwMaximumSizeLow, ...)",
             "%d, %lld /* High %#llx, Low %#llx */", fd, (long long)total,
             (unsigned long long)total >> 32, (unsigned long long)total & 0xffffffff);
-    ml_must(ml_result(ftruncate(fd, total)));
+    ml_must(ml_result(ftruncate(fd,
+                                total)));    /* an off_t: one 64-bit size, no High/Low pair */
     ml_call("mmap", "MapViewOfFile(hMapping, FILE_MAP_ALL_ACCESS, 0, 0, 0): 64-bit only",
             "NULL, %lld, PROT_READ | PROT_WRITE, MAP_SHARED, %d, 0", (long long)total, fd);
-    ml_span(NULL, (size_t)total, 0);
-    unsigned char *p = mmap(NULL, (size_t)total, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    ml_call_range(NULL, (size_t)total, 0);
+    unsigned char *p = mmap(NULL,
+                            (size_t)total,   /* past 4 GiB: size_t is 64 bits here */
+                            PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
     ml_must(ml_result_ptr(p));
     /* [/lesson] */
 
     ml_step("header", "the NPY header: what a bare array file cannot say about itself");
     ml_call("memcpy", "CopyMemory(pView, header, ...)", "%p, header, %zu", (void *)p, off);
-    ml_result_ptr(memcpy(p, hdr, off));
+    memcpy(p, hdr, off);
+    ml_returned_ptr(p);
     ml_say("%.*s", (int)strcspn((char *)hdr + 10, "}") + 1, (char *)hdr + 10);
     ml_say("then spaces and a newline: the data starts at %zu, a multiple of %d", off, NPY_ALIGN);
 
@@ -172,7 +185,9 @@ int main(int argc, char *argv[])
                (unsigned long long)at, at >> 32 ? ": past 4 GiB, it needs the High DWORD" : "");
     }
     ml_call("msync", "FlushViewOfFile(pView, 0) + FlushFileBuffers(hFile)", "%p, %lld, MS_SYNC", (void *)p, (long long)total);
-    ml_must(ml_result(msync(p, (size_t)total, MS_SYNC)) && fstat(fd, &st) == 0);
+    ml_must(ml_result(msync(p, (size_t)total, MS_SYNC)));
+    if (fstat(fd, &st) == -1)                 /* the blocks it takes */
+        ml_fail_errno("fstat");
     ml_human_size((unsigned long long)st.st_blocks * 512, disk, sizeof disk);
     ml_show("the file is %s long and takes %s of disk: it is sparse, only touched pages are stored", size, disk);
     ml_made_done();                 /* whole now: it stays, even if the run is stopped */

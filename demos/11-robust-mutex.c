@@ -22,11 +22,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "child.h"
 #include "made.h"
 #include "mmaplab.h"
 #include "touch.h"
@@ -43,14 +43,6 @@ struct record {                  /* at fixed offsets, for od from outside */
 };
 
 static long long workers = 4, increments = 10000, kills = 1;
-static int flag[2];                      /* a killed worker's "I am at the point" */
-
-/* The children alive now, by slot (the last: the worker killed on purpose).
- * A stop signal kills and reaps them before the program says it stopped. */
-static volatile pid_t kids[MAX_WORKERS + 1];
-static struct sigaction lib_stop[3];     /* the library's handlers, chained to */
-static const int stop_sig[3] = { SIGINT, SIGTERM, SIGHUP };
-static sigset_t stops;
 
 static const struct ml_option opts[] = {
     { "workers", 'w', "N", "processes that increment the counter (default 4, at most 64)",
@@ -104,115 +96,32 @@ static void increment(struct record *r, pthread_mutex_t *m, int w, bool whole)
     pthread_mutex_unlock(m);                     /* ReleaseMutex */
 }
 
-static void put(const char *s)
-{
-    if (write(STDERR_FILENO, s, strlen(s)) < 0)
-        return;
-}
-
-/* SIGINT, SIGTERM, SIGHUP: no worker may outlive the program, nor go on
- * adding to an object the library is about to remove.  Kill them, reap
- * them, check that no child is left, then let the library's handler say
- * that the program stopped and remove the object. */
-static void on_stop(int sig)
-{
-    int saved = errno, n = 0;
-
-    for (int i = 0; i <= MAX_WORKERS; i++)
-        if (kids[i] > 0)
-            kill(kids[i], SIGKILL), n++;
-    for (int i = 0; i <= MAX_WORKERS; i++) {
-        if (kids[i] > 0) {
-            while (waitpid(kids[i], NULL, 0) == -1 && errno == EINTR)
-                ;
-            kids[i] = 0;
-        }
-    }
-    if (n > 0) {
-        char num[8] = { 0 };
-        int k = 6;
-        for (int v = n; v > 0 && k > 0; v /= 10)
-            num[--k] = (char)('0' + v % 10);
-        put("\n11-robust-mutex: killed and reaped its ");
-        put(num + k);
-        put(n == 1 ? " child" : " children");
-        if (waitpid(-1, NULL, WNOHANG) == -1 && errno == ECHILD)
-            put(": no process of this run is left");
-        else
-            put(", but a child of this process is still running");
-    }
-    for (int i = 0; i < 3; i++)
-        if (stop_sig[i] == sig && lib_stop[i].sa_handler != SIG_DFL &&
-            lib_stop[i].sa_handler != SIG_IGN) {
-            errno = saved;
-            lib_stop[i].sa_handler(sig);  /* says so, removes the object, dies */
-        }
-    signal(sig, SIG_DFL);
-    raise(sig);
-}
-
-/* fork a child into kids[slot], with the stop signals held off until it is
- * written down.  The child dies with this process, even of SIGKILL
- * (PR_SET_PDEATHSIG), and takes the stop signals as they come, without the
- * library's words: it made nothing to remove. */
-static pid_t spawn(int slot)
-{
-    sigset_t was;
-    pid_t parent = getpid();
-
-    sigprocmask(SIG_BLOCK, &stops, &was);
-    pid_t pid = fork();
-    if (pid == 0) {
-        if (prctl(PR_SET_PDEATHSIG, SIGKILL) == -1 || getppid() != parent)
-            _exit(1);                    /* the parent is gone already */
-        for (int i = 0; i < 3; i++)
-            signal(stop_sig[i], SIG_DFL);
-    } else if (pid > 0) {
-        kids[slot] = pid;
-    }
-    sigprocmask(SIG_SETMASK, &was, NULL);
-    return pid;
-}
-
-/* Wait for the child in kids[slot] and reap it; its wait status.  It is
- * reaped with the stop signals held off, so that on_stop never signals a
- * process number that may already belong to someone else. */
-static int reap(int slot)
-{
-    siginfo_t si;
-    sigset_t was;
-    int status = 0;
-
-    while (waitid(P_PID, (id_t)kids[slot], &si, WEXITED | WNOWAIT) == -1 && errno == EINTR)
-        ;
-    sigprocmask(SIG_BLOCK, &stops, &was);
-    if (waitpid(kids[slot], &status, 0) == kids[slot])
-        kids[slot] = 0;
-    sigprocmask(SIG_SETMASK, &was, NULL);
-    return status;
-}
-
 /* A worker commits one increment (if commit), starts another inside m,
- * raises the flag there, and is killed at that point. */
+ * says so (a victim killed from outside first is an end of input, not a
+ * wait for ever), and is killed at that point. */
 static void kill_holder(struct record *r, pthread_mutex_t *m, bool commit)
 {
-    int status;
+    struct ml_link flag;                     /* the victim's "I am at the point" */
     char c;
-    pid_t pid = spawn(MAX_WORKERS);
 
+    ml_link_open(&flag);
+    pid_t pid = ml_spawn(NULL);
     if (pid == 0) {
+        ml_link_child(&flag);
         if (commit)
             increment(r, m, (int)workers, true);
         increment(r, m, (int)workers, false);
-        if (write(flag[1], "!", 1) == 1)         /* the flagged point */
-            for (;;)
-                pause();
-        _exit(1);
+        ml_link_put(&flag, "!", 1);           /* the flagged point */
+        for (;;)
+            pause();
     }
-    ml_must(pid > 0 && read(flag[0], &c, 1) == 1);
+    ml_link_parent(&flag);
+    ml_link_go(&flag);
+    ml_link_get(&flag, &c, 1);
     ml_call("kill", "TerminateProcess(hWorker, 1)", "%d, SIGKILL", (int)pid);
     ml_must(ml_result(kill(pid, SIGKILL)));
-    status = reap(MAX_WORKERS);
+    int status = ml_reap(pid);
+    ml_link_close(&flag);
     ml_say("worker %d died of %s between its two steps, holding the lock: counter %ld, "
            "committed in the log %ld", (int)pid, WIFSIGNALED(status) &&
            WTERMSIG(status) == SIGKILL ? "SIGKILL" : "something else", r->counter, logged(r));
@@ -223,16 +132,15 @@ static void kill_holder(struct record *r, pthread_mutex_t *m, bool commit)
  * mutex it may have died holding is taken once more to see whether it was
  * left owner-dead; and the record is judged by the log, which holds only
  * committed increments: the counter must equal it, whatever died. */
-static void counted(struct record *r)
+static void counted(struct record *r, const pid_t *pid)
 {
-    pid_t pid[MAX_WORKERS];
     int status[MAX_WORKERS], dead = 0, e;
+    char how[128];
     long before = r->repairs;
 
     for (int w = 0; w < workers; w++) {
-        pid[w] = kids[w];
-        status[w] = reap(w);
-        dead += !WIFEXITED(status[w]) || WEXITSTATUS(status[w]) != 0;
+        status[w] = ml_reap(pid[w]);
+        dead += status[w] != 0;
     }
     if (dead == 0) {
         ml_say("counter %ld, log %ld, expected %lld: %s", r->counter, logged(r), workers * increments,
@@ -240,22 +148,16 @@ static void counted(struct record *r)
         ml_must(r->counter == workers * increments);
         return;
     }
-    for (int w = 0; w < workers; w++) {
-        if (WIFEXITED(status[w]) && WEXITSTATUS(status[w]) == 0)
-            continue;
-        if (WIFSIGNALED(status[w]))
-            ml_say("worker %d (pid %d) was killed by SIG%s (%s), not by this program, after "
-                   "committing %ld of its %lld increments", w, (int)pid[w],
-                   sigabbrev_np(WTERMSIG(status[w])) ? sigabbrev_np(WTERMSIG(status[w])) : "?",
-                   strsignal(WTERMSIG(status[w])), r->log[w], increments);
-        else
-            ml_say("worker %d (pid %d) exited with status %d after committing %ld of its %lld "
-                   "increments", w, (int)pid[w], WEXITSTATUS(status[w]), r->log[w], increments);
-    }
+    for (int w = 0; w < workers; w++)
+        if (status[w] != 0)
+            ml_say("worker %d (pid %d) %s%s, after committing %ld of its %lld increments", w,
+                   (int)pid[w], ml_how_ended(status[w], how, sizeof how),
+                   WIFSIGNALED(status[w]) ? ", not by this program" : "", r->log[w], increments);
     ml_call("pthread_mutex_lock", "WaitForSingleObject(hMutex, INFINITE)",
             "&rec->lock /* did a dead worker leave it owner-dead? */");
     e = pthread_mutex_lock(&r->lock);
-    ml_must(ml_result_err(e) || e == EOWNERDEAD);
+    if (!ml_result_err(e) && e != EOWNERDEAD)
+        ml_exit(ML_FAILED);
     if (e == EOWNERDEAD) {
         ml_say("yes: a worker died holding it, between its two steps (counter %ld, log %ld)",
                r->counter, logged(r));
@@ -287,22 +189,15 @@ int main(int argc, char *argv[])
 {
     struct ml_opts o;
     pthread_mutexattr_t attr;
+    pid_t pid[MAX_WORKERS];
     int fd, e;
 
     ml_start(&prog, argc, argv, &o);
-    sigemptyset(&stops);
-    for (int i = 0; i < 3; i++)
-        sigaddset(&stops, stop_sig[i]);
-    for (int i = 0; i < 3; i++) {
-        struct sigaction sa = { .sa_handler = on_stop, .sa_mask = stops };
-        /* A signal ignored on entry stays ignored, as the library leaves it. */
-        if (sigaction(stop_sig[i], NULL, &lib_stop[i]) == 0 && lib_stop[i].sa_handler != SIG_IGN)
-            sigaction(stop_sig[i], &sa, NULL);
-    }
     ml_step("create", "an object that holds the mutex and the record");
     ml_call("shm_open", "CreateFileMapping(INVALID_HANDLE_VALUE, ..., szName)",
             "\"%s\", O_CREAT | O_EXCL | O_RDWR, 0600", o.name);
-    ml_must(ml_result(fd = shm_open(o.name, O_CREAT | O_EXCL | O_RDWR, 0600)));
+    fd = shm_open(o.name, O_CREAT | O_EXCL | O_RDWR, 0600);
+    ml_must(ml_result(fd));
     ml_made_shm(o.name);
     ml_call("ftruncate", "(the size is CreateFileMapping's argument)", "%d, %zu", fd, sizeof(struct record));
     ml_must(ml_result(ftruncate(fd, sizeof(struct record))));
@@ -310,47 +205,49 @@ int main(int argc, char *argv[])
      * store into the mutex would be SIGBUS, in whichever process made it. */
     ml_call("posix_fallocate", "(none: CreateFileMapping commits the section's pages)",
             "%d, 0, %zu", fd, sizeof(struct record));
-    if (!ml_result_err(e = posix_fallocate(fd, 0, sizeof(struct record)))) {
-        char room[128];
-        if (e == ENOSPC)
-            ml_error("the mutex and the record need a page of /dev/shm before any process "
-                     "touches them, and there is none to have (%s): free some (mmaplab clean "
-                     "removes mmaplab's objects) and run again",
-                     ml_shm_room_words(room, sizeof room));
-        ml_exit(ML_FAILED);
-    }
+    e = posix_fallocate(fd, 0, sizeof(struct record));
+    if (!ml_result_err(e))
+        ml_stop_without_room(e, "the mutex and the record need a page of /dev/shm before any "
+                             "process touches them");
     ml_call("mmap", "MapViewOfFile(hMapFile, FILE_MAP_ALL_ACCESS, ...)",
             "NULL, %zu, PROT_READ | PROT_WRITE, MAP_SHARED, %d, 0", sizeof(struct record), fd);
-    struct record *r = mmap(NULL, sizeof *r, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-    ml_must(ml_result_ptr(r) && pipe(flag) == 0);
+    struct record *r = mmap(NULL, sizeof *r, PROT_READ | PROT_WRITE,
+                            MAP_SHARED,      /* the mutex must be the same memory in every process */
+                            fd, 0);
+    ml_must(ml_result_ptr(r));
     r->nlog = workers + 1;                       /* the last slot: the killed workers' */
 
     /* [lesson:robust] */
     ml_step("init", "a process-shared, robust mutex inside the object");
-    pthread_mutexattr_init(&attr);
+    e = pthread_mutexattr_init(&attr);
+    if (e != 0)
+        ml_fail_err("pthread_mutexattr_init", e);
     ml_call("pthread_mutexattr_setpshared", "(a named Win32 mutex is shared by its name)",
             "&attr, PTHREAD_PROCESS_SHARED");
-    ml_must(ml_result_err(pthread_mutexattr_setpshared(&attr, PTHREAD_PROCESS_SHARED)));
-    pthread_mutex_init(&r->plain, &attr);       /* the contrast, at the end: not robust */
+    ml_must(ml_result_err(pthread_mutexattr_setpshared(&attr,
+                                                       PTHREAD_PROCESS_SHARED)));  /* any process that maps it */
+    e = pthread_mutex_init(&r->plain, &attr);   /* the contrast, at the end: not robust */
+    if (e != 0)
+        ml_fail_err("pthread_mutex_init", e);
     ml_call("pthread_mutexattr_setrobust", "(every Win32 mutex is: WAIT_ABANDONED)",
             "&attr, PTHREAD_MUTEX_ROBUST");
-    ml_must(ml_result_err(pthread_mutexattr_setrobust(&attr, PTHREAD_MUTEX_ROBUST)));
+    ml_must(ml_result_err(pthread_mutexattr_setrobust(&attr,
+                                                      PTHREAD_MUTEX_ROBUST)));  /* a dead owner: EOWNERDEAD */
     ml_call("pthread_mutex_init", "CreateMutex(NULL, FALSE, szMutexName)", "&rec->lock, &attr");
-    ml_must(ml_result_err(pthread_mutex_init(&r->lock, &attr)));
+    ml_must(ml_result_err(pthread_mutex_init(&r->lock,     /* in the shared record */
+                                             &attr)));     /* process-shared, robust */
     /* [/lesson] */
 
     ml_step("count", "%lld workers add %lld each, two steps inside the lock", workers, increments);
     for (int w = 0; w < workers; w++) {
-        ml_call("fork", "CreateProcess", "%s", "");
-        pid_t pid = spawn(w);
-        if (pid == 0) {
+        pid[w] = ml_spawn("CreateProcess");
+        if (pid[w] == 0) {
             for (long long i = 0; i < increments; i++)
                 increment(r, &r->lock, w, true);
             _exit(0);
         }
-        ml_must(ml_result(pid));
     }
-    counted(r);
+    counted(r, pid);
 
     for (long long k = 1; k <= kills; k++) {
         ml_step("kill", "kill %lld of %lld: a worker dies inside the lock, the next locker repairs", k, kills);
@@ -358,7 +255,9 @@ int main(int argc, char *argv[])
         /* [lesson:repair] */
         ml_call("pthread_mutex_lock", "WaitForSingleObject(hMutex, INFINITE): WAIT_ABANDONED", "&rec->lock");
         ml_expect(EOWNERDEAD);
-        ml_must(!ml_result_err(e = pthread_mutex_lock(&r->lock)) && e == EOWNERDEAD);
+        e = pthread_mutex_lock(&r->lock);
+        ml_result_err(e);
+        ml_must(ml_failed_as_expected());
         ml_say("the record is inconsistent: counter %ld, but the log commits %ld", r->counter, logged(r));
         repair(r);
         ml_call("pthread_mutex_consistent", "(none: after WAIT_ABANDONED the mutex is simply owned)", "&rec->lock");
@@ -366,7 +265,11 @@ int main(int argc, char *argv[])
         /* [/lesson] */
         ml_say("repaired: counter %ld = the log's sum %ld %s", r->counter, logged(r),
                r->counter == logged(r) ? "(consistent)" : "(STILL INCONSISTENT)");
-        ml_must(r->counter == logged(r) && r->counter == workers * increments + k);
+        if (r->counter != logged(r) || r->counter != workers * increments + k) {
+            ml_error("after %lld kills the counter should be %lld = the log, and it is %ld", k,
+                     workers * increments + k, r->counter);
+            ml_exit(ML_FAILED);
+        }
         ml_call("pthread_mutex_unlock", "ReleaseMutex(hMutex)", "&rec->lock");
         ml_must(ml_result_err(pthread_mutex_unlock(&r->lock)));
     }

@@ -91,7 +91,7 @@ static void second(const char *name, size_t n, struct fc_row *row)
     ml_must(ml_result(fd = shm_open(name, O_RDWR, 0)));
     ml_call("mmap", "MapViewOfFile(hMapFile, FILE_MAP_ALL_ACCESS, 0, 0, size)",
             "NULL, %zu, PROT_READ | PROT_WRITE, MAP_SHARED, %d, 0", n, fd);
-    ml_span(NULL, n, 0);
+    ml_call_range(NULL, n, 0);
     char *p = mmap(NULL, n, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
     ml_must(ml_result_ptr(p));
     fc_begin(&m);
@@ -138,7 +138,7 @@ static void huge(const char *name, size_t n, struct fc_row *row)
     ml_must(ml_result(ftruncate(fd, (off_t)n)));
     ml_call("mmap", "MapViewOfFile(hMapFile, FILE_MAP_ALL_ACCESS | FILE_MAP_LARGE_PAGES, 0, 0, size)",
             "NULL, %zu, PROT_READ | PROT_WRITE, MAP_SHARED, %d, 0", n, fd);
-    ml_span(NULL, n, 0);
+    ml_call_range(NULL, n, 0);
     char *p = mmap(NULL, n, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
     ml_must(ml_result_ptr(p));
     fc_begin(&m);
@@ -152,7 +152,7 @@ static void huge_pages(const char *name, size_t n, struct fc_row *row)
 {
     size_t hn = (n + (2u << 20) - 1) / (2u << 20) * (2u << 20);
 
-    if (!ml_has_cap(21))       /* CAP_SYS_ADMIN */
+    if (!ml_may_mount())
         fc_skip(row, "mounting a tmpfs of its own needs CAP_SYS_ADMIN (run as root); the "
                      "shared /dev/shm's huge pages are the administrator's setting");
     else if (!ml_is_mount_point("/dev/shm"))
@@ -182,7 +182,7 @@ int main(int argc, char *argv[])
     ml_must(ml_result(ftruncate(fd, (off_t)n)));                  /* its dwMaximumSize */
     ml_call("mmap", "MapViewOfFile(hMapFile, FILE_MAP_ALL_ACCESS, 0, 0, size)",
             "NULL, %zu, PROT_READ | PROT_WRITE, MAP_SHARED, %d, 0", n, fd);
-    ml_span(NULL, n, 0);
+    ml_call_range(NULL, n, 0);
     char *p = mmap(NULL, n, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);   /* MapViewOfFile */
     ml_must(ml_result_ptr(p));
     ml_hold("mapped, nothing touched: Rss of the view is 0; minflt is field 10 of /proc/%ld/stat",
@@ -205,7 +205,7 @@ int main(int argc, char *argv[])
     ml_step("read", "a new read-only view of the same pages; read one byte of each");
     ml_call("mmap", "MapViewOfFile(hMapFile, FILE_MAP_READ, 0, 0, size)",
             "NULL, %zu, PROT_READ, MAP_SHARED, %d, 0", n, fd);
-    ml_span(NULL, n, 0);
+    ml_call_range(NULL, n, 0);
     char *r = mmap(NULL, n, PROT_READ, MAP_SHARED, fd, 0);        /* MapViewOfFile(FILE_MAP_READ) */
     ml_must(ml_result_ptr(r));
     fc_begin(&m);
@@ -228,7 +228,7 @@ int main(int argc, char *argv[])
     ml_step("populate", "map with MAP_POPULATE: every page is faulted in by mmap itself");
     ml_call("mmap", "MapViewOfFile + VirtualLock(pBuf, size): every page faulted in by the call",
             "NULL, %zu, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, %d, 0", n, fd);
-    ml_span(NULL, n, 0);
+    ml_call_range(NULL, n, 0);
     fc_begin(&m);
     p = mmap(NULL, n, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, fd, 0);   /* + VirtualLock */
     fc_end(&m, &rows[FC_POPULATE], n, "MAP_POPULATE, inside mmap");
@@ -243,7 +243,7 @@ int main(int argc, char *argv[])
     ml_step("madvise", "map, then MADV_POPULATE_WRITE (Linux 5.14): faults taken in one call, writable");
     ml_call("mmap", "MapViewOfFile(hMapFile, FILE_MAP_ALL_ACCESS, 0, 0, size)",
             "NULL, %zu, PROT_READ | PROT_WRITE, MAP_SHARED, %d, 0", n, fd);
-    ml_span(NULL, n, 0);
+    ml_call_range(NULL, n, 0);
     p = mmap(NULL, n, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
     ml_must(ml_result_ptr(p));
     ml_call("madvise", "VirtualLock(pBuf, size) (which also locks them); PrefetchVirtualMemory only reads ahead",

@@ -99,6 +99,11 @@ void ml_made_file(const char *path)
     remember(path, false);
 }
 
+bool ml_made_still_ours(void)
+{
+    return made != NULL && getpid() == maker && still_ours() == 1;
+}
+
 void ml_made_done(void)
 {
     made = NULL;

@@ -11,10 +11,17 @@
 #ifndef MMAPLAB_MADE_H
 #define MMAPLAB_MADE_H
 
+#include <stdbool.h>
+
 /* This process just created the shared memory object name / the file path
  * (the string must stay valid until exit). */
 void ml_made_shm(const char *name);
 void ml_made_file(const char *path);
+
+/* Does the name still lead to what this process made (not to a file or
+ * link someone put there since)?  For a program about to remove it by
+ * name.  False when nothing is recorded as made. */
+bool ml_made_still_ours(void);
 
 /* It was removed by the program, or is meant to stay: forget it. */
 void ml_made_done(void);

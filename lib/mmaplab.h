@@ -99,12 +99,6 @@ struct ml_opts {
 void ml_start(const struct ml_prog *prog, int argc, char *argv[],
               struct ml_opts *o);
 
-/* Report a usage error (rule and next step, like the common options): a
- * value no option rule can check, such as two options that do not fit
- * together.  Printed and traced once parsing is over. */
-void ml_usage_error(const char *fmt, ...)
-    ML_PRINTF(1, 2);
-
 /* A step heading; records a "step" event.  step is one of the walkthrough's
  * words (create, map, copy, open, read, unmap, close, unlink) or the
  * program's own. */
@@ -130,7 +124,7 @@ void ml_call(const char *call, const char *win32, const char *argsfmt, ...)
 
 /* The address, length and offset the pending call works on, for the trace
  * (addr NULL: the result is the address, as for mmap; offset -1: none). */
-void ml_span(const void *addr, size_t len, long long offset);
+void ml_call_range(const void *addr, size_t len, long long offset);
 
 /* The pending call is meant to fail with err, to show the failure: it is
  * traced with "expected": true and narrated as the point, not as an error. */
@@ -142,6 +136,9 @@ void ml_expect(long long err);
 bool ml_result(long long ret);          /* -1 and errno mean failure */
 bool ml_result_ptr(const void *ret);    /* MAP_FAILED or NULL mean failure */
 bool ml_result_err(int err);            /* 0, or an error number */
+/* Report the result of a call that cannot fail (memcpy returns its
+ * destination): made alone on its line, then its result reported. */
+void ml_returned_ptr(const void *ret);
 
 /* The last result was the failure ml_expect announced. */
 bool ml_failed_as_expected(void);
@@ -166,6 +163,12 @@ _Noreturn void ml_exit(int status);
 /* ml_exit(ML_FAILED) unless ok: for a call whose failure has already been
  * narrated and explained (ml_result and friends). */
 void ml_must(bool ok);
+/* A call no lesson is about (pipe, write, waitpid) failed: say its name and
+ * errno, as "PROG: error: CALL failed: ENAME (text)", and ml_exit(ML_FAILED).
+ * Use it right after the call, while errno is still its. */
+_Noreturn void ml_fail_errno(const char *call);
+/* The same for a call that returns its error number (pthread_*). */
+_Noreturn void ml_fail_err(const char *call, int err);
 
 /* Hex/text dump of n bytes into out, 16 a row, each row prefixed by indent
  * and the offset (base + row).  Returns the length written. */
@@ -197,9 +200,5 @@ void ml_human_size(unsigned long long bytes, char *out, size_t outsz);
 
 /* The object the trace names, when it is not the -n name (a file path). */
 void ml_set_object(const char *object);
-
-/* The current options and program (for the library's other modules). */
-const struct ml_prog *ml_current_prog(void);
-const struct ml_opts *ml_current_opts(void);
 
 #endif

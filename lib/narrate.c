@@ -18,7 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-struct ml_run ml_run;
+struct ml_run_state ml_this_run;
 
 static char step_now[32];
 
@@ -38,12 +38,12 @@ static struct {
 /* Each code is made once and kept: a printf may use any number of them
  * (a rotation of a few buffers let a later call overwrite an earlier one
  * before printf read it). */
-const char *ml_c(const char *sgr)
+const char *ml_color(const char *sgr)
 {
     static struct { char sgr[8]; char code[16]; } made[16];
     static int n;
 
-    if (!ml_run.color)
+    if (!ml_this_run.color)
         return "";
     for (int i = 0; i < n; i++)
         if (strcmp(made[i].sgr, sgr) == 0)
@@ -62,12 +62,12 @@ const char *ml_plural(long long n, const char *one, const char *many)
 
 static bool quiet(void)
 {
-    return ml_run.opts.quiet;
+    return ml_this_run.opts.quiet;
 }
 
 const char *ml_prog_name(void)
 {
-    return ml_run.prog ? ml_run.prog->name : "mmaplab";
+    return ml_this_run.prog ? ml_this_run.prog->name : "mmaplab";
 }
 
 /* A line of narration, flushed at once: a test waiting on a line must see
@@ -102,26 +102,26 @@ void ml_trace_start(void)
 {
     struct trace_event e;
 
-    if (ml_run.started)
+    if (ml_this_run.started)
         return;
-    ml_run.started = true;
+    ml_this_run.started = true;
     ml_sys_started();
-    trace_begin(&e, ml_prog_name(), "start", ml_run.object);
+    trace_begin(&e, ml_prog_name(), "start", ml_this_run.object);
     trace_write(&e);
 }
 
 void ml_event_begin(struct trace_event *e, const char *event)
 {
     ml_sys_before_event();
-    trace_begin(e, ml_prog_name(), event, ml_run.object);
+    trace_begin(e, ml_prog_name(), event, ml_this_run.object);
 }
 
 void ml_announce(void)
 {
-    if (ml_run.started)
+    if (ml_this_run.started)
         return;
     ml_trace_start();
-    if (quiet() || ml_run.prog == NULL)
+    if (quiet() || ml_this_run.prog == NULL)
         return;
     ml_sys_heading();
 }
@@ -139,7 +139,7 @@ void ml_trace_simple(const char *event, const char *message)
 
 void ml_set_object(const char *object)
 {
-    ml_run.object = object;
+    ml_this_run.object = object;
 }
 
 void ml_step(const char *step, const char *fmt, ...)
@@ -154,7 +154,7 @@ void ml_step(const char *step, const char *fmt, ...)
     va_end(ap);
     snprintf(step_now, sizeof step_now, "%s", step);
     if (!quiet())
-        out("\n%s[%s]%s %s\n", ml_c("1;36"), step, ml_c("0"), msg);
+        out("\n%s[%s]%s %s\n", ml_color("1;36"), step, ml_color("0"), msg);
     ml_event_begin(&e, "step");
     trace_str(&e, "step", step);
     trace_str(&e, "message", msg);
@@ -213,10 +213,10 @@ void ml_call(const char *call, const char *twin, const char *argsfmt, ...)
     va_end(ap);
     pending.offset = -1;
 
-    if (ml_run.opts.step) {
+    if (ml_this_run.opts.step) {
         char why[1500];
-        out("  %snext:%s %s(%s)   -- press Enter to run it\n", ml_c("33"),
-            ml_c("0"), pending.call, pending.args);
+        out("  %snext:%s %s(%s)   -- press Enter to run it\n", ml_color("33"),
+            ml_color("0"), pending.call, pending.args);
         snprintf(why, sizeof why, "before %s(%s)", pending.call, pending.args);
         pause_here(why);
     }
@@ -226,7 +226,7 @@ void ml_call(const char *call, const char *twin, const char *argsfmt, ...)
     ml_sys_before_call();
 }
 
-void ml_span(const void *addr, size_t len, long long offset)
+void ml_call_range(const void *addr, size_t len, long long offset)
 {
     pending.addr = addr;
     pending.len = len;
@@ -261,21 +261,21 @@ bool ml_report(const char *ret, bool failed, long long err,
                        words, sizeof words, hint, sizeof hint);
 
     if (!quiet() || (failed && !expected))
-        out("  %s%s%s(%s) = %s%s%s%s%s   %s[%s: %s]%s\n", ml_c("1"),
-            pending.call, ml_c("0"), pending.args,
-            ml_c(!failed ? "32" : expected ? "33" : "31"), ret,
-            failed || noted ? ml_sys_ret_sep : "", words, ml_c("0"),
-            ml_c("2"), ml_sys_twin, pending.twin, ml_c("0"));
+        out("  %s%s%s(%s) = %s%s%s%s%s   %s[%s: %s]%s\n", ml_color("1"),
+            pending.call, ml_color("0"), pending.args,
+            ml_color(!failed ? "32" : expected ? "33" : "31"), ret,
+            failed || noted ? ml_sys_ret_sep : "", words, ml_color("0"),
+            ml_color("2"), ml_sys_twin, pending.twin, ml_color("0"));
     if (expected) {
         if (!quiet())
             out("  %sexpected:%s this failure is the point: %s\n",
-                ml_c("33"), ml_c("0"), hint);
+                ml_color("33"), ml_color("0"), hint);
     } else if (failed) {
         out_err("%s: error: %s failed: %s\n%s: next: %s\n", ml_prog_name(),
                 pending.call, words, ml_prog_name(), hint);
     } else if (pending.expect != 0 && !quiet()) {
         out("  %snote:%s it was expected to fail with %s, and did not\n",
-            ml_c("33"), ml_c("0"), ml_sys_error_name(pending.expect));
+            ml_color("33"), ml_color("0"), ml_sys_error_name(pending.expect));
     }
 
     ml_event_begin(&e, "call");
@@ -316,19 +316,19 @@ void ml_hold(const char *fmt, ...)
     va_start(ap, fmt);
     ml_sys_vformat(why, sizeof why, fmt, ap);
     va_end(ap);
-    if (!ml_run.opts.hold) {
+    if (!ml_this_run.opts.hold) {
         if (!quiet())
             out("\n%s[hold]%s %s\n  (--no-hold: going on without waiting)\n",
-                ml_c("1;35"), ml_c("0"), why);
+                ml_color("1;35"), ml_color("0"), why);
         return;
     }
     /* A hold waits for the user: it says so even under -q, or the
      * terminal would look hung. */
     if (!quiet())
-        out("\n%s[hold]%s %s\n  Press Enter to go on.\n", ml_c("1;35"),
-            ml_c("0"), why);
+        out("\n%s[hold]%s %s\n  Press Enter to go on.\n", ml_color("1;35"),
+            ml_color("0"), why);
     else
-        out("%s[hold]%s press Enter to go on\n", ml_c("1;35"), ml_c("0"));
+        out("%s[hold]%s press Enter to go on\n", ml_color("1;35"), ml_color("0"));
     pause_here(why);
 }
 
@@ -356,7 +356,7 @@ void ml_next(const char *fmt, ...)
     va_start(ap, fmt);
     ml_sys_vformat(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    out("\n%sNext:%s %s\n", ml_c("1;32"), ml_c("0"), msg);
+    out("\n%sNext:%s %s\n", ml_color("1;32"), ml_color("0"), msg);
 }
 
 void ml_error(const char *fmt, ...)

@@ -8,7 +8,7 @@
 #include "mmaplab.h"
 
 /* Set by opts.c once the command line is parsed; used by narrate.c. */
-struct ml_run {
+struct ml_run_state {
     const struct ml_prog *prog;
     struct ml_opts opts;
     bool color;
@@ -16,7 +16,7 @@ struct ml_run {
     bool started;            /* the start event and heading are out */
 };
 
-extern struct ml_run ml_run;
+extern struct ml_run_state ml_this_run;
 
 /* The start event (ml_trace_start), then the program's heading: both wait
  * for the program's first narration, so that a program working on a file
@@ -37,7 +37,7 @@ void ml_event_begin(struct trace_event *e, const char *event);
 /* Narrate and record the pending call's result: ret as the line shows it,
  * whether the call failed, and the error the system gave (errno,
  * GetLastError).  addr_result is the address a call returned (the span's
- * address when ml_span had none).  Returns !failed.  Each track's result
+ * address when ml_call_range had none).  Returns !failed.  Each track's result
  * functions (ml_result, wl_result_handle, ...) read the error and call it. */
 bool ml_report(const char *ret, bool failed, long long err,
                const void *addr_result);
@@ -51,6 +51,6 @@ void ml_trace_simple(const char *event, const char *message);
 bool ml_read_line(void);
 
 /* Colours for narration (empty strings when colour is off). */
-const char *ml_c(const char *sgr);
+const char *ml_color(const char *sgr);
 
 #endif

@@ -20,7 +20,9 @@ enum { OPT_STEP = 1000, OPT_NO_HOLD, OPT_TRACE, OPT_NO_COLOR };
 
 static char usage_err[1400];
 
-void ml_usage_error(const char *fmt, ...)
+/* The first broken rule, said once parsing is over. */
+static void usage_error(const char *fmt, ...) ML_PRINTF(1, 2);
+static void usage_error(const char *fmt, ...)
 {
     va_list ap;
 
@@ -112,13 +114,13 @@ static void unknown_option(const struct ml_prog *p, const char *arg, int opt)
     else
         snprintf(shown, sizeof shown, "%.60s", arg);
     if (opt == 's' || strncmp(shown, "--size", 6) == 0)
-        ml_usage_error("%s takes no size: the size is fixed when the object is "
+        usage_error("%s takes no size: the size is fixed when the object is "
                        "created (01-create -s SIZE)", p->name);
     else if (opt == 'm' || strncmp(shown, "--message", 9) == 0)
-        ml_usage_error("%s takes no message: 03-copy -m TEXT copies one in",
+        usage_error("%s takes no message: 03-copy -m TEXT copies one in",
                        p->name);
     else
-        ml_usage_error("unknown option '%s'", shown);
+        usage_error("unknown option '%s'", shown);
 }
 
 /* Store the value of the program's own option key (as given: shown). */
@@ -131,7 +133,7 @@ static void own_value(const struct ml_prog *p, int key, const char *arg, const c
     while (o && o->name && o->key != key)
         o++;
     if (o == NULL || o->name == NULL) {
-        ml_usage_error("option '%s' was not understood", shown);
+        usage_error("option '%s' was not understood", shown);
         return;
     }
     switch (o->kind) {
@@ -143,16 +145,16 @@ static void own_value(const struct ml_prog *p, int key, const char *arg, const c
         break;
     case ML_SIZE:
         if (ml_parse_size(arg, (off_t *)o->to, why, sizeof why) == -1)
-            ml_usage_error("--%s: %s", o->name, why);
+            usage_error("--%s: %s", o->name, why);
         break;
     case ML_COUNT:
         if (arg[strspn(arg, "0123456789")] != '\0' || arg[0] == '\0')
-            ml_usage_error("--%s: '%s' is not a whole number (%lld to %lld)",
+            usage_error("--%s: '%s' is not a whole number (%lld to %lld)",
                            o->name, arg, o->min, o->max);
         else if (ml_parse_count(arg, o->max, &n, why, sizeof why) == -1)
-            ml_usage_error("--%s: %s", o->name, why);
+            usage_error("--%s: %s", o->name, why);
         else if (n < o->min)
-            ml_usage_error("--%s: '%s' is too small: at least %lld", o->name, arg, o->min);
+            usage_error("--%s: '%s' is too small: at least %lld", o->name, arg, o->min);
         else
             *(long long *)o->to = n;
         break;
@@ -213,7 +215,7 @@ void ml_start(const struct ml_prog *p, int argc, char *argv[],
     }
     longs[nl] = (struct option){ NULL, 0, NULL, 0 };
 
-    ml_run.prog = p;
+    ml_this_run.prog = p;
     usage_err[0] = '\0';
     opterr = 0;
     optind = 1;
@@ -225,7 +227,7 @@ void ml_start(const struct ml_prog *p, int argc, char *argv[],
         case 'n': o->name = optarg; name_from = NULL; break;
         case 's':
             if (ml_parse_size(optarg, &o->size, why, sizeof why) == -1)
-                ml_usage_error("%s", why);
+                usage_error("%s", why);
             break;
         case 'm': o->message = optarg; break;
         case 'd': o->dir = optarg; break;
@@ -237,7 +239,7 @@ void ml_start(const struct ml_prog *p, int argc, char *argv[],
         case OPT_TRACE: trace_flag = optarg; break;
         case OPT_NO_COLOR: no_color = true; break;
         case ':':
-            ml_usage_error("option '%s' needs an argument", argv[optind - 1]);
+            usage_error("option '%s' needs an argument", argv[optind - 1]);
             break;
         case '?':
             unknown_option(p, argv[optind - 1], optopt);
@@ -258,22 +260,22 @@ void ml_start(const struct ml_prog *p, int argc, char *argv[],
     o->operands = argv + optind;
     o->noperands = argc - optind;
     if (o->noperands > 0 && p->operands == NULL)
-        ml_usage_error("unexpected argument '%s': %s takes only options",
+        usage_error("unexpected argument '%s': %s takes only options",
                        o->operands[0], p->name);
     char why[600];
     if (ml_check_name(o->name, why, sizeof why) == -1) {
         if (name_from)
-            ml_usage_error("%s (from %s)", why, name_from);
+            usage_error("%s (from %s)", why, name_from);
         else
-            ml_usage_error("%s", why);
+            usage_error("%s", why);
     }
 
     const char *nc = getenv("NO_COLOR"), *term = getenv("TERM");
-    ml_run.color = !no_color && !(nc && nc[0]) && isatty(STDOUT_FILENO) &&
+    ml_this_run.color = !no_color && !(nc && nc[0]) && isatty(STDOUT_FILENO) &&
                    !(term && strcmp(term, "dumb") == 0);
-    ml_run.opts = *o;
-    ml_run.object = o->name;
-    ml_run.started = false;
+    ml_this_run.opts = *o;
+    ml_this_run.object = o->name;
+    ml_this_run.started = false;
 
     trace_open(p->name, trace_flag, getenv("MMAPLAB_TRACE"));
     ml_catch_signals();
@@ -287,14 +289,4 @@ void ml_start(const struct ml_prog *p, int argc, char *argv[],
         ml_trace_simple("error", usage_err);
         ml_exit(ML_USAGE);
     }
-}
-
-const struct ml_prog *ml_current_prog(void)
-{
-    return ml_run.prog;
-}
-
-const struct ml_opts *ml_current_opts(void)
-{
-    return &ml_run.opts;
 }

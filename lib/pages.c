@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <linux/capability.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -386,7 +387,12 @@ bool ml_has_cap(int cap)
 
 bool ml_frames_visible(void)
 {
-    return ml_has_cap(21);      /* CAP_SYS_ADMIN */
+    return ml_has_cap(CAP_SYS_ADMIN);
+}
+
+bool ml_may_mount(void)
+{
+    return ml_has_cap(CAP_SYS_ADMIN);
 }
 
 bool ml_is_mount_point(const char *path)

@@ -96,6 +96,10 @@ bool ml_has_cap(int cap);
  * it the kernel reports 0, which means hidden, never "frame 0".) */
 bool ml_frames_visible(void);
 
+/* May this process mount a file system (mount(2), unshare(CLONE_NEWNS))?
+ * Both need CAP_SYS_ADMIN. */
+bool ml_may_mount(void);
+
 /* Is path (as this process sees it) where a file system is mounted?  Read
  * from /proc/self/mountinfo.  mount(2) changes the propagation of a mount
  * point only (EINVAL elsewhere): in a chroot, or a container whose root is

@@ -4,6 +4,7 @@
  * functions that read errno.
  */
 #include "explain.h"
+#include "kids.h"
 #include "made.h"
 #include "narrate.h"
 #include "sys.h"
@@ -28,11 +29,11 @@ void ml_sys_vformat(char *out, size_t outsz, const char *fmt, va_list ap)
 
 void ml_sys_heading(void)
 {
-    const struct ml_prog *p = ml_run.prog;
+    const struct ml_prog *p = ml_this_run.prog;
     char object[1100];
 
-    printf("%s%s%s: %s\n", ml_c("1"), p->name, ml_c("0"), p->summary);
-    ml_format(object, sizeof object, "%s", ml_run.object ? ml_run.object : "");
+    printf("%s%s%s: %s\n", ml_color("1"), p->name, ml_color("0"), p->summary);
+    ml_format(object, sizeof object, "%s", ml_this_run.object ? ml_this_run.object : "");
     printf("  object %s   pid %ld   Win32: %s\n", object, (long)getpid(),
            p->win32);
 }
@@ -54,7 +55,7 @@ void ml_sys_before_event(void)
     struct trace_event e;
     pid_t me = getpid();
 
-    if (!ml_run.started || started_pid == 0 || started_pid == me)
+    if (!ml_this_run.started || started_pid == 0 || started_pid == me)
         return;
     char from[48] = "forked from process ", digits[24];
     long long n = (long long)getppid();
@@ -66,7 +67,7 @@ void ml_sys_before_event(void)
         from[len++] = digits[--k];
     from[len] = '\0';
     started_pid = me;
-    trace_begin(&e, ml_prog_name(), "start", ml_run.object);
+    trace_begin(&e, ml_prog_name(), "start", ml_this_run.object);
     trace_str(&e, "message", from);
     trace_write(&e);
 }
@@ -86,16 +87,16 @@ void ml_sys_explain(const char *call, long long err, size_t span_len,
     char owner[256] = "", shown_owner[1024], object[1100];
     int e = (int)err;
     bool has_owner = (e == EEXIST || e == EACCES || e == EPERM || e == ELOOP) &&
-                     ml_run.object != NULL &&
-                     ml_describe_owner(ml_run.object, NULL, owner,
+                     ml_this_run.object != NULL &&
+                     ml_describe_owner(ml_this_run.object, NULL, owner,
                                        sizeof owner) == 0;
 
     snprintf(words, wordsz, "%s (%s)", ml_errno_name(e), strerror(e));
     /* The hint names the object and its owner: both outside text. */
-    if (ml_run.object)
-        ml_format(object, sizeof object, "%s", ml_run.object);
+    if (ml_this_run.object)
+        ml_format(object, sizeof object, "%s", ml_this_run.object);
     ml_format(shown_owner, sizeof shown_owner, "%s", owner);
-    ml_hint(call, e, ml_run.object ? object : NULL,
+    ml_hint(call, e, ml_this_run.object ? object : NULL,
             has_owner ? shown_owner : NULL, hint, hintsz);
     if (e == ENOMEM && span_len > 0 && strcmp(call, "mmap") == 0)
         ml_hint_nomem(span_len, hint, hintsz);
@@ -162,6 +163,27 @@ bool ml_result_err(int err)
     return ml_report(s, err != 0, err, NULL);
 }
 
+void ml_returned_ptr(const void *ret)
+{
+    char s[32];
+
+    snprintf(s, sizeof s, "%p", ret);
+    ml_report(s, false, 0, ret);
+}
+
+/* ---- a call no lesson is about failed ----------------------------------- */
+
+void ml_fail_errno(const char *call)
+{
+    ml_fail_err(call, errno);
+}
+
+void ml_fail_err(const char *call, int err)
+{
+    ml_error("%s failed: %s (%s)", call, ml_errno_name(err), strerror(err));
+    ml_exit(ML_FAILED);
+}
+
 /* ---- signals ------------------------------------------------------------ */
 
 static void put(const char *s)
@@ -179,6 +201,7 @@ static void on_signal(int sig)
                                                                  : "SIGHUP";
     int saved = errno;
 
+    ml_kids_kill_all(ml_prog_name());
     ml_trace_start();
     ml_event_begin(&e, "exit");
     trace_int(&e, "status", 128 + sig);
@@ -202,7 +225,7 @@ void ml_catch_signals(void)
 
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_signal;
-    sigemptyset(&sa.sa_mask);
+    ml_kids_stop_signals(&sa.sa_mask);   /* one stop at a time */
     for (int i = 0; i < 3; i++) {
         int sig = (int[]){ SIGINT, SIGTERM, SIGHUP }[i];
         struct sigaction old;

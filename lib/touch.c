@@ -2,11 +2,13 @@
 #include "touch.h"
 #include "mmaplab.h"
 
+#include <errno.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <unistd.h>
 
@@ -87,4 +89,44 @@ const char *ml_shm_room_words(char *out, size_t outsz)
     ml_human_size(total, t, sizeof t);
     snprintf(out, outsz, "/dev/shm has %s free of %s", a, t);
     return out;
+}
+
+void ml_stop_without_room(int err, const char *need)
+{
+    char room[128];
+
+    if (err == ENOSPC)
+        ml_error("%s, and there is none to have (%s): free some (mmaplab clean "
+                 "removes mmaplab's objects) and run again", need,
+                 ml_shm_room_words(room, sizeof room));
+    ml_exit(ML_FAILED);
+}
+
+void ml_touch_or_stop(int fd, char *p, off_t off, const char *less)
+{
+    unsigned long long avail, total;
+    struct stat st;
+    char room[128];
+    void *fault;
+    long ps = sysconf(_SC_PAGESIZE);
+
+    if (ml_touch(p + off, &fault))
+        return;
+    if (fstat(fd, &st) == 0 && off >= st.st_size)
+        ml_error("SIGBUS at %p (offset %lld): the object is %lld bytes now, not the %lld this "
+                 "program gave it: another process cut it shorter; run again", fault,
+                 (long long)off, (long long)st.st_size, (long long)(off + ps));
+    else if (ml_shm_room(&avail, &total) && avail < (unsigned long long)ps)
+        ml_error("SIGBUS at %p (offset %lld, inside the object): no page could be had for it, "
+                 "because /dev/shm is full (%s).  ftruncate grew the object's size, not its "
+                 "space: that is only asked for at the first store (posix_fallocate would have "
+                 "said ENOSPC at once).  Give %s, or free some of /dev/shm (mmaplab clean "
+                 "removes mmaplab's objects)", fault, (long long)off,
+                 ml_shm_room_words(room, sizeof room), less);
+    else
+        ml_error("SIGBUS at %p (offset %lld, inside the object): the kernel could not give it a "
+                 "page, though %s (a memory limit of this process's cgroup, or the space went "
+                 "and came back): run again, with %s", fault, (long long)off,
+                 ml_shm_room_words(room, sizeof room), less);
+    ml_exit(ML_FAILED);
 }

@@ -96,7 +96,7 @@ static char *cow_view(HANDLE hMapFile, unsigned long long gran, const char *pA)
     ml_call("MapViewOfFile",
             "mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0)",
             "hMapFile, FILE_MAP_COPY, 0, 0, %llu", gran);
-    ml_span(NULL, (size_t)gran, 0);
+    ml_call_range(NULL, (size_t)gran, 0);
     pC = MapViewOfFile(hMapFile,
                        FILE_MAP_COPY,       /* MAP_PRIVATE: a write copies the page */
                        0, 0,                /* offset 0 */
@@ -104,7 +104,7 @@ static char *cow_view(HANDLE hMapFile, unsigned long long gran, const char *pA)
     ml_must(wl_result_ptr(pC));
     ml_call("CopyMemory", "memcpy(private_addr, msg, strlen(msg) + 1)",
             "pC, \"%s\", %zu", COW_MESSAGE, sizeof COW_MESSAGE);
-    ml_span(pC, sizeof COW_MESSAGE, 0);
+    ml_call_range(pC, sizeof COW_MESSAGE, 0);
     CopyMemory(pC, COW_MESSAGE, sizeof COW_MESSAGE);  /* this page is copied first */
     wl_result_void();
     /* [/lesson] */
@@ -121,7 +121,7 @@ static char *offset_view(HANDLE hMapFile, unsigned long long gran, char *pA)
     ml_step("offset", "a view that starts 64 KiB into the file");
     ml_call("CopyMemory", "memcpy(addr + 65536, marker, strlen(marker) + 1)",
             "pA + %llu, \"%s\", %zu", gran, MARKER, sizeof MARKER);
-    ml_span(pA + gran, sizeof MARKER, (long long)gran);
+    ml_call_range(pA + gran, sizeof MARKER, (long long)gran);
     CopyMemory(pA + gran, MARKER, sizeof MARKER);       /* memcpy */
     wl_result_void();
     /* [lesson:offset] */
@@ -130,7 +130,7 @@ static char *offset_view(HANDLE hMapFile, unsigned long long gran, char *pA)
     ml_call("MapViewOfFile", "mmap(NULL, len, PROT_READ, MAP_SHARED, fd, 65536)",
             "hMapFile, FILE_MAP_READ, %lu, %lu, %llu", (unsigned long)offHigh,
             (unsigned long)offLow, gran);
-    ml_span(NULL, (size_t)gran, (long long)gran);
+    ml_call_range(NULL, (size_t)gran, (long long)gran);
     pD = MapViewOfFile(hMapFile,
                        FILE_MAP_READ,      /* PROT_READ */
                        offHigh, offLow,    /* mmap's off_t offset, as two DWORDs */
@@ -158,7 +158,7 @@ static void misaligned_view(HANDLE hMapFile, DWORD dwPageSize)
             "hMapFile, FILE_MAP_READ, %lu, %lu, %lu", (unsigned long)offHigh,
             (unsigned long)offLow, (unsigned long)dwPageSize);
     ml_expect(ERROR_MAPPED_ALIGNMENT);
-    ml_span(NULL, dwPageSize, (long long)bad_offset);
+    ml_call_range(NULL, dwPageSize, (long long)bad_offset);
     pBad = MapViewOfFile(hMapFile,
                          FILE_MAP_READ,    /* PROT_READ */
                          offHigh, offLow,  /* one page in: mmap takes it, Windows does not */
@@ -278,7 +278,7 @@ int main(int argc, char *argv[])
     ml_call("MapViewOfFile",
             "mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0)",
             "hMapFile, FILE_MAP_ALL_ACCESS, 0, 0, %llu", size);
-    ml_span(NULL, (size_t)size, 0);
+    ml_call_range(NULL, (size_t)size, 0);
     pA = MapViewOfFile(hMapFile,            /* mmap(..., fd, ...) */
                        FILE_MAP_ALL_ACCESS, /* PROT_READ | PROT_WRITE, MAP_SHARED */
                        0, 0,                /* offset 0 */
@@ -286,7 +286,7 @@ int main(int argc, char *argv[])
     ml_must(wl_result_ptr(pA));
     ml_call("MapViewOfFile", "mmap(NULL, len, PROT_READ, MAP_SHARED, fd, 0)",
             "hMapFile, FILE_MAP_READ, 0, 0, %llu", gran);
-    ml_span(NULL, (size_t)gran, 0);
+    ml_call_range(NULL, (size_t)gran, 0);
     pB = MapViewOfFile(hMapFile,
                        FILE_MAP_READ,       /* PROT_READ */
                        0, 0,                /* the same offset: the same pages */
@@ -297,7 +297,7 @@ int main(int argc, char *argv[])
     ml_step("copy", "the message through the first view");
     ml_call("CopyMemory", "memcpy(addr, msg, strlen(msg) + 1)",
             "pA, \"%s\", %zu", o.message, len);
-    ml_span(pA, len, 0);
+    ml_call_range(pA, len, 0);
     CopyMemory(pA, o.message, len);                     /* memcpy */
     wl_result_void();
 

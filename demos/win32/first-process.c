@@ -78,7 +78,7 @@ int main(int argc, char *argv[])
     ml_call("MapViewOfFile",
             "mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0)",
             "hMapFile, FILE_MAP_ALL_ACCESS, 0, 0, %llu", o.size);
-    ml_span(NULL, (size_t)o.size, 0);
+    ml_call_range(NULL, (size_t)o.size, 0);
     pBuf = MapViewOfFile(hMapFile,            /* mmap(..., fd, ...) */
                          FILE_MAP_ALL_ACCESS, /* PROT_READ | PROT_WRITE, MAP_SHARED */
                          0, 0,                /* offset 0, as high and low DWORDs */
@@ -90,7 +90,7 @@ int main(int argc, char *argv[])
     /* [lesson:copy] */
     ml_call("CopyMemory", "memcpy(addr, msg, strlen(msg) + 1)",
             "pBuf, \"%s\", %zu", o.message, len);
-    ml_span(pBuf, len, 0);
+    ml_call_range(pBuf, len, 0);
     CopyMemory(pBuf,                   /* memcpy(addr, ...): the view */
                o.message,              /* the message */
                len);                   /* the '\0' too, for a reader's strlen */

@@ -216,7 +216,7 @@ int main(int argc, char *argv[])
     ml_call("MapViewOfFile",
             "mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0)",
             "hMapFile, FILE_MAP_ALL_ACCESS, 0, 0, %d", BUF_SIZE);
-    ml_span(NULL, BUF_SIZE, 0);
+    ml_call_range(NULL, BUF_SIZE, 0);
     pBuf = MapViewOfFile(hMapFile, FILE_MAP_ALL_ACCESS, 0, 0, BUF_SIZE);  /* mmap */
     ml_must(wl_result_ptr(pBuf));
 

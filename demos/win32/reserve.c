@@ -210,7 +210,7 @@ int main(int argc, char *argv[])
             "ftruncate(fd, len) (grow what may be touched) + mprotect(addr, "
             "len, PROT_READ | PROT_WRITE)",
             "pView, %llu, MEM_COMMIT, PAGE_READWRITE", commit);
-    ml_span(pView, (size_t)commit, 0);
+    ml_call_range(pView, (size_t)commit, 0);
     pCommitted = VirtualAlloc(pView,            /* inside the view */
                               (SIZE_T)commit,   /* ftruncate + mprotect */
                               MEM_COMMIT,       /* charge these pages, now usable */
@@ -223,7 +223,7 @@ int main(int argc, char *argv[])
     ml_step("copy", "the message, into a committed page");
     ml_call("CopyMemory", "memcpy(addr, msg, strlen(msg) + 1)",
             "pView, \"%s\", %zu", o.message, len);
-    ml_span(pView, len, 0);
+    ml_call_range(pView, len, 0);
     CopyMemory(pView, o.message, len);                  /* memcpy */
     wl_result_void();
 

@@ -75,7 +75,7 @@ int main(int argc, char *argv[])
     ml_call("MapViewOfFile",
             "mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0)",
             "hMapFile, FILE_MAP_ALL_ACCESS, 0, 0, %llu", o.size);
-    ml_span(NULL, (size_t)o.size, 0);
+    ml_call_range(NULL, (size_t)o.size, 0);
     pBuf = MapViewOfFile(hMapFile,            /* mmap(..., fd, ...) */
                          FILE_MAP_ALL_ACCESS, /* PROT_READ | PROT_WRITE, MAP_SHARED */
                          0, 0,                /* offset 0, as high and low DWORDs */

@@ -48,7 +48,7 @@ void ml_sys_explain(const char *call, long long err, size_t span_len,
     wl_error_text((DWORD)err, text, sizeof text);
     snprintf(words, wordsz, "GetLastError() = %lu %s (%s)",
              (unsigned long)err, wl_error_name((DWORD)err), text);
-    wl_hint(call, (DWORD)err, ml_run.object ? ml_run.object : "", hint, hintsz);
+    wl_hint(call, (DWORD)err, ml_this_run.object ? ml_this_run.object : "", hint, hintsz);
 }
 
 /* Create* succeed on a name that exists, and say so only here. */

@@ -233,7 +233,7 @@ void wl_start(const struct wl_prog *p, int argc, char *argv[],
     wprog = p;
     core_prog = (struct ml_prog){ .name = p->name, .summary = p->summary,
                                   .teaches = p->teaches, .win32 = p->posix };
-    ml_run.prog = &core_prog;
+    ml_this_run.prog = &core_prog;
     memset(o, 0, sizeof *o);
     o->size = p->default_size ? p->default_size : ML_DEFAULT_SIZE;
     o->message = ML_DEFAULT_MESSAGE;
@@ -327,14 +327,14 @@ void wl_start(const struct wl_prog *p, int argc, char *argv[],
         ml_set_object(name_buf);
     } else {
         o->name = "";
-        if (ml_run.object == NULL)
+        if (ml_this_run.object == NULL)
             ml_set_object("");
     }
     o->trace = wl_trace_open(trace_flag, getenv("MMAPLAB_TRACE"));
     opts = *o;
-    ml_run.opts.quiet = o->quiet;
-    ml_run.opts.step = o->step;
-    ml_run.opts.hold = o->hold;
+    ml_this_run.opts.quiet = o->quiet;
+    ml_this_run.opts.step = o->step;
+    ml_this_run.opts.hold = o->hold;
     SetConsoleCtrlHandler(on_ctrl, TRUE);
 
     if (usage_err[0] != '\0') {

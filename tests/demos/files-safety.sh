@@ -104,6 +104,26 @@ expect_match "...the second process says it is not the file the first made" \
     "is no longer the file the first process made" "$(err_of p07)"
 rm -f "$S/mmaplab-pages.dat"
 
+# ---- 08-private-cow: it removes by name only the file it made -------------
+# The file is swapped while the program holds after its write; at its end it
+# must not delete the attacker's file that now has the name.
+tr=$(t_trace)
+start_held p08 "$BIN/08-private-cow" -d "$S" --trace "$tr"
+if wait_event "$tr" 08-private-cow hold 1 20 && release p08 &&
+   wait_event "$tr" 08-private-cow hold 2 20; then
+    attacker sh -c "rm -f '$S/mmaplab-cow.dat' && printf 'attacker file' > '$S/mmaplab-cow.dat'"
+    finish p08
+    expect_eq "08: the file swapped before its final unlink: it stops (exit 1)" 1 "$T_STATUS"
+    expect_eq "...and the attacker's file is still there, as it was" "attacker file" \
+        "$(cat "$S/mmaplab-cow.dat" 2>&1)"
+    expect_match "...saying it is not the file this run made" \
+        "mmaplab-cow.dat is no longer the file this run made: it is left alone" "$(err_of p08)"
+else
+    not_ok "08-private-cow reaches its second hold" "$(out_of p08; err_of p08)"
+    finish p08
+fi
+rm -f "$S/mmaplab-cow.dat"
+
 # ---- the per-user trace: a FIFO or someone else's file there --------------
 X=$T_SCRATCH/xdg; mkdir -m 700 "$X" "$X/mmaplab"
 mkfifo "$X/mmaplab/trace.jsonl"
