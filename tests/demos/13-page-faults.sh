@@ -158,3 +158,5 @@ fi
 
 left=$(ls /dev/shm | grep -F "$PREFIX-$SUITE" || true)
 expect_eq "nothing of this suite is left in /dev/shm" "" "$left"
+
+done_testing
