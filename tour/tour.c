@@ -91,6 +91,8 @@ static void usage(FILE *f)
 "  --timeout SEC     how long a program may take to reach its next stop\n"
 "                    (default 30)\n"
 "  --no-color        no colours (also when NO_COLOR is set)\n"
+"  --list-named      list the lines each step's narration names, as the\n"
+"                    screen must show them (for the tests), and exit\n"
 "  -h, --help, -V, --version\n"
 "\n"
 "Keys: Space or Enter next step, b back one step (the programs run again up\n"
@@ -163,6 +165,7 @@ int main(int argc, char *argv[])
         { "from", required_argument, NULL, 'F' },
         { "timeout", required_argument, NULL, 'T' },
         { "no-color", no_argument, NULL, 'C' },
+        { "list-named", no_argument, NULL, 'L' },
         { "help", no_argument, NULL, 'h' },
         { "version", no_argument, NULL, 'V' },
         { NULL, 0, NULL, 0 },
@@ -193,6 +196,7 @@ int main(int argc, char *argv[])
         }
         case 'T': timeout = seconds("--timeout", optarg, 1, 3600); break;
         case 'C': color = false; break;
+        case 'L': return tour_list_named(stdout) == 0 ? 0 : 1;
         case 'h': usage(stdout); return 0;
         case 'V': printf("mmaplab-tour %s\n", ML_VERSION); return 0;
         case ':': usage_error("option '%s' needs a value", argv[optind - 1]);
