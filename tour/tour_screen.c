@@ -14,6 +14,7 @@
 #include "describe.h"
 #include "view.h"
 #include "fullscreen.h"
+#include "textfit.h"
 
 #include <curses.h>
 #include <langinfo.h>
@@ -302,9 +303,9 @@ static bool pad_panel(struct screen *s, enum slot_kind k, int w, const struct na
 }
 
 /* Show rows of a padded panel in r: its title, the inner rows that hold
- * the named ones, its bottom; "[^]" in the title when rows above are not
- * shown. */
-static void show_padded(struct padded *p, struct view_rect r)
+ * the named ones, its bottom; arrows on its left border when rows above
+ * or below are not shown. */
+static void show_padded(struct padded *p, struct view_rect r, bool utf8)
 {
     if (p->pad == NULL || r.h < 2)
         return;
@@ -324,8 +325,11 @@ static void show_padded(struct padded *p, struct view_rect r)
         copywin(p->pad, stdscr, 1 + off, 0, r.y + 1, r.x, r.y + inner, r.x + w - 1, FALSE);
     copywin(p->pad, stdscr, PAD_ROWS - 1, 0, r.y + r.h - 1, r.x, r.y + r.h - 1,
             r.x + w - 1, FALSE);
-    if (off > 0 && r.w > 8)
-        mvaddstr(r.y, r.x + r.w - 5, "[^]");
+    /* Rows not shown: a mark on the border, above and below. */
+    if (off > 0 && inner > 0)
+        mvaddstr(r.y + 1, r.x, utf8 ? "\u2191" : "^");
+    if (off + inner < p->content && inner > 0)
+        mvaddstr(r.y + inner, r.x, utf8 ? "\u2193" : "v");
 }
 
 /* The part of a small screen whose panels hold what the narration names
@@ -421,7 +425,8 @@ static void step_at(struct screen *s, struct layout *l, int y, int h, int W)
         if (!pad_panel(s, k, pw, &nn, &p))
             continue;
         full[i] = p.content + 2;
-        need[i] = p.first >= 0 ? p.last - p.first + 2 + 2 + (p.first > 0) : 3;
+        /* The named rows, the row before them, the box. */
+        need[i] = p.first >= 0 ? p.last - p.first + 1 + (p.first > 0) + 2 : 3;
         if (need[i] > full[i])
             need[i] = full[i];
         if (need[i] < 3)
@@ -666,53 +671,6 @@ static int narration_rows(struct screen *s, int w)
     return rows < 3 ? 3 : rows;
 }
 
-/* Bytes of s that fit in w columns, a UTF-8 character taking one. */
-static size_t cut_cols(const char *s, int w, bool utf8)
-{
-    size_t i = 0;
-    int c = 0;
-
-    while (s[i] && c < w) {
-        i++;
-        if (utf8)
-            while ((s[i] & 0xC0) == 0x80)
-                i++;
-        c++;
-    }
-    return i;
-}
-
-/* The bytes of s that go on a row of w columns, breaking after a word when
- * one ends late enough in the row; *skip is the space after the break. */
-static size_t row_bytes(const char *s, int w, bool utf8, size_t *skip)
-{
-    size_t n = cut_cols(s, w, utf8), b = n;
-
-    *skip = 0;
-    if (s[n] == '\0')
-        return n;
-    while (b > 0 && s[b] != ' ')
-        b--;
-    if (b > n / 3) {
-        *skip = 1;
-        return b;
-    }
-    return n;
-}
-
-static int rows_of(const char *s, int w, bool utf8)
-{
-    int n = 0;
-    size_t skip;
-
-    do {
-        s += row_bytes(s, w, utf8, &skip);
-        s += skip;
-        n++;
-    } while (*s);
-    return n;
-}
-
 static attr_t line_attr(const struct screen *s, const char *l)
 {
     if (l[0] == '$')
@@ -744,7 +702,7 @@ static void draw_pane(struct screen *s, int i, struct view_rect r)
     if (inner_w >= 1) {
         for (int k = 0; k < p->out.n; k++) {
             describe_clean(clean, sizeof clean, tour_line_at(&p->out, k));
-            total += rows_of(clean, inner_w, s->utf8);
+            total += tf_rows(clean, inner_w, s->utf8);
             if (found_end < 0 && named_in(&nn, TN_PANE, i, clean))
                 found_end = total;
         }
@@ -759,7 +717,7 @@ static void draw_pane(struct screen *s, int i, struct view_rect r)
             for (int k = 0; k < p->out.n; k++) {
                 describe_clean(clean, sizeof clean, tour_line_at(&p->out, k));
                 if (named_in(&nn, TN_PANE, i, clean)) {
-                    int rows = rows_of(clean, inner_w, s->utf8);
+                    int rows = tf_rows(clean, inner_w, s->utf8);
                     first = found_end - rows;
                     break;
                 }
@@ -783,18 +741,22 @@ static void draw_pane(struct screen *s, int i, struct view_rect r)
     int y = in.y + in.h + back;
     for (int k = p->out.n - 1; k >= 0 && y > in.y; k--) {
         describe_clean(clean, sizeof clean, tour_line_at(&p->out, k));
-        int rows = rows_of(clean, in.w, s->utf8);
+        int rows = tf_rows(clean, in.w, s->utf8);
         int top = y - rows;
         const char *c = clean;
         attr_t a = named_in(&nn, TN_PANE, i, clean) ? (A_REVERSE | A_BOLD)
                                                     : line_attr(s, clean);
         attron(a);
         for (int row = 0; row < rows; row++) {
-            size_t skip, n = row_bytes(c, in.w, s->utf8, &skip);
+            size_t skip;
+            bool split;
+            size_t n = tf_row(c, in.w, s->utf8, &skip, &split);
             if (top + row >= in.y && top + row < in.y + in.h) {
-                char part[LINEBUF_SIZE * 2];
+                char part[LINEBUF_SIZE * 2 + 8];
                 memcpy(part, c, n);
                 part[n] = '\0';
+                if (split)
+                    strcat(part, s->utf8 ? TF_SPLIT_UTF8 : TF_SPLIT_ASCII);
                 view_text(stdscr, top + row, in.x, in.w, part);
             }
             c += n + skip;
@@ -806,25 +768,25 @@ static void draw_pane(struct screen *s, int i, struct view_rect r)
 
 static const char *help_lines[] = {
     "The guided tour: keys",
-    "",
     "  Space, Enter   run the step shown (the programs wait before each call)",
     "  b              back one step: the programs run again from 01-create up",
     "                 to the step before, so that Space shows it once more",
     "  a              play by itself: each stop stays --delay (2.5 s) and",
-    "                 0.3 s a word of its narration; + faster, - slower;",
-    "                 a again stops",
-    "  Tab, Shift-Tab  the next, the previous part of the screen, when it",
-    "                 is too small for every panel (each stop starts on",
-    "                 the part its narration points at)",
+    "                 then 0.3 s a word of its narration; a again stops",
+    "  +, -           less or more reading time a word (a third less, or",
+    "                 half as much again; 0.04 s to 3 s), playing or not",
+    "  Tab, Shift-Tab the next, the previous part of a screen too small for",
+    "                 every panel: this step, programs, object, page and",
+    "                 frames, processes and trace.  Each stop opens on",
+    "                 this step: the panels and output its narration names,",
+    "                 scrolled to the rows it names, marked",
     "  PgUp, PgDn     scroll the programs' output of this step (a line the",
     "                 narration names comes into view by itself, marked)",
     "  q              quit: the programs are stopped, the object is removed",
     "  ?              this help",
-    "",
-    "The programs run with --step and the tour presses Enter for them; it",
-    "knows where each one is from the hold events of the trace it gives",
-    "them (--trace).  The panels are mmapview's, on the tour's object; the",
-    "tour is left out of their counts, as a viewer.  Any key closes this help.",
+    "The programs run with --step; the tour presses Enter for them and",
+    "follows them through their trace.  The panels are mmapview's (the tour",
+    "is left out of their counts).  Any key closes this help.",
 };
 
 static void draw_help(struct screen *s)
@@ -909,7 +871,7 @@ static void draw(struct screen *s)
             } else {
                 struct padded p;
                 if (pad_panel(s, sl->kind, sl->r.w, &nn, &p)) {
-                    show_padded(&p, sl->r);
+                    show_padded(&p, sl->r, s->utf8);
                     delwin(p.pad);
                 }
             }

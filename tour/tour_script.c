@@ -105,7 +105,7 @@ const struct tour_step tour_steps[] = {
       "the second process's pane: Message from first process.",
       "The message crossed with no copy. Both processes hold now, 03-copy at its _getch() "
       "and 04-open at its MessageBox, on the same page.", true,
-      { { TN_PANE, "^Message from first process\\.$" } } },
+      { { TN_PANE, "^Message from first process\\." } } },
     { PANE_SECOND, "04-open", "hold", 3, "OK in the MessageBox: unmap, close",
       "Enter is the MessageBox's OK: 04-open unmaps its view, closes its descriptor and "
       "exits.",
@@ -255,7 +255,7 @@ const struct tour_extra tour_extras[] = {
         "(only a timed lock gets out)." },
       "With no repair the mutex became ENOTRECOVERABLE (marked in its pane); 11-robust-mutex "
       "removed its object. That is the last program; lessons/README.md lists them all.",
-      { { { TN_PANE, "counter [0-9]+ = the log's sum [0-9]+: consistent" } },
+      { { { TN_PANE, "repaired: counter [0-9]+ = the log's sum [0-9]+ \\(consistent\\)" } },
         { { TN_PANE, "ENOTRECOVERABLE" } } } },
 };
 
