@@ -303,7 +303,7 @@ static bool pad_panel(struct screen *s, enum slot_kind k, int w, const struct na
 }
 
 /* Show rows of a padded panel in r: its title, the inner rows that hold
- * the named ones, its bottom; arrows on its left border when rows above
+ * the named ones, its bottom; arrows on its right border when rows above
  * or below are not shown. */
 static void show_padded(struct padded *p, struct view_rect r, bool utf8)
 {
@@ -325,11 +325,11 @@ static void show_padded(struct padded *p, struct view_rect r, bool utf8)
         copywin(p->pad, stdscr, 1 + off, 0, r.y + 1, r.x, r.y + inner, r.x + w - 1, FALSE);
     copywin(p->pad, stdscr, PAD_ROWS - 1, 0, r.y + r.h - 1, r.x, r.y + r.h - 1,
             r.x + w - 1, FALSE);
-    /* Rows not shown: a mark on the border, above and below. */
+    /* Rows not shown: a mark on the right border, above and below. */
     if (off > 0 && inner > 0)
-        mvaddstr(r.y + 1, r.x, utf8 ? "\u2191" : "^");
+        mvaddstr(r.y + 1, r.x + w - 1, utf8 ? "\u2191" : "^");
     if (off + inner < p->content && inner > 0)
-        mvaddstr(r.y + inner, r.x, utf8 ? "\u2193" : "v");
+        mvaddstr(r.y + inner, r.x + w - 1, utf8 ? "\u2193" : "v");
 }
 
 /* The part of a small screen whose panels hold what the narration names
