@@ -12,7 +12,7 @@
  * It runs the walkthrough 01-create ... 05-close with --step, the first and
  * second process side by side, pressing Enter for them one step at a time,
  * and shows the viewer's panels on the object beside a narration of each
- * step; then it offers 06-11.  Keys: Space or Enter next, b back one step,
+ * step; then it offers 06-13.  Keys: Space or Enter next, b back one step,
  * a play by itself (--delay SEC and a reading time a word of the
  * narration; + and - change it), Tab the next part of a small screen,
  * PgUp and PgDn the programs' output, q quit, ? help.
@@ -73,7 +73,7 @@ static void usage(FILE *f)
 "The guided tour of mmaplab (make demo): the walkthrough 01-create ... 05-close\n"
 "one call at a time, the first and second process side by side, with the\n"
 "viewer's panels on the object and what to watch in them; then the further\n"
-"programs 06-11.\n"
+"programs 06-13.\n"
 "\n"
 "Options:\n"
 "  --text            narrated text with mmapview --once snapshots, no keys\n"
@@ -87,17 +87,21 @@ static void usage(FILE *f)
 "                    change it) (default 2.5)\n"
 "  --from STEP       start at step STEP of the walkthrough (1-18): the steps\n"
 "                    before it run by themselves first\n"
-"  --program NN      start at further program NN (06 to 11)\n"
+"  --program NN      start at further program NN (06 to 13)\n"
 "  --timeout SEC     how long a program may take to reach its next stop\n"
 "                    (default 30)\n"
 "  --no-color        no colours (also when NO_COLOR is set)\n"
+"  --list-named      list the lines each step's narration names, as the\n"
+"                    screen must show them (for the tests), and exit\n"
 "  -h, --help, -V, --version\n"
 "\n"
 "Keys: Space or Enter next step, b back one step (the programs run again up\n"
-"to it), a play by itself (+ faster, - slower), Tab the next part of a screen\n"
-"too small for every panel, PgUp PgDn the programs' output, q quit, ? help.\n"
+"to it), a play by itself (--delay, then 0.3 s a word of the narration),\n"
+"+ and - less or more reading time a word, Tab and Shift-Tab the parts of a\n"
+"screen too small for every panel (each stop opens on the one its narration\n"
+"names), PgUp PgDn the programs' output, q quit, ? help.\n"
 "In the list of further programs:\n"
-"arrows and Enter, or 6-9, 0 for 10, 1 for 11.\n"
+"arrows and Enter, or 6-9, 0-3 for 10-13.\n"
 "\n"
 "Environment: MMAPLAB_BIN, where the numbered programs are, and MMAPLAB_VIEWER,\n"
 "the mmapview that takes the text tour's snapshots (default: beside this\n"
@@ -163,6 +167,7 @@ int main(int argc, char *argv[])
         { "from", required_argument, NULL, 'F' },
         { "timeout", required_argument, NULL, 'T' },
         { "no-color", no_argument, NULL, 'C' },
+        { "list-named", no_argument, NULL, 'L' },
         { "help", no_argument, NULL, 'h' },
         { "version", no_argument, NULL, 'V' },
         { NULL, 0, NULL, 0 },
@@ -193,6 +198,7 @@ int main(int argc, char *argv[])
         }
         case 'T': timeout = seconds("--timeout", optarg, 1, 3600); break;
         case 'C': color = false; break;
+        case 'L': return tour_list_named(stdout) == 0 ? 0 : 1;
         case 'h': usage(stdout); return 0;
         case 'V': printf("mmaplab-tour %s\n", ML_VERSION); return 0;
         case ':': usage_error("option '%s' needs a value", argv[optind - 1]);
@@ -205,7 +211,7 @@ int main(int argc, char *argv[])
         color = false;
     int extra = -1;
     if (program != NULL && (extra = tour_extra_find(program)) < 0)
-        usage_error("--program wants one of 06 to 11, not '%s'", program);
+        usage_error("--program wants one of 06 to 13, not '%s'", program);
 
     tour_init(&t);
     char why[600];

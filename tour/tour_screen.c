@@ -14,10 +14,12 @@
 #include "describe.h"
 #include "view.h"
 #include "fullscreen.h"
+#include "textfit.h"
 
 #include <curses.h>
 #include <langinfo.h>
 #include <locale.h>
+#include <regex.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -48,6 +50,7 @@ struct screen {
     int back;                 /* program output scrolled back, in rows */
     bool scrolled;            /* by PgUp/PgDn: the named line no longer leads */
     int shown_back;           /* the rows back the pane was last drawn with */
+    bool pane_shown;          /* the last drawing had the programs' panes */
     double auto_at;
     char note[300];
     bool note_bad;
@@ -95,18 +98,31 @@ static void on_follow(struct tour *t, const char *target, bool file)
 /* ---- drawing --------------------------------------------------------------- */
 
 /* On a screen too small for every panel at once, the panels come in
- * pages under the narration, chosen with Tab: the programs, the object
- * and its page map, the page's bytes and frames, the processes and the
- * trace. */
-enum { PG_PROGRAMS, PG_OBJECT, PG_PAGE, PG_PROCS, PG_COUNT };
+ * parts under the narration, chosen with Tab: first the part that holds
+ * what this stop's narration names (its panels stacked, each scrolled to
+ * the named rows), then the programs, the object and its page map, the
+ * page's bytes and frames, the processes and the trace. */
+enum { PG_STEP, PG_PROGRAMS, PG_OBJECT, PG_PAGE, PG_PROCS, PG_COUNT };
 static const char *const page_names[PG_COUNT] = {
-    "programs", "object and page map", "page and frames", "processes and trace",
+    "this step", "programs", "object", "page, frames", "processes, trace",
 };
 
+/* A panel in a place on the screen. */
+enum slot_kind { SL_OBJ, SL_MAP, SL_HEX, SL_FRAMES, SL_PROCS, SL_TRACE, SL_PANE };
+
+struct slot {
+    enum slot_kind kind;
+    int pane;                 /* SL_PANE: which */
+    struct view_rect r;
+};
+
+#define MAX_SLOTS 8
+
 struct layout {
-    struct view_rect narr, obj, map, hex, frames, procs, trace, pane[PANES];
-    bool obj_on, hex_on, frames_on, procs_on, trace_on, panes_on, one_pane;
-    int tabs_y;               /* the row of the page names, or -1: no pages */
+    struct view_rect narr;
+    struct slot slot[MAX_SLOTS];
+    int n;
+    int tabs_y;               /* the row of the part names, or -1: no parts */
 };
 
 static int narration_rows(struct screen *s, int w);
@@ -114,16 +130,343 @@ static int narration_rows(struct screen *s, int w);
 /* Everything at once needs this many rows below the narration. */
 #define ALL_ROWS (10 + 8 + 6 + 10)
 
+static void add(struct layout *l, enum slot_kind k, int pane, int y, int x, int h, int w)
+{
+    if (l->n < MAX_SLOTS && h > 0 && w > 0)
+        l->slot[l->n++] = (struct slot){ k, pane, { y, x, h, w } };
+}
+
 static void panes_at(const struct tour *t, struct layout *l, int y, int h, int W)
 {
-    l->panes_on = true;
-    l->one_pane = t->extra >= 0;
-    if (l->one_pane) {
-        l->pane[PANE_FIRST] = (struct view_rect){ y, 0, h, W };
+    if (t->extra >= 0) {
+        add(l, SL_PANE, PANE_FIRST, y, 0, h, W);
     } else {
-        l->pane[PANE_FIRST] = (struct view_rect){ y, 0, h, W / 2 };
-        l->pane[PANE_SECOND] = (struct view_rect){ y, W / 2, h, W - W / 2 };
+        add(l, SL_PANE, PANE_FIRST, y, 0, h, W / 2);
+        add(l, SL_PANE, PANE_SECOND, y, W / 2, h, W - W / 2);
     }
+}
+
+/* What this stop's narration names: the step's (or hold's) list, and the
+ * pane its TN_PANE lines are in.  A stop shows what the step before it has
+ * done; a step that runs, what it does. */
+struct named_now {
+    const struct tour_named *v;   /* TOUR_MAX_NAMED entries, or NULL */
+    int pane;
+};
+
+static struct named_now stop_named(const struct tour *t)
+{
+    struct named_now n = { NULL, PANE_FIRST };
+
+    if (t->extra >= 0) {
+        const struct tour_extra *x = &tour_extras[t->extra];
+        int stop = t->phase == TP_X_DONE ? x->nholds + 1
+                 : t->phase == TP_X_BUSY ? t->x_stop + 1
+                 : t->phase == TP_X_READY ? t->x_stop : 0;
+        if (stop > x->nholds + 1)
+            stop = x->nholds + 1;
+        if (stop >= 1)
+            n.v = x->named[stop - 1];
+        return n;
+    }
+    int k = -1;
+    if (t->phase == TP_MENU)
+        k = tour_nsteps - 1;
+    else if (t->phase == TP_READY)
+        k = t->step > 0 ? t->step - 1 : 0;
+    else if (t->phase == TP_BUSY)
+        k = t->step;
+    if (k >= 0 && k < tour_nsteps) {
+        n.v = tour_steps[k].named;
+        n.pane = tour_steps[k].pane;
+    }
+    return n;
+}
+
+/* The compiled expression of a named line (the script's strings live as
+ * long as the program: they key the cache). */
+static const regex_t *named_re(const char *re)
+{
+    static struct { const char *re; regex_t c; bool ok; } cache[128];
+    static int n;
+
+    for (int i = 0; i < n; i++)
+        if (cache[i].re == re)
+            return cache[i].ok ? &cache[i].c : NULL;
+    if (n == (int)(sizeof cache / sizeof cache[0]))
+        return NULL;
+    cache[n].re = re;
+    cache[n].ok = regcomp(&cache[n].c, re, REG_EXTENDED | REG_NOSUB) == 0;
+    return cache[n].ok ? &cache[n++].c : (n++, NULL);
+}
+
+static bool named_in(const struct named_now *nn, enum tour_part part, int pane,
+                     const char *text)
+{
+    for (int i = 0; nn->v != NULL && i < TOUR_MAX_NAMED; i++) {
+        if (nn->v[i].part != part || nn->v[i].re == NULL)
+            continue;
+        if (part == TN_PANE && pane != nn->pane && pane >= 0)
+            continue;
+        const regex_t *re = named_re(nn->v[i].re);
+        if (re != NULL && regexec(re, text, 0, NULL, 0) == 0)
+            return true;
+    }
+    return false;
+}
+
+static enum tour_part part_of(enum slot_kind k)
+{
+    switch (k) {
+    case SL_OBJ: return TN_OBJECT;
+    case SL_HEX: return TN_HEX;
+    case SL_FRAMES: return TN_FRAMES;
+    case SL_PROCS: return TN_PROCS;
+    case SL_PANE: return TN_PANE;
+    default: return TN_NONE;
+    }
+}
+
+/* ---- panels drawn off the screen, then shown at their named rows -------- */
+
+#define PAD_ROWS 320
+
+struct padded {
+    WINDOW *pad;
+    int w;
+    int content;              /* rows of text inside the box */
+    int first, last;          /* inner rows named (first -1: none) */
+};
+
+static void draw_panel(struct screen *s, WINDOW *w, enum slot_kind k, struct view_rect r)
+{
+    const struct mv_snapshot *snap = mv_model_snapshot(s->m);
+
+    switch (k) {
+    case SL_OBJ: view_object(w, r, snap, &s->vs); break;
+    case SL_MAP: view_map(w, r, snap, &s->vs); break;
+    case SL_HEX: view_hex(w, r, snap, &s->vs); break;
+    case SL_FRAMES: view_frames(w, r, snap, &s->vs); break;
+    case SL_PROCS: view_procs(w, r, snap, &s->vs); break;
+    case SL_TRACE: view_trace(w, r, snap, &s->vs); break;
+    default: break;
+    }
+}
+
+/* The text of a row of a window, ASCII (others as '?'). */
+static void row_text(WINDOW *w, int y, int x, int n, char *out, size_t outsz)
+{
+    chtype ch[512];
+    if (n > (int)(sizeof ch / sizeof ch[0]) - 1)
+        n = (int)(sizeof ch / sizeof ch[0]) - 1;
+    int got = mvwinchnstr(w, y, x, ch, n);
+    size_t k = 0;
+    for (int i = 0; i < got && k + 1 < outsz; i++) {
+        chtype c = ch[i] & A_CHARTEXT;
+        out[k++] = (ch[i] & A_ALTCHARSET) ? ' ' : c >= 0x20 && c < 0x7f ? (char)c : '?';
+    }
+    out[k] = '\0';
+}
+
+/* Draw a panel whole into a pad and find the rows the narration names
+ * (marked there). */
+static bool pad_panel(struct screen *s, enum slot_kind k, int w, const struct named_now *nn,
+                      struct padded *p)
+{
+    memset(p, 0, sizeof *p);
+    p->first = p->last = -1;
+    p->pad = newpad(PAD_ROWS, w);
+    if (p->pad == NULL)
+        return false;
+    p->w = w;
+    int top = s->vs.proc_top, hex = s->vs.hex_top;
+    s->vs.proc_top = s->vs.hex_top = 0;
+    draw_panel(s, p->pad, k, (struct view_rect){ 0, 0, PAD_ROWS, w });
+    s->vs.proc_top = top;
+    s->vs.hex_top = hex;
+    char text[600];
+    for (int y = 1; y < PAD_ROWS - 1; y++) {
+        row_text(p->pad, y, 1, w - 2, text, sizeof text);
+        size_t len = strlen(text);
+        while (len > 0 && text[len - 1] == ' ')
+            text[--len] = '\0';
+        if (len > 0)
+            p->content = y;
+        if (len > 0 && named_in(nn, part_of(k), -1, text)) {
+            if (p->first < 0)
+                p->first = y - 1;
+            p->last = y - 1;
+            mvwchgat(p->pad, y, 1, w - 2, A_REVERSE | A_BOLD, 0, NULL);
+        }
+    }
+    return true;
+}
+
+/* Show rows of a padded panel in r: its title, the inner rows that hold
+ * the named ones, its bottom; arrows on its right border when rows above
+ * or below are not shown. */
+static void show_padded(struct padded *p, struct view_rect r, bool utf8)
+{
+    if (p->pad == NULL || r.h < 2)
+        return;
+    int inner = r.h - 2;
+    /* From the top when the named rows fit; else down to the last of
+     * them, never past the first. */
+    int off = p->last >= inner ? p->last - inner + 1 : 0;
+    if (p->first >= 0 && p->first < off)
+        off = p->first;
+    if (off > p->content - inner)
+        off = p->content - inner;
+    if (off < 0)
+        off = 0;
+    int w = r.w < p->w ? r.w : p->w;
+    copywin(p->pad, stdscr, 0, 0, r.y, r.x, r.y, r.x + w - 1, FALSE);
+    if (inner > 0)
+        copywin(p->pad, stdscr, 1 + off, 0, r.y + 1, r.x, r.y + inner, r.x + w - 1, FALSE);
+    copywin(p->pad, stdscr, PAD_ROWS - 1, 0, r.y + r.h - 1, r.x, r.y + r.h - 1,
+            r.x + w - 1, FALSE);
+    /* Rows not shown: a mark on the right border, above and below. */
+    if (off > 0 && inner > 0)
+        mvaddstr(r.y + 1, r.x + w - 1, utf8 ? "\u2191" : "^");
+    if (off + inner < p->content && inner > 0)
+        mvaddstr(r.y + inner, r.x + w - 1, utf8 ? "\u2193" : "v");
+}
+
+/* The part of a small screen whose panels hold what the narration names
+ * when it names no row: the panel its words name first. */
+static int part_named(const struct screen *s)
+{
+    static const struct { const char *word; int page; } names[] = {
+        { "pane", PG_PROGRAMS }, { "Object", PG_OBJECT }, { "page map", PG_OBJECT },
+        { "state ", PG_OBJECT }, { "size ", PG_OBJECT },      /* the Object panel's rows */
+        { "hex panel", PG_PAGE }, { "Frames", PG_PAGE }, { "Processes", PG_PROCS },
+        { "Trace", PG_PROCS },
+    };
+    const struct tour *t = s->t;
+    const char *text = NULL;
+
+    if (t->phase == TP_READY && t->step < tour_nsteps) {
+        text = tour_steps[t->step].watch;
+    } else if (t->extra >= 0) {
+        const struct tour_extra *x = &tour_extras[t->extra];
+        if (t->phase == TP_X_DONE)
+            text = x->done;
+        else if (t->x_stop == 0)
+            text = x->watch;
+        else if (t->x_stop <= x->nholds)
+            text = x->holds[t->x_stop - 1];
+    }
+    const char *best = NULL;
+    int page = PG_PROGRAMS;
+    for (size_t i = 0; text != NULL && i < sizeof names / sizeof names[0]; i++) {
+        const char *at = strstr(text, names[i].word);
+        if (at != NULL && (best == NULL || at < best)) {
+            best = at;
+            page = names[i].page;
+        }
+    }
+    return page;
+}
+
+/* The standard part's panels into rows [y, y+h). */
+static void part_at(struct screen *s, struct layout *l, int page, int y, int h, int W)
+{
+    switch (page) {
+    case PG_PROGRAMS:
+        panes_at(s->t, l, y, h, W);
+        break;
+    case PG_OBJECT:
+        /* The object's lines are the longer. */
+        add(l, SL_OBJ, 0, y, 0, h, W * 62 / 100);
+        add(l, SL_MAP, 0, y, W * 62 / 100, h, W - W * 62 / 100);
+        break;
+    case PG_PAGE: {
+        int hex = h - 5 > 8 ? h - 5 : h / 2;
+        add(l, SL_HEX, 0, y, 0, hex, W < 80 ? W : 80);
+        add(l, SL_FRAMES, 0, y + hex, 0, h - hex, W);
+        break;
+    }
+    default: {
+        int procs = h * 2 / 3;
+        add(l, SL_PROCS, 0, y, 0, procs, W);
+        add(l, SL_TRACE, 0, y + procs, 0, h - procs, W);
+        break;
+    }
+    }
+}
+
+/* "this step": the panels the narration names, stacked, each given the
+ * rows from its first named row to its last (and more when there is
+ * room), the programs' panes below with what is left. */
+static void step_at(struct screen *s, struct layout *l, int y, int h, int W)
+{
+    struct named_now nn = stop_named(s->t);
+    static const enum slot_kind order[] = { SL_OBJ, SL_HEX, SL_FRAMES, SL_PROCS };
+    bool want[TN_PARTS] = { false };
+    int nwant = 0;
+
+    for (int i = 0; nn.v != NULL && i < TOUR_MAX_NAMED; i++)
+        if (nn.v[i].re != NULL && nn.v[i].part > TN_NONE && nn.v[i].part < TN_PARTS &&
+            !want[nn.v[i].part]) {
+            want[nn.v[i].part] = true;
+            nwant++;
+        }
+    if (nwant == 0 || s->m == NULL) {
+        part_at(s, l, part_named(s), y, h, W);
+        return;
+    }
+    int need[4] = { 0 }, full[4] = { 0 }, sum = 0;
+    for (int i = 0; i < 4; i++) {
+        enum slot_kind k = order[i];
+        if (!want[part_of(k)])
+            continue;
+        int pw = k == SL_OBJ ? W * 62 / 100 : k == SL_HEX && W > 80 ? 80 : W;
+        struct padded p;
+        if (!pad_panel(s, k, pw, &nn, &p))
+            continue;
+        full[i] = p.content + 2;
+        /* The named rows, the row before them, the box. */
+        need[i] = p.first >= 0 ? p.last - p.first + 1 + (p.first > 0) + 2 : 3;
+        if (need[i] > full[i])
+            need[i] = full[i];
+        if (need[i] < 3)
+            need[i] = 3;
+        sum += need[i];
+        delwin(p.pad);
+    }
+    int panes = want[TN_PANE] ? 5 : 0;
+    int left = h - sum - panes;
+    /* The room left: to the panels up to their whole, then the programs. */
+    for (int i = 0; i < 4 && left > 0; i++) {
+        if (need[i] == 0)
+            continue;
+        int more = full[i] - need[i] < left ? full[i] - need[i] : left;
+        need[i] += more;
+        left -= more;
+    }
+    if (left > 0 && !want[TN_PANE]) {
+        for (int i = 3; i >= 0; i--)
+            if (need[i] > 0) {
+                need[i] += left;
+                break;
+            }
+        left = 0;
+    }
+    for (int i = 0; i < 4; i++) {
+        if (need[i] == 0)
+            continue;
+        int hh = need[i] < y + h - y ? need[i] : h;
+        if (order[i] == SL_OBJ) {
+            add(l, SL_OBJ, 0, y, 0, hh, W * 62 / 100);
+            add(l, SL_MAP, 0, y, W * 62 / 100, hh, W - W * 62 / 100);
+        } else {
+            add(l, order[i], 0, y, 0, hh, order[i] == SL_HEX && W > 80 ? 80 : W);
+        }
+        y += hh;
+        h -= hh;
+    }
+    if (want[TN_PANE] && h > 2)
+        panes_at(s->t, l, y, h, W);
 }
 
 static void layout(struct screen *s, struct layout *l)
@@ -146,50 +489,34 @@ static void layout(struct screen *s, struct layout *l)
         int trace = panes >= 24 ? (panes - 16 < 12 ? panes - 16 : 12) : 0;
         panes -= trace;
         l->tabs_y = -1;
-        l->obj_on = l->hex_on = l->frames_on = l->procs_on = true;
-        l->obj = (struct view_rect){ y, 0, obj, obj_w };
-        l->map = (struct view_rect){ y, obj_w, obj, W - obj_w };
+        add(l, SL_OBJ, 0, y, 0, obj, obj_w);
+        add(l, SL_MAP, 0, y, obj_w, obj, W - obj_w);
         y += obj;
-        l->hex = (struct view_rect){ y, 0, hex, 80 };
-        l->frames = (struct view_rect){ y, 80, hex, W - 80 };
+        add(l, SL_HEX, 0, y, 0, hex, 80);
+        add(l, SL_FRAMES, 0, y, 80, hex, W - 80);
         y += hex;
-        l->procs = (struct view_rect){ y, 0, procs, W };
+        add(l, SL_PROCS, 0, y, 0, procs, W);
         y += procs;
-        l->trace_on = trace > 0;
-        if (l->trace_on) {
-            l->trace = (struct view_rect){ y, 0, trace, W };
+        if (trace > 0) {
+            add(l, SL_TRACE, 0, y, 0, trace, W);
             y += trace;
         }
         panes_at(t, l, y, panes, W);
         return;
     }
     l->tabs_y = y++;
-    int h = rest - 1;
-    switch (s->page) {
-    case PG_PROGRAMS:
-        panes_at(t, l, y, h, W);
-        break;
-    case PG_OBJECT:
-        /* The object's lines are the longer. */
-        l->obj_on = true;
-        l->obj = (struct view_rect){ y, 0, h, W * 62 / 100 };
-        l->map = (struct view_rect){ y, W * 62 / 100, h, W - W * 62 / 100 };
-        break;
-    case PG_PAGE: {
-        int hex = h - 5 > 8 ? h - 5 : h / 2;
-        l->hex_on = l->frames_on = true;
-        l->hex = (struct view_rect){ y, 0, hex, W < 80 ? W : 80 };
-        l->frames = (struct view_rect){ y + hex, 0, h - hex, W };
-        break;
-    }
-    default: {
-        int procs = h * 2 / 3;
-        l->procs_on = l->trace_on = true;
-        l->procs = (struct view_rect){ y, 0, procs, W };
-        l->trace = (struct view_rect){ y + procs, 0, h - procs, W };
-        break;
-    }
-    }
+    if (s->page == PG_STEP)
+        step_at(s, l, y, rest - 1, W);
+    else
+        part_at(s, l, s->page, y, rest - 1, W);
+}
+
+static bool has_pane(const struct layout *l)
+{
+    for (int i = 0; i < l->n; i++)
+        if (l->slot[i].kind == SL_PANE)
+            return true;
+    return false;
 }
 
 static void draw_tabs(struct screen *s, int y)
@@ -291,7 +618,7 @@ static int draw_narration(struct screen *s, WINDOW *w, struct view_rect r)
                      "its object.", good);
         for (int i = 0; i < tour_nextras && y < in.y + in.h - 1; i++) {
             snprintf(line, sizeof line, "%s %c  %-16s %s", i == t->sel ? ">" : " ",
-                     "678901"[i], tour_extras[i].prog, tour_extras[i].menu);
+                     TOUR_EXTRA_KEYS[i], tour_extras[i].prog, tour_extras[i].menu);
             if (i == t->sel)
                 wattron(w, A_REVERSE);
             view_text(w, y++, in.x, in.w, line);
@@ -300,7 +627,7 @@ static int draw_narration(struct screen *s, WINDOW *w, struct view_rect r)
         }
         wattron(w, warn);
         view_text(w, in.y + in.h - 1, in.x, in.w,
-                  "Arrows and Enter choose (or 6-9, 0 for 10, 1 for 11); b goes back into "
+                  "Arrows and Enter choose (or 6-9, 0-3 for 10-13); b goes back into "
                   "the walkthrough; q quits.");
         wattroff(w, warn);
         return y + 1 - in.y;
@@ -344,53 +671,6 @@ static int narration_rows(struct screen *s, int w)
     return rows < 3 ? 3 : rows;
 }
 
-/* Bytes of s that fit in w columns, a UTF-8 character taking one. */
-static size_t cut_cols(const char *s, int w, bool utf8)
-{
-    size_t i = 0;
-    int c = 0;
-
-    while (s[i] && c < w) {
-        i++;
-        if (utf8)
-            while ((s[i] & 0xC0) == 0x80)
-                i++;
-        c++;
-    }
-    return i;
-}
-
-/* The bytes of s that go on a row of w columns, breaking after a word when
- * one ends late enough in the row; *skip is the space after the break. */
-static size_t row_bytes(const char *s, int w, bool utf8, size_t *skip)
-{
-    size_t n = cut_cols(s, w, utf8), b = n;
-
-    *skip = 0;
-    if (s[n] == '\0')
-        return n;
-    while (b > 0 && s[b] != ' ')
-        b--;
-    if (b > n / 3) {
-        *skip = 1;
-        return b;
-    }
-    return n;
-}
-
-static int rows_of(const char *s, int w, bool utf8)
-{
-    int n = 0;
-    size_t skip;
-
-    do {
-        s += row_bytes(s, w, utf8, &skip);
-        s += skip;
-        n++;
-    } while (*s);
-    return n;
-}
-
 static attr_t line_attr(const struct screen *s, const char *l)
 {
     if (l[0] == '$')
@@ -401,19 +681,6 @@ static attr_t line_attr(const struct screen *s, const char *l)
     if (strstr(l, ": error:") != NULL || strstr(l, ": next:") != NULL)
         return view_attr(&s->vs, ROLE_BAD);
     return A_NORMAL;
-}
-
-/* The piece of output the narration of this stop names, or NULL. */
-static const char *stop_find(const struct tour *t)
-{
-    if (t->extra < 0)
-        return NULL;
-    const struct tour_extra *x = &tour_extras[t->extra];
-    if (t->phase == TP_X_DONE)
-        return x->find[x->nholds];
-    if (t->phase == TP_X_READY && t->x_stop >= 1 && t->x_stop <= x->nholds)
-        return x->find[t->x_stop - 1];
-    return NULL;
 }
 
 static void draw_pane(struct screen *s, int i, struct view_rect r)
@@ -430,13 +697,13 @@ static void draw_pane(struct screen *s, int i, struct view_rect r)
                  p->shown, p->shown[0] && (!p->prog[0] || p->exited) ? " (ended)" : "");
     /* Scrolled back: the rows the output has, so that PgUp stops at its
      * first line. */
-    const char *find = stop_find(t);
+    struct named_now nn = stop_named(t);
     int total = 0, inner_w = r.w - 2, found_end = -1;
     if (inner_w >= 1) {
         for (int k = 0; k < p->out.n; k++) {
             describe_clean(clean, sizeof clean, tour_line_at(&p->out, k));
-            total += rows_of(clean, inner_w, s->utf8);
-            if (find != NULL && found_end < 0 && strstr(clean, find) != NULL)
+            total += tf_rows(clean, inner_w, s->utf8);
+            if (found_end < 0 && named_in(&nn, TN_PANE, i, clean))
                 found_end = total;
         }
     }
@@ -449,8 +716,8 @@ static void draw_pane(struct screen *s, int i, struct view_rect r)
         if (inner_w >= 1) {
             for (int k = 0; k < p->out.n; k++) {
                 describe_clean(clean, sizeof clean, tour_line_at(&p->out, k));
-                if (strstr(clean, find) != NULL) {
-                    int rows = rows_of(clean, inner_w, s->utf8);
+                if (named_in(&nn, TN_PANE, i, clean)) {
+                    int rows = tf_rows(clean, inner_w, s->utf8);
                     first = found_end - rows;
                     break;
                 }
@@ -474,18 +741,22 @@ static void draw_pane(struct screen *s, int i, struct view_rect r)
     int y = in.y + in.h + back;
     for (int k = p->out.n - 1; k >= 0 && y > in.y; k--) {
         describe_clean(clean, sizeof clean, tour_line_at(&p->out, k));
-        int rows = rows_of(clean, in.w, s->utf8);
+        int rows = tf_rows(clean, in.w, s->utf8);
         int top = y - rows;
         const char *c = clean;
-        attr_t a = find != NULL && strstr(clean, find) != NULL ? (A_REVERSE | A_BOLD)
-                                                               : line_attr(s, clean);
+        attr_t a = named_in(&nn, TN_PANE, i, clean) ? (A_REVERSE | A_BOLD)
+                                                    : line_attr(s, clean);
         attron(a);
         for (int row = 0; row < rows; row++) {
-            size_t skip, n = row_bytes(c, in.w, s->utf8, &skip);
+            size_t skip;
+            bool split;
+            size_t n = tf_row(c, in.w, s->utf8, &skip, &split);
             if (top + row >= in.y && top + row < in.y + in.h) {
-                char part[LINEBUF_SIZE * 2];
+                char part[LINEBUF_SIZE * 2 + 8];
                 memcpy(part, c, n);
                 part[n] = '\0';
+                if (split)
+                    strcat(part, s->utf8 ? TF_SPLIT_UTF8 : TF_SPLIT_ASCII);
                 view_text(stdscr, top + row, in.x, in.w, part);
             }
             c += n + skip;
@@ -497,25 +768,25 @@ static void draw_pane(struct screen *s, int i, struct view_rect r)
 
 static const char *help_lines[] = {
     "The guided tour: keys",
-    "",
     "  Space, Enter   run the step shown (the programs wait before each call)",
     "  b              back one step: the programs run again from 01-create up",
     "                 to the step before, so that Space shows it once more",
     "  a              play by itself: each stop stays --delay (2.5 s) and",
-    "                 0.3 s a word of its narration; + faster, - slower;",
-    "                 a again stops",
-    "  Tab, Shift-Tab  the next, the previous part of the screen, when it",
-    "                 is too small for every panel (each stop starts on",
-    "                 the part its narration points at)",
+    "                 then 0.3 s a word of its narration; a again stops",
+    "  +, -           less or more reading time a word (a third less, or",
+    "                 half as much again; 0.04 s to 3 s), playing or not",
+    "  Tab, Shift-Tab the next, the previous part of a screen too small for",
+    "                 every panel: this step, programs, object, page and",
+    "                 frames, processes and trace.  Each stop opens on",
+    "                 this step: the panels and output its narration names,",
+    "                 scrolled to the rows it names, marked",
     "  PgUp, PgDn     scroll the programs' output of this step (a line the",
     "                 narration names comes into view by itself, marked)",
     "  q              quit: the programs are stopped, the object is removed",
     "  ?              this help",
-    "",
-    "The programs run with --step and the tour presses Enter for them; it",
-    "knows where each one is from the hold events of the trace it gives",
-    "them (--trace).  The panels are mmapview's, on the tour's object; the",
-    "tour is left out of their counts, as a viewer.  Any key closes this help.",
+    "The programs run with --step; the tour presses Enter for them and",
+    "follows them through their trace.  The panels are mmapview's (the tour",
+    "is left out of their counts).  Any key closes this help.",
 };
 
 static void draw_help(struct screen *s)
@@ -587,25 +858,23 @@ static void draw(struct screen *s)
         draw_narration(s, stdscr, l.narr);
         if (l.tabs_y >= 0)
             draw_tabs(s, l.tabs_y);
-        if (s->m != NULL) {
-            const struct mv_snapshot *snap = mv_model_snapshot(s->m);
-            if (l.obj_on) {
-                view_object(stdscr, l.obj, snap, &s->vs);
-                view_map(stdscr, l.map, snap, &s->vs);
+        struct named_now nn = stop_named(s->t);
+        s->pane_shown = has_pane(&l);
+        for (int i = 0; i < l.n; i++) {
+            struct slot *sl = &l.slot[i];
+            if (sl->kind == SL_PANE) {
+                draw_pane(s, sl->pane, sl->r);
+            } else if (s->m == NULL) {
+                continue;
+            } else if (sl->kind == SL_MAP || sl->kind == SL_TRACE) {
+                draw_panel(s, stdscr, sl->kind, sl->r);
+            } else {
+                struct padded p;
+                if (pad_panel(s, sl->kind, sl->r.w, &nn, &p)) {
+                    show_padded(&p, sl->r, s->utf8);
+                    delwin(p.pad);
+                }
             }
-            if (l.hex_on)
-                view_hex(stdscr, l.hex, snap, &s->vs);
-            if (l.frames_on)
-                view_frames(stdscr, l.frames, snap, &s->vs);
-            if (l.procs_on)
-                view_procs(stdscr, l.procs, snap, &s->vs);
-            if (l.trace_on)
-                view_trace(stdscr, l.trace, snap, &s->vs);
-        }
-        if (l.panes_on) {
-            draw_pane(s, PANE_FIRST, l.pane[PANE_FIRST]);
-            if (!l.one_pane)
-                draw_pane(s, PANE_SECOND, l.pane[PANE_SECOND]);
         }
         if (s->help)
             draw_help(s);
@@ -626,7 +895,7 @@ static void say(struct screen *s, bool bad, const char *msg)
 static void menu_key(struct screen *s, int ch)
 {
     struct tour *t = s->t;
-    const char *keys = "678901";
+    const char *keys = TOUR_EXTRA_KEYS;
     const char *k = ch > 0 && ch < 256 ? strchr(keys, ch) : NULL;
 
     if (k != NULL) {
@@ -700,7 +969,7 @@ static void key(struct screen *s, int ch)
     case KEY_PPAGE:
         s->scrolled = true;
         s->back = s->shown_back + (LINES / 4 > 1 ? LINES / 4 : 1);
-        if (s->page != PG_PROGRAMS && LINES - 1 - narration_rows(s, COLS) - 2 < ALL_ROWS)
+        if (!s->pane_shown)
             s->page = PG_PROGRAMS;
         return;
     case KEY_NPAGE:
@@ -783,45 +1052,6 @@ static void autoplay(struct screen *s)
     }
 }
 
-/* The part of a small screen that holds what this stop's narration points
- * at: the panel it names first (the programs' pane when it names a line of
- * their output).  Tab still goes to the others. */
-static int part_named(const struct screen *s)
-{
-    static const struct { const char *word; int page; } names[] = {
-        { "pane", PG_PROGRAMS }, { "Object", PG_OBJECT }, { "page map", PG_OBJECT },
-        { "state ", PG_OBJECT }, { "size ", PG_OBJECT },      /* the Object panel's rows */
-        { "hex panel", PG_PAGE }, { "Frames", PG_PAGE }, { "Processes", PG_PROCS },
-        { "Trace", PG_PROCS },
-    };
-    const struct tour *t = s->t;
-    const char *text = NULL;
-
-    if (stop_find(t) != NULL)
-        return PG_PROGRAMS;
-    if (t->phase == TP_READY && t->step < tour_nsteps) {
-        text = tour_steps[t->step].watch;
-    } else if (t->extra >= 0) {
-        const struct tour_extra *x = &tour_extras[t->extra];
-        if (t->phase == TP_X_DONE)
-            text = x->done;
-        else if (t->x_stop == 0)
-            text = x->watch;
-        else if (t->x_stop <= x->nholds)
-            text = x->holds[t->x_stop - 1];
-    }
-    const char *best = NULL;
-    int page = s->page;
-    for (size_t i = 0; text != NULL && i < sizeof names / sizeof names[0]; i++) {
-        const char *at = strstr(text, names[i].word);
-        if (at != NULL && (best == NULL || at < best)) {
-            best = at;
-            page = names[i].page;
-        }
-    }
-    return page;
-}
-
 /* A new stop of the tour: the panels must show it now, not in half a second. */
 static void sample_on_change(struct screen *s)
 {
@@ -838,7 +1068,7 @@ static void sample_on_change(struct screen *s)
     s->seen_extra = t->extra;
     s->back = 0;                 /* a new stop: its newest output */
     s->scrolled = false;
-    s->page = part_named(s);
+    s->page = PG_STEP;
     if (t->phase != TP_BUSY && t->phase != TP_X_BUSY)
         sample(s, MV_FAST | MV_SLOW);
 }

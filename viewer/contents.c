@@ -13,7 +13,7 @@
  * every page in memory is hashed now and then (a budget per tick) to mark
  * pages whose contents changed on the page map.
  */
-#include "model_parts.h"
+#include "contents.h"
 
 #include <errno.h>
 #include <setjmp.h>
@@ -58,23 +58,23 @@ static void *xalloc(void *p, size_t n)
     return q;
 }
 
-void page_plan(struct mv_model *m, size_t a, size_t b, uint8_t *acc)
+void page_plan(const struct contents_io *m, size_t a, size_t b, uint8_t *acc)
 {
     uint8_t st[CHUNK_PAGES], alloc[CHUNK_PAGES];
 
     for (; a < b; ) {
         size_t e = b - a > CHUNK_PAGES ? a + CHUNK_PAGES : b;
-        bool known = res_range(m, a, e, st) == 0;
-        enum mv_res_source src = res_source(m);
+        bool known = res_range(&m->res, a, e, st) == 0;
+        enum mv_res_source src = res_source(&m->res);
         /* Without swap a tmpfs page not in memory can only be a hole; with
          * swap, SEEK_DATA tells a hole from a page swapped out. */
-        bool tmpfs_mincore = src == MV_RES_MINCORE && m->s.obj.on_tmpfs &&
-                             !m->s.res.lie_seen;
+        bool tmpfs_mincore = src == MV_RES_MINCORE && m->res.s->obj.on_tmpfs &&
+                             !m->res.s->res.lie_seen;
         /* SEEK_DATA says allocated, not resident: with swap, an allocated
          * page may be swapped out, and reading it would swap it in. */
-        bool by_alloc = src == MV_RES_SEEK_DATA || m->s.res.lie_seen;
+        bool by_alloc = src == MV_RES_SEEK_DATA || m->res.s->res.lie_seen;
         bool have_alloc = tmpfs_mincore && m->swap &&
-                          res_allocated(m, a, e, alloc) == 0;
+                          res_allocated(&m->res, a, e, alloc) == 0;
         for (size_t i = 0; i < e - a; i++) {
             if (!known || st[i] == MV_PAGE_UNKNOWN)
                 acc[i] = PAGE_DONT;
@@ -92,13 +92,13 @@ void page_plan(struct mv_model *m, size_t a, size_t b, uint8_t *acc)
     }
 }
 
-const char *page_dont_why(const struct mv_model *m)
+const char *page_dont_why(const struct contents_io *m)
 {
-    if (m->fd < 0)
+    if (m->res.fd < 0)
         return "not read: the object cannot be opened for reading";
-    switch (res_source(m)) {
+    switch (res_source(&m->res)) {
     case MV_RES_MINCORE:
-        return m->s.obj.on_tmpfs
+        return m->res.s->obj.on_tmpfs
             ? "not read: swapped out, and reading would bring it back"
             : "not read: not in memory, and reading would bring it in "
               "(from disk, or as a page of zeros for a hole)";
@@ -142,15 +142,15 @@ static void on_sigbus(int sig, siginfo_t *si, void *ctx)
  * and that page only when it is evicted in the moment between its mincore
  * and its copy — then exactly that one page comes back.  The window is a
  * system call long; no interface copies a page only if it is cached. */
-static int read_mapped(struct mv_model *m, off_t off, size_t n,
+static int read_mapped(const struct contents_io *m, off_t off, size_t n,
                        unsigned char *buf, uint8_t *got, size_t *len)
 {
-    size_t psz = (size_t)m->s.page_size;
+    size_t psz = (size_t)m->res.s->page_size;
     size_t maplen = (n - 1) * psz + len[n - 1];
     sigjmp_buf env;
     volatile size_t k = 0;
 
-    if (res_source(m) != MV_RES_MINCORE) {
+    if (res_source(&m->res) != MV_RES_MINCORE) {
         /* mincore would lie about this file: nothing can be read. */
         memset(got, GOT_DONT, n);
         return 0;
@@ -159,7 +159,7 @@ static int read_mapped(struct mv_model *m, off_t off, size_t n,
         memset(got, GOT_GONE, n);
         return 0;
     }
-    unsigned char *p = mmap(NULL, maplen, PROT_READ, MAP_SHARED, m->fd, off);
+    unsigned char *p = mmap(NULL, maplen, PROT_READ, MAP_SHARED, m->res.fd, off);
     if (p == MAP_FAILED)
         return errno;
     if (madvise(p, maplen, MADV_RANDOM) == -1) {
@@ -197,19 +197,19 @@ static int read_mapped(struct mv_model *m, off_t off, size_t n,
  * into buf, page k at buf + k * page_size; len[k] is how much of page k is
  * the object's, shortened when it shrank meanwhile; got[k] what became of
  * it.  Returns 0, or an errno when the run could not be read at all. */
-static int read_run(struct mv_model *m, off_t off, size_t n,
+static int read_run(const struct contents_io *m, off_t off, size_t n,
                     unsigned char *buf, uint8_t *got, size_t *len)
 {
-    size_t psz = (size_t)m->s.page_size;
+    size_t psz = (size_t)m->res.s->page_size;
 
-    if (!m->s.obj.on_tmpfs)
+    if (!m->res.s->obj.on_tmpfs)
         return read_mapped(m, off, n, buf, got, len);
     /* tmpfs reads no window ahead, and a read(2) of a hole allocates
      * nothing (a read fault on a mapping would).  The plan looked just
      * before: a page in memory then is read.  Only with swap could it be
      * swapped out in between, and the read bring it back. */
     size_t want = (n - 1) * psz + len[n - 1];
-    ssize_t r = want ? pread(m->fd, buf, want, off) : 0;
+    ssize_t r = want ? pread(m->res.fd, buf, want, off) : 0;
     if (r < 0)
         return errno;
     for (size_t k = 0; k < n; k++) {
@@ -231,12 +231,12 @@ static int read_run(struct mv_model *m, off_t off, size_t n,
  * hole).  got[i - a] says what became of page i and len[i - a] how many of
  * its bytes are the object's.  Returns 0, or the errno of a read that
  * failed (its pages say GOT_FAIL). */
-static int fetch(struct mv_model *m, size_t a, size_t b, unsigned char *buf,
+static int fetch(const struct contents_io *m, size_t a, size_t b, unsigned char *buf,
                  uint8_t *got, size_t *len)
 {
     uint8_t acc[CHUNK_PAGES];
-    size_t psz = (size_t)m->s.page_size;
-    off_t size = m->s.obj.size;
+    size_t psz = (size_t)m->res.s->page_size;
+    off_t size = m->res.s->obj.size;
     int err = 0;
 
     page_plan(m, a, b, acc);
@@ -267,25 +267,62 @@ static int fetch(struct mv_model *m, size_t a, size_t b, unsigned char *buf,
     return err;
 }
 
+/* ---- the part's own state ----------------------------------------------- */
+
+void contents_resize(const struct contents_io *m, size_t old, size_t npages)
+{
+    struct contents_part *c = m->part;
+
+    /* One sample has nothing to compare with: no hashes. */
+    if (!m->single && (npages != old || c->hash == NULL)) {
+        c->hash = mv_grow(c->hash, npages, old, sizeof *c->hash);
+        c->hashed = mv_grow(c->hashed, npages, old, 1);
+    }
+    if (c->hash_cursor >= npages)
+        c->hash_cursor = 0;
+}
+
+void contents_forget(const struct contents_io *m)
+{
+    struct mv_page *pg = &m->res.s->page;
+
+    m->part->prev_valid = false;
+    m->part->hash_cursor = 0;
+    pg->valid = false;
+    pg->hole = false;
+    pg->len = 0;
+    pg->nchanged = 0;
+    pg->note[0] = '\0';
+}
+
+void contents_free(struct contents_part *c)
+{
+    free(c->hash);
+    free(c->hashed);
+    free(c->chunk);
+    free(c->prev);
+    memset(c, 0, sizeof *c);
+}
+
 /* ---- the selected page, the change marks, the search ------------------ */
 
-static void page_buffers(struct mv_model *m)
+static void page_buffers(const struct contents_io *m)
 {
-    struct mv_page *pg = &m->s.page;
-    size_t psz = (size_t)m->s.page_size;
+    struct mv_page *pg = &m->res.s->page;
+    size_t psz = (size_t)m->res.s->page_size;
 
     if (pg->bytes == NULL) {
         pg->bytes = xalloc(NULL, psz);
         pg->changed = xalloc(NULL, psz);
-        m->prev = xalloc(NULL, psz);
+        m->part->prev = xalloc(NULL, psz);
         memset(pg->bytes, 0, psz);
         memset(pg->changed, 0, psz);
     }
 }
 
-void page_read(struct mv_model *m)
+void page_read(const struct contents_io *m)
 {
-    struct mv_snapshot *s = &m->s;
+    struct mv_snapshot *s = m->res.s;
     struct mv_page *pg = &s->page;
     long psz = s->page_size;
     uint8_t got;
@@ -302,7 +339,7 @@ void page_read(struct mv_model *m)
         pg->offset = 0;
         if (s->obj.tracked)
             snprintf(pg->note, sizeof pg->note, "the object is empty: no pages");
-        m->prev_valid = false;
+        m->part->prev_valid = false;
         return;
     }
     if (pg->index < 0)
@@ -312,9 +349,9 @@ void page_read(struct mv_model *m)
     pg->offset = (off_t)pg->index * psz;
     pg->len = (size_t)(s->obj.size - pg->offset < psz ? s->obj.size - pg->offset : psz);
 
-    if (m->fd < 0) {
+    if (m->res.fd < 0) {
         snprintf(pg->note, sizeof pg->note, "%s", page_dont_why(m));
-        m->prev_valid = false;
+        m->part->prev_valid = false;
         return;
     }
     int err = fetch(m, (size_t)pg->index, (size_t)pg->index + 1, pg->bytes, &got, &len);
@@ -348,42 +385,42 @@ void page_read(struct mv_model *m)
         break;
     }
     if (got != GOT_READ && got != GOT_ZEROS) {
-        m->prev_valid = false;
+        m->part->prev_valid = false;
         return;
     }
     memset(pg->bytes + pg->len, 0, (size_t)psz - pg->len);
     pg->valid = true;
 
-    if (m->prev_valid && m->prev_ino == s->obj.ino &&
-        m->prev_index == pg->index) {
+    if (m->part->prev_valid && m->part->prev_ino == s->obj.ino &&
+        m->part->prev_index == pg->index) {
         for (size_t i = 0; i < pg->len; i++) {
-            pg->changed[i] = pg->bytes[i] != m->prev[i];
+            pg->changed[i] = pg->bytes[i] != m->part->prev[i];
             pg->nchanged += pg->changed[i];
         }
     }
-    memcpy(m->prev, pg->bytes, (size_t)psz);
-    m->prev_valid = true;
-    m->prev_ino = s->obj.ino;
-    m->prev_index = pg->index;
+    memcpy(m->part->prev, pg->bytes, (size_t)psz);
+    m->part->prev_valid = true;
+    m->part->prev_ino = s->obj.ino;
+    m->part->prev_index = pg->index;
 }
 
-static void chunk_buffer(struct mv_model *m, size_t n)
+static void chunk_buffer(const struct contents_io *m, size_t n)
 {
-    if (m->chunk_cap < n) {
-        m->chunk = xalloc(m->chunk, n);
-        m->chunk_cap = n;
+    if (m->part->chunk_cap < n) {
+        m->part->chunk = xalloc(m->part->chunk, n);
+        m->part->chunk_cap = n;
     }
 }
 
-void hash_sample(struct mv_model *m)
+void hash_sample(const struct contents_io *m)
 {
-    struct mv_snapshot *s = &m->s;
+    struct mv_snapshot *s = m->res.s;
     struct mv_residency *r = &s->res;
     size_t n = r->npages, psz = (size_t)s->page_size;
     uint8_t got[CHUNK_PAGES];
     size_t len[CHUNK_PAGES];
 
-    if (m->single || m->fd < 0 || n == 0 ||
+    if (m->single || m->res.fd < 0 || n == 0 ||
         (r->source != MV_RES_MINCORE && r->source != MV_RES_SEEK_DATA)) {
         r->nchanged = 0;
         return;
@@ -393,22 +430,22 @@ void hash_sample(struct mv_model *m)
     if (left > n)
         left = n;
     while (left > 0) {
-        size_t a = m->hash_cursor, b = a + (left < CHUNK_PAGES ? left : CHUNK_PAGES);
+        size_t a = m->part->hash_cursor, b = a + (left < CHUNK_PAGES ? left : CHUNK_PAGES);
         if (b > n)
             b = n;
-        fetch(m, a, b, m->chunk, got, len);
+        fetch(m, a, b, m->part->chunk, got, len);
         for (size_t k = a; k < b; k++) {
             if ((got[k - a] != GOT_READ && got[k - a] != GOT_ZEROS) || len[k - a] == 0) {
                 r->changed[k] = 0;
                 continue;
             }
-            uint64_t h = mv_hash(m->chunk + (k - a) * psz, len[k - a]);
-            r->changed[k] = m->hashed[k] && m->hash[k] != h;
-            m->hash[k] = h;
-            m->hashed[k] = 1;
+            uint64_t h = mv_hash(m->part->chunk + (k - a) * psz, len[k - a]);
+            r->changed[k] = m->part->hashed[k] && m->part->hash[k] != h;
+            m->part->hash[k] = h;
+            m->part->hashed[k] = 1;
         }
         left -= b - a;
-        m->hash_cursor = b >= n ? 0 : b;
+        m->part->hash_cursor = b >= n ? 0 : b;
     }
     r->nchanged = 0;
     for (size_t i = 0; i < n; i++)
@@ -417,30 +454,30 @@ void hash_sample(struct mv_model *m)
 
 /* Look for needle in [lo, hi) (match starts), page by page, through win
  * (page_size + n bytes: the page and what is kept of the one before). */
-static long long search_range(struct mv_model *m, const unsigned char *needle,
+static long long search_range(const struct contents_io *m, const unsigned char *needle,
                               size_t n, long long lo, long long hi,
                               unsigned char *win)
 {
-    size_t psz = (size_t)m->s.page_size;
+    size_t psz = (size_t)m->res.s->page_size;
     size_t first = (size_t)(lo / (long long)psz);
-    size_t npages = m->s.obj.pages;
+    size_t npages = m->res.s->obj.pages;
     uint8_t got[CHUNK_PAGES];
     size_t lens[CHUNK_PAGES];
     size_t carry = 0;                 /* bytes kept from the page before */
 
     for (size_t a = first; a < npages; a += CHUNK_PAGES) {
         size_t b = a + CHUNK_PAGES < npages ? a + CHUNK_PAGES : npages;
-        fetch(m, a, b, m->chunk, got, lens);
+        fetch(m, a, b, m->part->chunk, got, lens);
         for (size_t i = a; i < b; i++) {
             long long off = (long long)i * (long long)psz;
-            if (off - (long long)carry >= hi || off >= m->s.obj.size)
+            if (off - (long long)carry >= hi || off >= m->res.s->obj.size)
                 return -1;
             if (got[i - a] != GOT_READ && got[i - a] != GOT_ZEROS) {
                 carry = 0;
                 continue;
             }
             size_t len = lens[i - a];
-            memcpy(win + carry, m->chunk + (i - a) * psz, len);
+            memcpy(win + carry, m->part->chunk + (i - a) * psz, len);
             size_t have = carry + len;
             const unsigned char *p = win;
             while (have - (size_t)(p - win) >= n) {
@@ -464,18 +501,18 @@ static long long search_range(struct mv_model *m, const unsigned char *needle,
     return -1;
 }
 
-long long mv_model_search(struct mv_model *m, const unsigned char *needle,
-                          size_t n, long long from, bool *wrapped)
+long long page_search(const struct contents_io *m, const unsigned char *needle,
+                     size_t n, long long from, bool *wrapped)
 {
-    long long size = m->s.obj.size, at;
+    long long size = m->res.s->obj.size, at;
 
     *wrapped = false;
-    if (n == 0 || m->fd < 0 || size == 0)
+    if (n == 0 || m->res.fd < 0 || size == 0)
         return -1;
     if (from < 0 || from >= size)
         from = 0;
-    chunk_buffer(m, CHUNK_PAGES * (size_t)m->s.page_size);
-    unsigned char *win = xalloc(NULL, (size_t)m->s.page_size + n);
+    chunk_buffer(m, CHUNK_PAGES * (size_t)m->res.s->page_size);
+    unsigned char *win = xalloc(NULL, (size_t)m->res.s->page_size + n);
     at = search_range(m, needle, n, from, size, win);
     if (at < 0 && from != 0) {
         *wrapped = true;

@@ -11,7 +11,7 @@
  * between ticks (opening one is most of the cost) until the process is
  * seen to be gone.
  */
-#include "model_parts.h"
+#include "frames.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -19,7 +19,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-static int pagemap_fd(struct mv_model *m, pid_t pid, bool fresh)
+static int pagemap_fd(struct frames_part *m, pid_t pid, bool fresh)
 {
     for (size_t i = 0; i < m->npm; i++) {
         if (m->pm[i].pid != pid)
@@ -45,7 +45,7 @@ static int pagemap_fd(struct mv_model *m, pid_t pid, bool fresh)
     return fd;
 }
 
-static int read_entry(struct mv_model *m, pid_t pid, unsigned long vaddr,
+static int read_entry(struct frames_part *m, pid_t pid, unsigned long vaddr,
                       struct ml_pagemap *pm)
 {
     int fd = pagemap_fd(m, pid, false);
@@ -56,7 +56,7 @@ static int read_entry(struct mv_model *m, pid_t pid, unsigned long vaddr,
     return fd >= 0 ? ml_pagemap_read(fd, vaddr, pm) : -1;
 }
 
-static void one(struct mv_model *m, struct mv_proc *e, long long page, long psz)
+static void one(struct frames_part *m, struct mv_proc *e, long long page, long psz)
 {
     unsigned long long want = (unsigned long long)page * (unsigned long long)psz;
     unsigned long long len = e->end - e->start;
@@ -94,9 +94,8 @@ static void one(struct mv_model *m, struct mv_proc *e, long long page, long psz)
     }
 }
 
-void frames_sample(struct mv_model *m)
+void frames_sample(struct frames_part *m, struct mv_snapshot *s)
 {
-    struct mv_snapshot *s = &m->s;
     struct mv_procs *p = &s->procs;
     int groups = 0;
 
@@ -121,9 +120,8 @@ void frames_sample(struct mv_model *m)
     }
 }
 
-void frames_prune(struct mv_model *m)
+void frames_prune(struct frames_part *m, const struct mv_procs *p)
 {
-    const struct mv_procs *p = &m->s.procs;
 
     for (size_t i = 0; i < m->npm; ) {
         bool keep = false;
@@ -138,7 +136,14 @@ void frames_prune(struct mv_model *m)
     }
 }
 
-void frames_close(struct mv_model *m)
+void frames_init(struct frames_part *m)
+{
+    m->pm = NULL;
+    m->npm = 0;
+    m->kpc_fd = -1;
+}
+
+void frames_close(struct frames_part *m)
 {
     for (size_t i = 0; i < m->npm; i++)
         close(m->pm[i].fd);

@@ -7,7 +7,8 @@
  * says which): an unlinked object whose last user was this viewer would
  * otherwise live on because it is being watched.
  */
-#include "model_parts.h"
+#include "object.h"
+#include "residency.h"
 #include "parse.h"
 
 #include <errno.h>
@@ -31,9 +32,8 @@ static const char *obj_kind(mode_t mode)
 
 /* Why the name cannot be shown: it leads to st, which is not a regular
  * file.  A link in /dev/shm is named as one: nobody follows it. */
-static void not_shown(struct mv_model *m, const struct stat *st)
+static void not_shown(struct mv_snapshot *s, const struct stat *st)
 {
-    struct mv_snapshot *s = &m->s;
     char user[64];
     struct passwd pw, *r = NULL;
     char tmp[1024];
@@ -52,10 +52,9 @@ static void not_shown(struct mv_model *m, const struct stat *st)
                  obj_kind(st->st_mode), user);
 }
 
-int obj_resolve(struct mv_model *m, const struct mv_config *cfg, char *why,
-                size_t whysz)
+int obj_resolve(struct obj_part *m, struct mv_snapshot *s, const struct mv_config *cfg,
+                char *why, size_t whysz)
 {
-    struct mv_snapshot *s = &m->s;
     const char *t = cfg->target;
 
     if (t == NULL || t[0] == '\0') {
@@ -131,9 +130,9 @@ static void fs_name(int fd, const char *path, struct mv_object *o)
     snprintf(o->fs, sizeof o->fs, "0x%lx", (unsigned long)sf.f_type);
 }
 
-static void take_stat(struct mv_model *m, const struct stat *st)
+static void take_stat(struct mv_snapshot *s, const struct stat *st)
 {
-    struct mv_object *o = &m->s.obj;
+    struct mv_object *o = &s->obj;
 
     o->dev = st->st_dev;
     o->ino = st->st_ino;
@@ -142,38 +141,26 @@ static void take_stat(struct mv_model *m, const struct stat *st)
     o->gid = st->st_gid;
     o->mode = st->st_mode;
     o->size = st->st_size;
-    o->pages = mv_count_pages(st->st_size, m->s.page_size);
-    res_resize(m, o->pages <= MV_MAX_PAGES ? o->pages : 0);
+    o->pages = mv_count_pages(st->st_size, s->page_size);
 }
 
-void obj_forget(struct mv_model *m)
+unsigned obj_forget(struct obj_part *m, struct mv_snapshot *s)
 {
-    struct mv_snapshot *s = &m->s;
-
     if (m->fd >= 0)
         close(m->fd);
     m->fd = -1;
     ps_free(&s->procs);
     memset(&s->obj, 0, sizeof s->obj);
-    res_resize(m, 0);
-    s->res.source = MV_RES_NONE;
-    s->res.lie_seen = false;
-    m->prev_valid = false;
-    s->page.valid = false;
-    s->page.hole = false;
-    s->page.len = 0;
-    s->page.nchanged = 0;
-    s->page.note[0] = '\0';
+    return OBJ_FORGOT;
 }
 
 /* Start following the object the name leads to (st: its stat). */
-static void adopt(struct mv_model *m, const struct stat *st)
+static unsigned adopt(struct obj_part *m, struct mv_snapshot *s, const struct stat *st)
 {
-    struct mv_snapshot *s = &m->s;
     struct stat fst;
     int flags = O_RDONLY | O_NOCTTY | O_NONBLOCK | O_CLOEXEC;
+    unsigned what = obj_forget(m, s);
 
-    obj_forget(m);
     /* shm_open does not follow links in /dev/shm; neither does this. */
     if (s->kind == MV_SHM)
         flags |= O_NOFOLLOW;
@@ -184,14 +171,14 @@ static void adopt(struct mv_model *m, const struct stat *st)
     }
     s->obj.tracked = true;
     if (m->fd >= 0) {
-        take_stat(m, &fst);
+        take_stat(s, &fst);
         s->obj.readable = true;
         m->trusted = res_trusted(m->fd, &fst);
         m->trusted_uid = fst.st_uid;
         m->trusted_mode = fst.st_mode;
     } else {
         int err = errno;
-        take_stat(m, st);
+        take_stat(s, st);
         s->obj.readable = false;
         snprintf(s->obj.note, sizeof s->obj.note,
                  "cannot open it to read (%s): only what stat and /proc show",
@@ -199,11 +186,8 @@ static void adopt(struct mv_model *m, const struct stat *st)
     }
     fs_name(m->fd, s->path, &s->obj);
     m->ever_tracked = true;
-    m->want_slow = true;
-    m->res_cursor = 0;
-    m->res_done = 0;
-    m->hash_cursor = 0;
     s->state = MV_LIVE;
+    return what | OBJ_ADOPTED | OBJ_SCAN;
 }
 
 static bool same_object(const struct mv_object *o, const struct stat *st)
@@ -211,12 +195,12 @@ static bool same_object(const struct mv_object *o, const struct stat *st)
     return o->dev == st->st_dev && o->ino == st->st_ino;
 }
 
-void obj_sample(struct mv_model *m)
+unsigned obj_sample(struct obj_part *m, struct mv_snapshot *s)
 {
     struct sysinfo si;
     m->swap = sysinfo(&si) != 0 || si.totalswap > 0;
 
-    struct mv_snapshot *s = &m->s;
+    unsigned what = 0;
     struct mv_object *o = &s->obj;
     struct stat ns;
     int r = s->kind == MV_SHM ? lstat(s->path, &ns) : stat(s->path, &ns);
@@ -224,27 +208,27 @@ void obj_sample(struct mv_model *m)
     bool named = r == 0 && S_ISREG(ns.st_mode);
 
     if (r == 0 && !S_ISREG(ns.st_mode) && !o->tracked)
-        not_shown(m, &ns);
+        not_shown(s, &ns);
     else if (!o->tracked)
         o->note[0] = '\0';
 
     if (!o->tracked) {
         if (named)
-            adopt(m, &ns);
+            what |= adopt(m, s, &ns);
         else if (s->state != MV_FREED)
             s->state = MV_WAITING;
         if (!named && err != 0 && err != ENOENT)
             snprintf(o->note, sizeof o->note, "cannot stat the path: %s",
                      strerror(err));
-        return;
+        return what;
     }
 
     if (m->fd >= 0) {
         struct stat fst;
         if (fstat(m->fd, &fst) == 0) {
             if (fst.st_size != o->size)
-                m->res_done = 0;          /* look at every page again */
-            take_stat(m, &fst);
+                what |= OBJ_RESIZED;      /* look at every page again */
+            take_stat(s, &fst);
             if (fst.st_uid != m->trusted_uid || fst.st_mode != m->trusted_mode) {
                 m->trusted = res_trusted(m->fd, &fst);
                 m->trusted_uid = fst.st_uid;
@@ -252,7 +236,7 @@ void obj_sample(struct mv_model *m)
             }
         }
     } else if (named && same_object(o, &ns)) {
-        take_stat(m, &ns);
+        take_stat(s, &ns);
     }
 
     enum mv_state was = s->state;
@@ -269,30 +253,31 @@ void obj_sample(struct mv_model *m)
     }
     /* Otherwise (EACCES on the directory, say) the state stays. */
     if (s->state != was)
-        m->want_slow = true;
+        what |= OBJ_SCAN;
+    return what;
 }
 
-void obj_after_scan(struct mv_model *m)
+unsigned obj_after_scan(struct obj_part *m, struct mv_snapshot *s)
 {
-    struct mv_snapshot *s = &m->s;
     const struct mv_procs *p = &s->procs;
 
     if (!s->obj.tracked || (s->state != MV_UNLINKED && s->state != MV_REPLACED))
-        return;
+        return 0;
     if (p->mappers + p->holders > 0)
-        return;
+        return 0;
     /* Nobody else is seen using it.  Processes that could not be inspected
      * might; holding on would still risk being the last user, so let go
      * and say so. */
     int hidden = p->hidden;
     enum mv_state was = s->state;
-    obj_forget(m);
+    unsigned what = obj_forget(m, s);
     s->state = MV_FREED;
     if (was == MV_REPLACED) {
-        obj_sample(m);            /* follow what the name leads to now */
+        what |= obj_sample(m, s); /* follow what the name leads to now */
     } else if (hidden > 0) {
         snprintf(s->obj.note, sizeof s->obj.note,
                  "let go: no process seen using it, but %d could not be "
                  "inspected", hidden);
     }
+    return what;
 }

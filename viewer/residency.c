@@ -13,7 +13,7 @@
  * (exact with read access, but it counts swapped-out pages too, hence
  * "allocated"), and a file on disk is "unknown".
  */
-#include "model_parts.h"
+#include "residency.h"
 
 #include <errno.h>
 #include <stdint.h>
@@ -53,7 +53,7 @@ bool res_trusted(int fd, const struct stat *st)
 /* p resized from old to n entries of each bytes, the new ones zero.  From
  * nothing it is calloc: fresh pages are zero already, and a 1 GiB object's
  * arrays are not worth touching page by page. */
-static void *grow(void *p, size_t n, size_t old, size_t each)
+void *mv_grow(void *p, size_t n, size_t old, size_t each)
 {
     unsigned char *q;
 
@@ -72,46 +72,47 @@ static void *grow(void *p, size_t n, size_t old, size_t each)
     return q;
 }
 
-void res_resize(struct mv_model *m, size_t npages)
+void res_resize(const struct res_io *m, size_t npages)
 {
-    struct mv_residency *r = &m->s.res;
+    struct mv_residency *r = &m->s->res;
     size_t old = r->npages;
 
     if (npages == old && r->map != NULL)
         return;
-    r->map = grow(r->map, npages, old, 1);
-    r->changed = grow(r->changed, npages, old, 1);
-    /* One sample has nothing to compare with: no hashes. */
-    if (!m->single) {
-        m->hash = grow(m->hash, npages, old, sizeof *m->hash);
-        m->hashed = grow(m->hashed, npages, old, 1);
-    }
+    r->map = mv_grow(r->map, npages, old, 1);
+    r->changed = mv_grow(r->changed, npages, old, 1);
     if (npages > old)
         memset(r->map + old, MV_PAGE_UNKNOWN, npages - old);
     r->npages = npages;
-    if (m->res_cursor >= npages)
-        m->res_cursor = 0;
-    if (m->hash_cursor >= npages)
-        m->hash_cursor = 0;
+    if (m->part->cursor >= npages)
+        m->part->cursor = 0;
 }
 
-enum mv_res_source res_source(const struct mv_model *m)
+void res_forget(const struct res_io *m)
+{
+    res_resize(m, 0);
+    m->s->res.source = MV_RES_NONE;
+    m->s->res.lie_seen = false;
+    m->part->cursor = m->part->done = 0;
+}
+
+enum mv_res_source res_source(const struct res_io *m)
 {
     if (m->fd < 0)
-        return m->s.obj.tracked ? MV_RES_UNKNOWN : MV_RES_NONE;
-    if (m->trusted && !m->s.res.lie_seen)
+        return m->s->obj.tracked ? MV_RES_UNKNOWN : MV_RES_NONE;
+    if (m->trusted && !m->s->res.lie_seen)
         return MV_RES_MINCORE;
-    return m->s.obj.on_tmpfs ? MV_RES_SEEK_DATA : MV_RES_UNKNOWN;
+    return m->s->obj.on_tmpfs ? MV_RES_SEEK_DATA : MV_RES_UNKNOWN;
 }
 
-int res_allocated(struct mv_model *m, size_t a, size_t b, uint8_t *out)
+int res_allocated(const struct res_io *m, size_t a, size_t b, uint8_t *out)
 {
-    long psz = m->s.page_size;
+    long psz = m->s->page_size;
     off_t off = (off_t)a * psz;
     off_t end = (off_t)b * psz;
 
-    if (end > m->s.obj.size)
-        end = m->s.obj.size;
+    if (end > m->s->obj.size)
+        end = m->s->obj.size;
     memset(out, MV_PAGE_OUT, b - a);
     while (off < end) {
         off_t d = lseek(m->fd, off, SEEK_DATA);
@@ -141,9 +142,9 @@ int res_allocated(struct mv_model *m, size_t a, size_t b, uint8_t *out)
  * calls resident.  A lie is believed for good (the source switches to
  * SEEK_DATA until the object is replaced), so a change of the object in
  * the middle must never pass for one.  p maps [a, b). */
-static bool lie_confirmed(struct mv_model *m, char *p, size_t a, size_t b)
+static bool lie_confirmed(const struct res_io *m, char *p, size_t a, size_t b)
 {
-    long psz = m->s.page_size;
+    long psz = m->s->page_size;
     struct stat before, after;
     unsigned char v = 0;
 
@@ -166,9 +167,9 @@ static bool lie_confirmed(struct mv_model *m, char *p, size_t a, size_t b)
            after.st_mtim.tv_nsec == before.st_mtim.tv_nsec;
 }
 
-static int by_mincore(struct mv_model *m, size_t a, size_t b, uint8_t *out)
+static int by_mincore(const struct res_io *m, size_t a, size_t b, uint8_t *out)
 {
-    long psz = m->s.page_size;
+    long psz = m->s->page_size;
     size_t len = (b - a) * (size_t)psz;
     bool all_in = true;
 
@@ -189,18 +190,18 @@ static int by_mincore(struct mv_model *m, size_t a, size_t b, uint8_t *out)
             out[i] = out[i] & 1 ? MV_PAGE_IN : MV_PAGE_OUT;
             all_in = all_in && out[i] == MV_PAGE_IN;
         }
-        if (all_in && m->s.obj.on_tmpfs && lie_confirmed(m, p, a, b))
-            m->s.res.lie_seen = true;
+        if (all_in && m->s->obj.on_tmpfs && lie_confirmed(m, p, a, b))
+            m->s->res.lie_seen = true;
     }
     munmap(p, len);
     if (r == -1) {
         errno = err;
         return -1;
     }
-    return m->s.res.lie_seen ? res_allocated(m, a, b, out) : 0;
+    return m->s->res.lie_seen ? res_allocated(m, a, b, out) : 0;
 }
 
-int res_range(struct mv_model *m, size_t a, size_t b, uint8_t *out)
+int res_range(const struct res_io *m, size_t a, size_t b, uint8_t *out)
 {
     if (b <= a)
         return 0;
@@ -215,13 +216,13 @@ int res_range(struct mv_model *m, size_t a, size_t b, uint8_t *out)
     }
 }
 
-void res_sample(struct mv_model *m, bool full)
+void res_sample(const struct res_io *m, bool full)
 {
-    struct mv_residency *r = &m->s.res;
+    struct mv_residency *r = &m->s->res;
     size_t n = r->npages;
 
     r->source = res_source(m);
-    r->too_large = m->s.obj.pages > MV_MAX_PAGES;
+    r->too_large = m->s->obj.pages > MV_MAX_PAGES;
     if (r->too_large)
         r->source = MV_RES_UNKNOWN;
     if (r->source == MV_RES_NONE || r->source == MV_RES_UNKNOWN || n == 0) {
@@ -234,21 +235,21 @@ void res_sample(struct mv_model *m, bool full)
     size_t budget = r->source == MV_RES_MINCORE ? RES_BUDGET_MINCORE
                                                  : RES_BUDGET_SEEK;
     if (n <= budget) {
-        m->res_cursor = 0;
+        m->part->cursor = 0;
         budget = n;
     } else if (full) {
-        m->res_cursor = 0;
+        m->part->cursor = 0;
         budget = n < RES_FULL_MAX ? n : RES_FULL_MAX;
     }
     /* One transient mapping and one mincore for the whole range: the
      * kernel walks the vector in pieces itself. */
-    size_t a = m->res_cursor, left = budget;
+    size_t a = m->part->cursor, left = budget;
     while (left > 0) {
         size_t b = a + left < n ? a + left : n;
         if (res_range(m, a, b, r->map + a) == -1) {
             memset(r->map + a, MV_PAGE_UNKNOWN, b - a);
             if (r->source != MV_RES_UNKNOWN) {
-                snprintf(m->s.obj.note, sizeof m->s.obj.note,
+                snprintf(m->s->obj.note, sizeof m->s->obj.note,
                          "residency: %s", strerror(errno));
             }
         }
@@ -257,22 +258,22 @@ void res_sample(struct mv_model *m, bool full)
             /* A lie was caught: nothing mincore said before stands. */
             memset(r->map, MV_PAGE_UNKNOWN, n);
             r->source = now;
-            m->res_done = 0;
+            m->part->done = 0;
             a = 0;
             left = now == MV_RES_SEEK_DATA && n > RES_BUDGET_SEEK && !full
                  ? RES_BUDGET_SEEK : n;
             continue;
         }
         left -= b - a;
-        m->res_done += b - a;
+        m->part->done += b - a;
         a = b >= n ? 0 : b;
     }
-    m->res_cursor = a;
+    m->part->cursor = a;
     r->count = 0;
     r->known = 0;
     for (size_t i = 0; i < n; i++) {
         r->count += r->map[i] == MV_PAGE_IN;
         r->known += r->map[i] != MV_PAGE_UNKNOWN;
     }
-    r->complete = m->res_done >= n;
+    r->complete = m->part->done >= n;
 }

@@ -1,11 +1,11 @@
 /* view_draw.c — what the panels share: colours, boxes, text that fits.
  */
 #include "view_draw.h"
+#include "textfit.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <wchar.h>
 
 static bool g_utf8;
 
@@ -51,65 +51,27 @@ attr_t view_attr(const struct view_state *vs, enum view_role role)
     }
 }
 
-/* How many bytes of s fit in width columns. */
-static size_t fit(const char *s, int width, bool utf8, int *cols)
-{
-    mbstate_t st;
-    size_t i = 0, n = strlen(s);
-    int c = 0;
-
-    memset(&st, 0, sizeof st);
-    while (i < n) {
-        int cw = 1;
-        size_t len = 1;
-        if (utf8 && (unsigned char)s[i] >= 0x80) {
-            wchar_t wc;
-            len = mbrtowc(&wc, s + i, n - i, &st);
-            if (len == (size_t)-1 || len == (size_t)-2 || len == 0) {
-                memset(&st, 0, sizeof st);
-                len = 1;
-            } else {
-                cw = wcwidth(wc);
-                if (cw < 0)
-                    cw = 1;
-            }
-        }
-        if (c + cw > width)
-            break;
-        c += cw;
-        i += len;
-    }
-    *cols = c;
-    return i;
-}
-
 void view_text(WINDOW *w, int y, int x, int width, const char *text)
 {
-    int cols;
+    char ascii[1024];
+    bool cut;
 
     if (width <= 0)
         return;
     if (!g_utf8) {
         /* Outside a UTF-8 locale, bytes past ASCII would print as M-x. */
-        char buf[1024];
-        size_t n = 0, len = strlen(text);
-        for (; text[n] && n < sizeof buf - 1 && (int)n < width; n++)
-            buf[n] = (unsigned char)text[n] < 0x80 ? text[n] : '?';
-        if (n < len && n > 1)
-            buf[n - 1] = '>';         /* cut: the mark says there is more */
-        buf[n] = '\0';
-        mvwaddnstr(w, y, x, buf, (int)n);
-        return;
+        size_t n = 0;
+        for (; text[n] && n < sizeof ascii - 1; n++)
+            ascii[n] = (unsigned char)text[n] < 0x80 ? text[n] : '?';
+        ascii[n] = '\0';
+        text = ascii;
     }
-    size_t n = fit(text, width, true, &cols);
-    if (text[n] == '\0' || width < 2) {
-        mvwaddnstr(w, y, x, text, (int)n);
-        return;
-    }
-    /* Cut: one column less, and the mark that says there is more. */
-    n = fit(text, width - 1, true, &cols);
+    /* Shortened: at the end of a word, and the mark that says there is
+     * more. */
+    size_t n = tf_cut(text, width, g_utf8, &cut);
     mvwaddnstr(w, y, x, text, (int)n);
-    waddstr(w, "\u2026");
+    if (cut && width >= 2)
+        waddstr(w, g_utf8 ? TF_MORE_UTF8 : TF_MORE_ASCII);
 }
 
 void view_status(WINDOW *w, int y, const char *left, const char *right, bool bad,
@@ -133,24 +95,17 @@ int view_wrap(WINDOW *w, struct view_rect r, int y, const char *text)
     const char *p = text;
 
     while (*p && y < r.y + r.h) {
-        int cols;
-        size_t n = fit(p, r.w, g_utf8, &cols);
-        if (p[n] != '\0') {
-            /* Break at the last space that fits. */
-            size_t b = n;
-            while (b > 0 && p[b] != ' ')
-                b--;
-            if (b > 0)
-                n = b;
-        }
+        size_t skip;
+        bool split;
+        size_t n = tf_row(p, r.w, g_utf8, &skip, &split);
         char line[512];
-        size_t m = n < sizeof line - 1 ? n : sizeof line - 1;
+        size_t m = n < sizeof line - 8 ? n : sizeof line - 8;
         memcpy(line, p, m);
         line[m] = '\0';
+        if (split)
+            strcat(line, g_utf8 ? TF_SPLIT_UTF8 : TF_SPLIT_ASCII);
         view_text(w, y++, r.x, r.w, line);
-        p += n;
-        while (*p == ' ')
-            p++;
+        p += n + skip;
     }
     return y;
 }

@@ -3,6 +3,7 @@
  */
 #include "view_panels.h"
 #include "describe.h"
+#include "textfit.h"
 #include "mmaplab.h"
 
 #include <stdio.h>
@@ -17,6 +18,33 @@ static enum view_role state_role(enum mv_state st)
     }
 }
 
+/* The rows a line of the Object panel takes at width w: wrapped under
+ * its label (8 columns) when it does not fit; its rows are drawn when d. */
+static int object_rows(WINDOW *w, struct view_rect in, int y, const char *line, bool utf8,
+                       bool d)
+{
+    size_t skip;
+    bool split;
+    int rows = 0, x = in.x, width = in.w;
+    char part[DESC_LINE + 8];
+
+    while (*line && (!d || y + rows < in.y + in.h)) {
+        size_t n = tf_row(line, width, utf8, &skip, &split);
+        if (d) {
+            snprintf(part, sizeof part, "%.*s%s", (int)n, line,
+                     split ? (utf8 ? TF_SPLIT_UTF8 : TF_SPLIT_ASCII) : "");
+            view_text(w, y + rows, x, width, part);
+        }
+        line += n + skip;
+        rows++;
+        if (width == in.w && in.w > 16) {
+            x = in.x + 8;
+            width = in.w - 8;
+        }
+    }
+    return rows;
+}
+
 void view_object(WINDOW *w, struct view_rect r, const struct mv_snapshot *s,
                  struct view_state *vs)
 {
@@ -24,23 +52,34 @@ void view_object(WINDOW *w, struct view_rect r, const struct mv_snapshot *s,
     struct view_rect in = view_box(w, r, "Object", false, vs);
     int n = describe_object(s, lines, 12);
 
-    for (int i = 0; i < n && i < in.h; i++) {
+    /* A line too long for the panel wraps under its label when there are
+     * rows for every line so; else each is shortened at a word. */
+    int need = 0;
+    for (int i = 0; i < n; i++)
+        need += strncmp(lines[i], "state   ", 8) == 0 ? 1
+              : object_rows(w, in, 0, lines[i], vs->utf8, false);
+    bool wrap = need <= in.h;
+    int y = in.y;
+    for (int i = 0; i < n && y < in.y + in.h; i++) {
         if (strncmp(lines[i], "state   ", 8) == 0) {
             /* The state word stands out: it is what changes. */
             const char *word = mv_state_word(s->state);
-            view_text(w, in.y + i, in.x, in.w, "state   ");
+            view_text(w, y, in.x, in.w, "state   ");
             wattron(w, view_attr(vs, state_role(s->state)) | A_BOLD);
             char up[16];
             size_t k = 0;
             for (; word[k] && k < sizeof up - 1; k++)
                 up[k] = (char)(word[k] >= 'a' && word[k] <= 'z' ? word[k] - 32 : word[k]);
             up[k] = '\0';
-            view_text(w, in.y + i, in.x + 8, in.w - 8, up);
+            view_text(w, y, in.x + 8, in.w - 8, up);
             wattroff(w, view_attr(vs, state_role(s->state)) | A_BOLD);
-            view_text(w, in.y + i, in.x + 8 + (int)k, in.w - 8 - (int)k,
+            view_text(w, y, in.x + 8 + (int)k, in.w - 8 - (int)k,
                       lines[i] + 8 + k);
+            y++;
+        } else if (wrap) {
+            y += object_rows(w, in, y, lines[i], vs->utf8, true);
         } else {
-            view_text(w, in.y + i, in.x, in.w, lines[i]);
+            view_text(w, y++, in.x, in.w, lines[i]);
         }
     }
 }

@@ -5,7 +5,7 @@
 
 VIEWER_MODEL := model clock object residency contents procscan frames tracetail linebuf
 # What mmapview and the tour (tour/tour.mk) both draw with.
-VIEWER_VIEW  := describe view view_panels view_hex view_draw fullscreen wake usage
+VIEWER_VIEW  := describe view view_panels view_hex view_draw textfit fullscreen wake usage
 VIEWER_REST  := print_text print_json ui main
 MODEL_OBJ    := $(VIEWER_MODEL:%=$(B)/viewer/%.o)
 VIEW_OBJ     := $(VIEWER_VIEW:%=$(B)/viewer/%.o)
@@ -29,7 +29,9 @@ UNIT_DEPS_test_model_live = $(MODEL_OBJ) $(B)/viewer/describe.o
 UNIT_DEPS_test_linebuf    = $(B)/viewer/linebuf.o
 UNIT_LIBS_test_model      = $(JANSSON_LIBS)
 UNIT_LIBS_test_model_live = $(JANSSON_LIBS)
-$(B)/tests/unit/test_model.o $(B)/tests/unit/test_model_%.o $(B)/tests/unit/test_linebuf.o: \
+UNIT_DEPS_test_textfit    = $(B)/viewer/textfit.o
+$(B)/tests/unit/test_model.o $(B)/tests/unit/test_model_%.o $(B)/tests/unit/test_linebuf.o \
+    $(B)/tests/unit/test_textfit.o: \
     private ALL_CFLAGS += -Iviewer
 
 # A helper for the viewer's end-to-end tests: the SEEK_DATA map and

@@ -15,7 +15,7 @@
 #include <unistd.h>
 
 #include "describe.h"
-#include "model_parts.h"
+#include "residency.h"
 
 static char *fixture(const char *name, size_t *n)
 {

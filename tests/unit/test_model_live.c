@@ -27,7 +27,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "model_parts.h"
+#include "residency.h"
 
 #define CHILD_CHECK(cond)                                                    \
     do {                                                                     \
