@@ -12,7 +12,10 @@ g_esc() {
     [ ${#1} -gt 300 ] && printf '...'
 }
 # g_esc_file FILE: the same for a file's first bytes.
-g_esc_file() { g_esc "$(head -c 400 "$1" 2>/dev/null)"; }
+g_esc_file() {
+    head -c 300 -- "$1" 2>/dev/null | LC_ALL=C perl -0777 -pe 's/([^\x20-\x7e])/sprintf("\\x%02x", ord $1)/ge'
+    [ "$(head -c 301 -- "$1" 2>/dev/null | wc -c)" -gt 300 ] && printf '...'
+}
 # g_json TEXT: TEXT (already escaped to printable ASCII) as a JSON string's inside.
 g_json() { local s=${1//\\/\\\\}; printf '%s' "${s//\"/\\\"}"; }
 
@@ -144,6 +147,23 @@ g_start() {
     G_EXE[$key]=$(readlink -f -- "$1")
     G_FD[$key]=$fd
     G_PID[$key]=""
+    echo "$!" >> "$G_WORK/sessions"
+}
+
+# g_start_plain KEY PROG ARGS...: one of mmaplab's programs, the same way
+# but not traced: its pid is the session's.
+g_start_plain() {
+    local key=$1 fifo=$G_WORK/$1.in fd; shift
+    rm -f "$fifo"; mkfifo "$fifo"
+    exec {fd}<>"$fifo"
+    (
+        exec {fd}>&-
+        exec setsid "$@" <"$fifo" >"$G_WORK/$key.out" 2>"$G_WORK/$key.err"
+    ) &
+    G_SID[$key]=$!
+    G_PID[$key]=$!
+    G_EXE[$key]=""
+    G_FD[$key]=$fd
     echo "$!" >> "$G_WORK/sessions"
 }
 
