@@ -46,11 +46,13 @@ g_need_tools() {
 }
 
 # The read(2) system call's number, to see a program waiting on its input.
+# read(2)'s and futex(2)'s numbers, to see a program wait on its input or
+# on a lock.
 case $(uname -m) in
-x86_64) G_READ_NR=0 ;;
-aarch64|riscv64|loongarch64) G_READ_NR=63 ;;
-i?86) G_READ_NR=3 ;;
-*) G_READ_NR="" ;;
+x86_64) G_READ_NR=0 G_FUTEX_NR=202 ;;
+aarch64|riscv64|loongarch64) G_READ_NR=63 G_FUTEX_NR=98 ;;
+i?86) G_READ_NR=3 G_FUTEX_NR=240 ;;
+*) G_READ_NR="" G_FUTEX_NR="" ;;
 esac
 
 g_setup() {
@@ -137,7 +139,8 @@ g_start() {
     rm -f "$fifo"; mkfifo "$fifo"
     exec {fd}<>"$fifo"
     (
-        exec {fd}>&-
+        # No program may keep another's input open: its end would never come.
+        for f in "$fd" "${G_FD[@]}"; do [ -n "$f" ] && exec {f}>&-; done
         umask 022
         ulimit -f 1024 -t 10 -c 0
         exec setsid strace -f -q -o "$G_WORK/$key.strace" -e trace="$G_TRACED" -- "$@" \
@@ -157,7 +160,8 @@ g_start_plain() {
     rm -f "$fifo"; mkfifo "$fifo"
     exec {fd}<>"$fifo"
     (
-        exec {fd}>&-
+        # No program may keep another's input open: its end would never come.
+        for f in "$fd" "${G_FD[@]}"; do [ -n "$f" ] && exec {f}>&-; done
         exec setsid "$@" <"$fifo" >"$G_WORK/$key.out" 2>"$G_WORK/$key.err"
     ) &
     G_SID[$key]=$!
@@ -207,6 +211,15 @@ g_waiting() {
     [ -n "$G_READ_NR" ] || return 0
     read -r sc 2>/dev/null < "/proc/$1/syscall" || return 0
     [[ $sc == "$G_READ_NR 0x0 "* ]]
+}
+
+# g_in_futex PID: blocked in futex(2): waiting for a lock.
+g_in_futex() {
+    local sc=""
+    g_state "$1" && [ "$G_STATE" = S ] || return 1
+    [ -n "$G_FUTEX_NR" ] || return 0
+    read -r sc 2>/dev/null < "/proc/$1/syscall" || return 0
+    [[ $sc == "$G_FUTEX_NR "* ]]
 }
 
 # g_wait_hold KEY [SECONDS]: wait until the program waits on its input.
