@@ -87,7 +87,8 @@ g_cleanup() {
     local s n
     [ -n "${G_WORK:-}" ] && [ -d "$G_WORK" ] || return 0
     while read -r s; do
-        kill -KILL -- "-$s" 2>/dev/null
+        # Only a session that still has a process of this run's in it.
+        [ -n "$(ps -o pid= -s "$s" 2>/dev/null)" ] && kill -KILL -- "-$s" 2>/dev/null
     done < "$G_WORK/sessions"
     while read -r s; do
         while kill -0 "$s" 2>/dev/null; do sleep 0.02; done
@@ -172,11 +173,11 @@ g_start_plain() {
 }
 
 # g_pid KEY: the program's own pid (strace's child, once it runs the
-# program), waiting up to 5 s for it.
+# program), waiting up to 10 s for it.
 g_pid() {
     local key=$1 s=${G_SID[$1]} i c
     if [ -z "${G_PID[$key]}" ]; then
-        for ((i = 0; i < 100; i++)); do
+        for ((i = 0; i < 200; i++)); do
             c=""
             read -r c 2>/dev/null < "/proc/$s/task/$s/children"
             c=${c%% *}
@@ -225,7 +226,7 @@ g_in_futex() {
 # g_wait_hold KEY [SECONDS]: wait until the program waits on its input.
 # 1 when it ended first or did not get there in time (G_WHY says which).
 g_wait_hold() {
-    local key=$1 limit=$(( ${2:-5} * 20 )) i p
+    local key=$1 limit=$(( ${2:-10} * 20 )) i p
     g_pid "$key" >/dev/null; p=${G_PID[$key]}
     G_WHY=""
     if [ -z "$p" ]; then G_WHY="it never started ($(g_status "$key"))"; return 1; fi
@@ -238,7 +239,7 @@ g_wait_hold() {
         fi
         sleep 0.05
     done
-    G_WHY="after ${2:-5} s it was still not waiting on its input (a loop, or a wait on something else)"
+    G_WHY="after ${2:-10} s it was still not waiting on its input (a loop, or a wait on something else)"
     return 1
 }
 
@@ -407,8 +408,19 @@ g_grade_lab() {
     */starter.c) echo "  (the starter itself: 'make lab LAB=$G_LAB_NO' makes labs/$lab/lab.c for your work)" ;;
     esac
     G_PROG=$G_WORK/lab-$G_LAB_NO
+    local before after stray
+    before=$(find /dev/shm -maxdepth 1 -user "$(id -u)" -print 2>/dev/null | sort)
     if g_build "$src" "$G_PROG"; then
         lab_run
+    fi
+    # Objects of yours that appeared meanwhile under a name the grader did
+    # not give: not removed (they may be another run's), but said.
+    after=$(find /dev/shm -maxdepth 1 -user "$(id -u)" -print 2>/dev/null | sort)
+    stray=$(comm -13 <(printf '%s\n' "$before") <(printf '%s\n' "$after") | grep -v "^/dev/shm/$G_PREFIX-" || true)
+    if [ -n "$stray" ]; then
+        echo "  note: these objects of yours appeared during this lab under names the grader did not give;"
+        echo "  they are left in place (remove yours with bin/mmaplab clean or rm):"
+        printf '%s\n' "$stray" | head -n 10 | while IFS= read -r f; do echo "    $(g_esc "$f")"; done
     fi
     for c in "${LAB_CHECKS[@]}"; do
         c=${c%%:*}

@@ -40,7 +40,7 @@ lab_run() {
     short="hi $RANDOM"
 
     g_start a "$G_PROG" "$name" "$msg"
-    if g_wait_hold a 5; then held=1; fi
+    if g_wait_hold a 10; then held=1; fi
     g_pid a >/dev/null; p=${G_PID[a]}
     local why=${G_WHY:-}
 
@@ -95,7 +95,7 @@ lab_run() {
         g_fail nul "$why" "it holds, reading new messages"
     fi
 
-    g_finish a 5
+    g_finish a 10
     status=$(g_status a)
 
     fd=$(g_shm_fd a "$name")

@@ -44,7 +44,7 @@ lab_run() {
     fi
 
     g_start b "$G_PROG" "$name"
-    g_wait_hold b 5 && held=1
+    g_wait_hold b 10 && held=1
     local why=${G_WHY:-}
     p=${G_PID[b]}
 
@@ -75,7 +75,7 @@ lab_run() {
         g_fail message "$why" "it prints the message, then holds"
     fi
 
-    g_finish b 5
+    g_finish b 10
     status=$(g_status b)
     g_finish copy 10
 
@@ -83,7 +83,7 @@ lab_run() {
     calls=$(g_calls b "open(at)?\(.*\"$(g_shm "$name")\"" | head -n1)
     # A second run, on a name that does not exist.
     g_start m "$G_PROG" "$missing"
-    g_finish m 5
+    g_finish m 10
     local mstatus merr
     mstatus=$(g_status m)
     merr=$(g_err m)

@@ -42,7 +42,7 @@ lab_run() {
     # init: the object, then a holder killed inside the lock.
     x=$(g_name init)
     g_start i "$G_PROG" "$x" init
-    g_finish i 5
+    g_finish i 10
     status=$(g_status i)
     st=$(g_stat "$x")
     if [ "$status" != "exit 0" ] || [ -z "$st" ]; then
@@ -69,14 +69,14 @@ lab_run() {
     g_start l "$G_PROG" "$y" add 1
     g_pid l >/dev/null; p=${G_PID[l]}
     local waited=0
-    for ((i = 0; i < 100; i++)); do
+    for ((i = 0; i < 200; i++)); do
         [ -n "$p" ] && g_in_futex "$p" && { waited=1; break; }
         [ -n "$p" ] && g_alive "$p" || break
         sleep 0.05
     done
     ab=$(lab06_ab "$yk")
-    g_finish h 5
-    g_finish l 5
+    g_finish h 10
+    g_finish l 10
     status=$(g_status l)
     if [ $waited = 0 ]; then
         g_fail locks "while another process held the lock it did not wait: $status, record $ab; stderr \"$(g_err l)\"" \
@@ -114,7 +114,7 @@ lab_run() {
     local before
     before=$(lab06_ab "$zk")
     g_start r "$G_PROG" "$z" add 10
-    g_finish r 5
+    g_finish r 10
     status=$(g_status r)
     a=$(lab06_i64 "$zk" 0) b=$(lab06_i64 "$zk" 8)
     if [ -n "$a" ] && [ -n "$b" ] && [ $((a + b)) = 0 ]; then
