@@ -15,7 +15,7 @@ LAB_WHAT[cleanup]="at the end: munmap, close, exit 0"
 LAB_WHAT[stays]="the name outlives the program"
 
 LAB_READ[create]='lessons/01-create.md, "The POSIX step" and "Pitfalls"'
-LAB_READ[size]='lessons/01-create.md, "The POSIX step"'
+LAB_READ[size]='lessons/01-create.md, "The POSIX step" and "Pitfalls"'
 LAB_READ[mode]='lessons/01-create.md, "Pitfalls"; lessons/TEACHING.md, "One name per student"'
 LAB_READ[mapped]='lessons/02-map.md, "The POSIX step" and "What you see"'
 LAB_READ[message]='lessons/03-copy.md, "The POSIX step"; lessons/04-open.md, "What you see"'

@@ -16,7 +16,7 @@ LAB_WHAT[stays]="leaves the first process's name in place"
 LAB_READ[opens]='lessons/04-open.md, "The POSIX step" and "Pitfalls"'
 LAB_READ[length]='lessons/04-open.md, "The POSIX step" (fstat)'
 LAB_READ[mapped]='lessons/04-open.md, "What you see"; lessons/08-private-cow.md, "Why"'
-LAB_READ[message]='lessons/04-open.md, "The POSIX step" and "Pitfalls"'
+LAB_READ[message]='lessons/04-open.md, "The POSIX step"; lessons/03-copy.md, "Pitfalls" (the NUL)'
 LAB_READ[cleanup]='lessons/05-close.md, "The POSIX step"'
 LAB_READ[stays]='lessons/05-close.md, "Why"'
 

@@ -43,7 +43,7 @@ int main(int argc, char *argv[])
      * Lesson 02, "The POSIX step". */
 
     /* TODO 4: n = the message's length: up to its NUL, never past the
-     * object's end (strnlen).  Lesson 04, "Pitfalls". */
+     * object's end (strnlen), as demos/04-open.c reads.  Lesson 04. */
 
     if (p != NULL)
         fwrite(p, 1, n, stdout);
