@@ -5,6 +5,7 @@
 #   make check        every test (SANITIZE=1 for ASan + UBSan)
 #   make bench        the speed targets: the viewer, 12-channels, 13-page-faults
 #   make lessons      regenerate the code and runs the lessons quote
+#   make grade        grade the labs (labs/README.md); LAB=NN one of them
 #   make install      PREFIX=/usr/local DESTDIR= ; make uninstall undoes it
 #
 # V=1 shows the commands; CFLAGS, CPPFLAGS and LDFLAGS are respected.
@@ -124,6 +125,7 @@ include demos/win32/win32.mk
 include tests/tests.mk
 -include tests/fuzz/fuzz.mk
 -include lessons/lessons.mk
+include labs/labs.mk
 
 programs: $(PROGRAMS)
 
