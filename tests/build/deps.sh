@@ -10,7 +10,7 @@ FAKE=$T_SCRATCH/path
 mkdir -p "$FAKE"
 # Every tool deps.sh looks for or runs, from this machine, but pgrep.
 for t in sh id ls find head cc gcc make pkg-config tmux pkill ps setpriv fincore \
-         script strace xxd timeout clang x86_64-w64-mingw32-gcc; do
+         script strace xxd patch timeout clang x86_64-w64-mingw32-gcc; do
     p=$(command -v "$t") && ln -sf "$p" "$FAKE/$t"
 done
 cat > "$FAKE/apt-get" <<EOS
@@ -66,7 +66,7 @@ fi
 
 # Each tool the tests, the lessons' commands and the scenes run is one that
 # deps.sh looks for: a tool missing here would fail as "command not found".
-for t in pgrep pkill ps tmux setpriv fincore script strace xxd timeout clang \
+for t in pgrep pkill ps tmux setpriv fincore script strace xxd patch timeout clang \
          x86_64-w64-mingw32-gcc; do
     if grep -Eq "have $t( |\$|\))" mk/deps.sh; then ok "deps.sh looks for $t"
     else not_ok "deps.sh looks for $t" "no 'have $t' in mk/deps.sh"; fi
