@@ -23,7 +23,6 @@
  * Look:  mmapview NAME while it holds: the ring's pages, all touched
  */
 #include <fcntl.h>
-#include <stdio.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
