@@ -121,6 +121,22 @@ static bool await(struct side *s, HANDLE ev, _Atomic uint64_t *c, uint64_t base,
     }
 }
 
+/* The consumer's handles are plumbing (not what the lesson teaches): a
+ * failure is said with its name and GetLastError, and ends the run. */
+static HANDLE open_event(const char *name, const char *what)
+{
+    HANDLE h = OpenEvent(SYNCHRONIZE | EVENT_MODIFY_STATE, FALSE, name);
+    if (h == NULL)
+        wl_die(what);
+    return h;
+}
+
+static void close_handle(HANDLE h, const char *what)
+{
+    if (!CloseHandle(h))
+        wl_die(what);
+}
+
 static double seconds(LARGE_INTEGER a, LARGE_INTEGER b)
 {
     LARGE_INTEGER f;
@@ -128,10 +144,57 @@ static double seconds(LARGE_INTEGER a, LARGE_INTEGER b)
     return (double)(b.QuadPart - a.QuadPart) / (double)f.QuadPart;
 }
 
+/* The child: open the section and the events by name, take every message
+ * where it lies, and leave the checksum in the section for the parent. */
+static _Noreturn void consume(const char *name, const char *dataName, const char *roomName,
+                              uint64_t total)
+{
+    HANDLE hMapFile, hData, hRoom, hPeer;
+    uint64_t s[2] = { 0, 0 };
+
+    ml_step("open", "the section and the two events, by name");
+    ml_call("OpenFileMapping", "shm_open(name, O_RDWR, 0)",
+            "FILE_MAP_ALL_ACCESS, FALSE, \"%s\"", name);
+    hMapFile = OpenFileMapping(FILE_MAP_ALL_ACCESS,   /* O_RDWR */
+                               FALSE,                 /* not inherited by a child */
+                               name);                 /* the parent's section */
+    ml_must(wl_result_handle(hMapFile));
+    ml_call("MapViewOfFile", "mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0)",
+            "hMapFile, FILE_MAP_ALL_ACCESS, 0, 0, %u", HDR + RING);
+    H = MapViewOfFile(hMapFile,                       /* mmap(..., fd, ...) */
+                      FILE_MAP_ALL_ACCESS,            /* PROT_READ | PROT_WRITE, MAP_SHARED */
+                      0, 0,                           /* offset 0, high and low DWORDs */
+                      HDR + RING);                    /* the counters' page and the ring */
+    ml_must(wl_result_ptr(H));
+    ring = (unsigned char *)H + HDR;
+    hData = open_event(dataName, "OpenEvent(dataName)");
+    hRoom = open_event(roomName, "OpenEvent(roomName)");
+    hPeer = OpenProcess(SYNCHRONIZE, FALSE, (DWORD)H->parent);   /* to see it end */
+    if (hPeer == NULL)
+        wl_die("OpenProcess(H->parent)");
+
+    ml_step("take", "every message, checked where it lies in the section");
+    /* [lesson:take] */
+    for (uint64_t tail = 0; tail < total; tail += CHUNK) {
+        if (!await(&H->data, hData, &H->head, tail + CHUNK, hPeer)) {
+            ml_error("the producer is gone after %llu of %llu bytes",
+                     (unsigned long long)tail, (unsigned long long)total);
+            ml_exit(ML_FAILED);
+        }
+        sum_add(s, ring + tail % RING, CHUNK);          /* in place: no copy */
+        atomic_store_explicit(&H->tail, tail + CHUNK, memory_order_release);
+        publish(&H->room, hRoom);
+    }
+    /* [/lesson] */
+    H->sum[0] = s[0], H->sum[1] = s[1], H->got = total;
+    ml_say("took %llu bytes", (unsigned long long)total);
+    ml_exit(ML_DONE);
+}
+
 int main(int argc, char *argv[])
 {
     struct wl_opts o;
-    HANDLE hMapFile, hData, hRoom, hPeer;
+    HANDLE hMapFile, hData, hRoom;
     char dataName[MAX_PATH + 16], roomName[MAX_PATH + 16];
     char cmdline[MAX_PATH * 4 + 256], extra[MAX_PATH + 32];
     unsigned char src[256];
@@ -139,6 +202,7 @@ int main(int argc, char *argv[])
     STARTUPINFO si;
     PROCESS_INFORMATION pi;
     LARGE_INTEGER t0, t1;
+    BOOL ok;
 
     wl_start(&prog, argc, argv, &o);
     total = o.size / CHUNK * CHUNK;
@@ -146,74 +210,46 @@ int main(int argc, char *argv[])
         total = CHUNK;
     snprintf(dataName, sizeof dataName, "%s.data", o.name);
     snprintf(roomName, sizeof roomName, "%s.room", o.name);
+    if (consumer)
+        consume(o.name, dataName, roomName, total);
     for (int i = 0; i < 256; i++)
         src[i] = (unsigned char)(i * 167 + 13);
-
-    if (consumer) {
-        ml_step("open", "the section and the two events, by name");
-        ml_call("OpenFileMapping", "shm_open(name, O_RDWR, 0)",
-                "FILE_MAP_ALL_ACCESS, FALSE, \"%s\"", o.name);
-        hMapFile = OpenFileMapping(FILE_MAP_ALL_ACCESS, FALSE, o.name);   /* shm_open */
-        if (!wl_result_handle(hMapFile))
-            ml_exit(ML_FAILED);
-        ml_call("MapViewOfFile", "mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0)",
-                "hMapFile, FILE_MAP_ALL_ACCESS, 0, 0, %u", HDR + RING);
-        H = MapViewOfFile(hMapFile, FILE_MAP_ALL_ACCESS, 0, 0, HDR + RING);  /* mmap */
-        if (!wl_result_ptr(H))
-            ml_exit(ML_FAILED);
-        ring = (unsigned char *)H + HDR;
-        hData = OpenEvent(SYNCHRONIZE | EVENT_MODIFY_STATE, FALSE, dataName);
-        hRoom = OpenEvent(SYNCHRONIZE | EVENT_MODIFY_STATE, FALSE, roomName);
-        hPeer = OpenProcess(SYNCHRONIZE, FALSE, (DWORD)H->parent);
-        if (hData == NULL || hRoom == NULL || hPeer == NULL) {
-            ml_error("the events or the parent could not be opened (GetLastError %lu)",
-                     (unsigned long)GetLastError());
-            ml_exit(ML_FAILED);
-        }
-        ml_step("take", "every message, checked where it lies in the section");
-        uint64_t s[2] = { 0, 0 };
-        /* [lesson:take] */
-        for (uint64_t tail = 0; tail < total; tail += CHUNK) {
-            if (!await(&H->data, hData, &H->head, tail + CHUNK, hPeer)) {
-                ml_error("the producer is gone after %llu of %llu bytes",
-                         (unsigned long long)tail, (unsigned long long)total);
-                ml_exit(ML_FAILED);
-            }
-            sum_add(s, ring + tail % RING, CHUNK);          /* in place: no copy */
-            atomic_store_explicit(&H->tail, tail + CHUNK, memory_order_release);
-            publish(&H->room, hRoom);
-        }
-        /* [/lesson] */
-        H->sum[0] = s[0], H->sum[1] = s[1], H->got = total;
-        ml_say("took %llu bytes", (unsigned long long)total);
-        ml_exit(ML_DONE);
-    }
 
     ml_step("create", "a section for the ring, and an event for each side to sleep on");
     /* [lesson:create] */
     ml_call("CreateFileMapping",
             "shm_open(name, O_CREAT | O_EXCL | O_RDWR, 0600) + ftruncate(fd, size)",
             "INVALID_HANDLE_VALUE, NULL, PAGE_READWRITE, 0, %u, \"%s\"", HDR + RING, o.name);
-    hMapFile = CreateFileMapping(INVALID_HANDLE_VALUE, NULL, PAGE_READWRITE, 0,
-                                 HDR + RING, o.name);      /* shm_open + ftruncate */
-    if (!wl_result_handle(hMapFile))
-        ml_exit(ML_FAILED);
+    hMapFile = CreateFileMapping(
+        INVALID_HANDLE_VALUE,          /* the paging file: shm_open's object */
+        NULL,                          /* default security */
+        PAGE_READWRITE,                /* O_RDWR */
+        0,                             /* the size, high DWORD: ftruncate(fd, size) */
+        HDR + RING,                    /* the size, low DWORD: counters, then the ring */
+        o.name);                       /* what the consumer opens it by */
+    ml_must(wl_result_handle(hMapFile));
     ml_call("MapViewOfFile", "mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0)",
             "hMapFile, FILE_MAP_ALL_ACCESS, 0, 0, %u", HDR + RING);
-    H = MapViewOfFile(hMapFile, FILE_MAP_ALL_ACCESS, 0, 0, HDR + RING);   /* mmap */
-    if (!wl_result_ptr(H))
-        ml_exit(ML_FAILED);
+    H = MapViewOfFile(hMapFile,            /* mmap(..., fd, ...) */
+                      FILE_MAP_ALL_ACCESS, /* PROT_READ | PROT_WRITE, MAP_SHARED */
+                      0, 0,                /* offset 0, high and low DWORDs */
+                      HDR + RING);         /* all of it */
+    ml_must(wl_result_ptr(H));
     ml_call("CreateEvent", "(none: a futex is the word itself, in the mapping)",
             "NULL, FALSE, FALSE, \"%s\"", dataName);
-    hData = CreateEvent(NULL, FALSE, FALSE, dataName);    /* auto-reset */
-    if (!wl_result_handle(hData))
-        ml_exit(ML_FAILED);
+    hData = CreateEvent(NULL,          /* default security */
+                        FALSE,         /* auto-reset: one wait takes one SetEvent */
+                        FALSE,         /* not set yet */
+                        dataName);     /* the consumer sleeps on it: data came */
+    ml_must(wl_result_handle(hData));
     /* [/lesson] */
     ml_call("CreateEvent", "(none: a futex is the word itself, in the mapping)",
             "NULL, FALSE, FALSE, \"%s\"", roomName);
-    hRoom = CreateEvent(NULL, FALSE, FALSE, roomName);
-    if (!wl_result_handle(hRoom))
-        ml_exit(ML_FAILED);
+    hRoom = CreateEvent(NULL,          /* default security */
+                        FALSE,         /* auto-reset */
+                        FALSE,         /* not set yet */
+                        roomName);     /* the producer sleeps on it: room came */
+    ml_must(wl_result_handle(hRoom));
     ring = (unsigned char *)H + HDR;
     H->parent = (uint32_t)GetCurrentProcessId();
 
@@ -224,8 +260,15 @@ int main(int argc, char *argv[])
     ZeroMemory(&si, sizeof si);
     si.cb = sizeof si;
     ml_call("CreateProcess", "fork()", "NULL, cmdline, NULL, NULL, FALSE, 0, NULL, NULL, &si, &pi");
-    if (!wl_result_bool(CreateProcess(NULL, cmdline, NULL, NULL, FALSE, 0, NULL, NULL, &si, &pi)))
-        ml_exit(ML_FAILED);
+    ok = CreateProcess(NULL,           /* the program: cmdline's first word */
+                       cmdline,        /* this program again, with --consumer */
+                       NULL, NULL,     /* default security, process and thread */
+                       FALSE,          /* no handle inherited: it opens all by name */
+                       0,              /* no creation flags */
+                       NULL, NULL,     /* this environment, this directory */
+                       &si,            /* how its window starts: the defaults */
+                       &pi);           /* its process and thread handles, out */
+    ml_must(wl_result_bool(ok));
 
     ml_step("send", "%llu bytes, %u at a time, through a ring of %u",
             (unsigned long long)total, CHUNK, RING);
@@ -245,8 +288,9 @@ int main(int argc, char *argv[])
     }
     /* [/lesson] */
     ml_call("WaitForSingleObject", "waitpid(pid, &status, 0)", "pi.hProcess, 60000");
-    if (!wl_result_wait(WaitForSingleObject(pi.hProcess, 60000)))
-        ml_exit(ML_FAILED);
+    DWORD w = WaitForSingleObject(pi.hProcess,   /* waitpid(pid, ...) */
+                                  60000);        /* at most a minute: never a hang */
+    ml_must(wl_result_wait(w));
     QueryPerformanceCounter(&t1);
     for (uint64_t n = 0; n < total; n += sizeof src)
         sum_add(want, src, sizeof src);
@@ -260,14 +304,14 @@ int main(int argc, char *argv[])
 
     ml_step("close", "every handle: the section goes with the last one");
     ml_call("UnmapViewOfFile", "munmap(addr, size)", "H");
-    if (!wl_result_bool(UnmapViewOfFile(H)))
-        ml_exit(ML_FAILED);
+    ok = UnmapViewOfFile(H);           /* munmap(addr, size): the view's address */
+    ml_must(wl_result_bool(ok));
     ml_call("CloseHandle", "close(fd) (and shm_unlink: the name goes with the last handle)", "hMapFile");
-    if (!wl_result_bool(CloseHandle(hMapFile)))
-        ml_exit(ML_FAILED);
-    CloseHandle(hData);
-    CloseHandle(hRoom);
-    CloseHandle(pi.hProcess);
-    CloseHandle(pi.hThread);
+    ok = CloseHandle(hMapFile);        /* close(fd); there is no shm_unlink */
+    ml_must(wl_result_bool(ok));
+    close_handle(hData, "CloseHandle(hData)");
+    close_handle(hRoom, "CloseHandle(hRoom)");
+    close_handle(pi.hProcess, "CloseHandle(pi.hProcess)");
+    close_handle(pi.hThread, "CloseHandle(pi.hThread)");
     ml_exit(ML_DONE);
 }
