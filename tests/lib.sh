@@ -214,6 +214,22 @@ in_own_mounts() {
         'mount --make-rprivate /dev/shm || exit 97; exec "$@"' sh "$@"
 }
 can_own_mounts() { is_root && in_own_mounts true 2>/dev/null; }
+
+# without_shm_mount PROG NAME ARGS...: run PROG -n NAME ARGS (stdin empty)
+# in a mount namespace of its own where /dev/shm is not a mount point, only
+# a directory of /.  Prints PROG's output, then "left: " and what of NAME
+# it left in that directory (which is then removed: this run made it).
+# The status is PROG's; 99 when /dev/shm could not be unmounted.
+without_shm_mount() {
+    unshare -m --propagation unchanged sh -c '
+        while grep -q " /dev/shm " /proc/self/mountinfo; do   # mounts may be stacked
+            mount --make-private /dev/shm && umount /dev/shm || exit 99
+        done
+        prog=$1 name=$2; shift 2
+        "$prog" -n "$name" "$@" </dev/null 2>&1; rc=$?
+        left=$(ls -A /dev/shm | grep -F "${name#/}"); rm -f "/dev/shm/${name#/}"
+        echo "left: $left"; exit $rc' sh "$@"
+}
 # Frame numbers need CAP_SYS_ADMIN (bit 21 of the effective set).
 have_caps() { (( 16#$(sed -n 's/^CapEff:[[:space:]]*//p' /proc/self/status) >> 21 & 1 )); }
 

@@ -115,13 +115,7 @@ fi
 # program exits 0.  /dev/shm is unmounted in a namespace of the test's own.
 if is_root && need_tool unshare; then
     N=$(t_name)
-    out=$(unshare -m --propagation unchanged sh -c '
-        while grep -q " /dev/shm " /proc/self/mountinfo; do   # mounts may be stacked
-            mount --make-private /dev/shm && umount /dev/shm || exit 99
-        done
-        "$1" -n "$2" -r 16M --no-hold --trace off </dev/null 2>&1; rc=$?
-        left=$(ls -A /dev/shm | grep -F "${2#/}"); rm -f "/dev/shm/${2#/}"
-        echo "left: $left"; exit $rc' sh "$BIN/09-reserve-grow" "$N"); rc=$?
+    out=$(without_shm_mount "$BIN/09-reserve-grow" "$N" -r 16M --no-hold --trace off); rc=$?
     expect_eq "where /dev/shm is not a mount point it exits 0" 0 "$rc"
     expect_match "...and says why the full-tmpfs part is skipped" \
         "skipped: .*/dev/shm is not a mount point here.*never filled" "$out"

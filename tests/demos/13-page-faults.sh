@@ -94,13 +94,7 @@ fi
 # huge-page phase is skipped with the reason, without trying a mount.
 if is_root && need_tool unshare; then
     N=$(t_name)
-    out=$(unshare -m --propagation unchanged sh -c '
-        while grep -q " /dev/shm " /proc/self/mountinfo; do   # mounts may be stacked
-            mount --make-private /dev/shm && umount /dev/shm || exit 99
-        done
-        "$1" -n "$2" -b 4M --no-hold --trace off </dev/null 2>&1; rc=$?
-        left=$(ls -A /dev/shm | grep -F "${2#/}"); rm -f "/dev/shm/${2#/}"
-        echo "left: $left"; exit $rc' sh "$P13" "$N"); rc=$?
+    out=$(without_shm_mount "$P13" "$N" -b 4M --no-hold --trace off); rc=$?
     expect_eq "where /dev/shm is not a mount point it exits 0" 0 "$rc"
     expect_match "...and says why the huge-page phase is skipped" \
         "huge pages, tmpfs huge=always +skipped: /dev/shm is not a mount point here" "$out"
