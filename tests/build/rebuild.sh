@@ -10,7 +10,7 @@ cd "$ROOT" || exit 1
 SRC=$T_SCRATCH/src
 mkdir -p "$SRC"
 # The sources only: not build/ or bin/ of the tree under test.
-for f in Makefile mk lib demos viewer tour tests tools lessons bench; do
+for f in Makefile mk lib demos viewer tour tests tools lessons bench labs; do
     [ -e "$f" ] && cp -R "$f" "$SRC/"
 done
 
