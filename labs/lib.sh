@@ -37,7 +37,7 @@ g_need_tools() {
         return 1
     fi
     local b
-    for b in 01-create 03-copy 04-open 05-close mmapview; do
+    for b in 01-create 03-copy 04-open 05-close 10-mapped-array mmapview; do
         if [ ! -x "$BIN/$b" ]; then
             echo "grade: $BIN/$b is not built: run 'make' first (or 'make grade', which builds it)." >&2
             return 1
