@@ -16,7 +16,9 @@ suite() {
 }
 # run_one NAME: run.sh on that suite alone; its output in OUT, exit in RC.
 run_one() {
-    OUT=$(MMAPLAB_TEST_PREFIX="$PREFIX-$SUITE-inner" bash "$TREE/tests/run.sh" "fake/$1" 2>&1)
+    # (without MMAPLAB_REQUIRE_ALL, which would make the fake skips failures)
+    OUT=$(MMAPLAB_TEST_PREFIX="$PREFIX-$SUITE-inner" env -u MMAPLAB_REQUIRE_ALL \
+          bash "$TREE/tests/run.sh" "fake/$1" 2>&1)
     RC=$?
 }
 

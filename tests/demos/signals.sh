@@ -57,7 +57,8 @@ exec {never_fd}<>"$T_SCRATCH/never"
 for p in 07-file-pages 09-reserve-grow; do
     N=$(t_name); TR=$(t_trace); D=$T_SCRATCH/dir-$p
     mkdir -p "$D"
-    before=$(ls /dev/shm | sort)
+    # (only this suite's names: other runs may come and go meanwhile)
+    before=$(ls /dev/shm | grep "^$PREFIX-$SUITE-" | sort)
     ( cd "$D" && exec env --default-signal=INT "$BIN/$p" -n "$N" --trace "$TR" ) \
         <"$T_SCRATCH/never" >"$T_SCRATCH/$p.out" 2>&1 &
     pid=$!; t_bg $pid
@@ -67,7 +68,7 @@ for p in 07-file-pages 09-reserve-grow; do
         expect_eq "$p stopped by SIGINT at its hold exits 130" 130 "$T_STATUS"
         expect_match "$p says it removed what it made" "removed again: nothing is left behind" \
             "$(cat "$T_SCRATCH/$p.out")"
-        expect_eq "$p leaves no object in /dev/shm" "$before" "$(ls /dev/shm | sort)"
+        expect_eq "$p leaves no object in /dev/shm" "$before" "$(ls /dev/shm | grep "^$PREFIX-$SUITE-" | sort)"
         expect_eq "$p leaves no file in its directory" "" "$(ls "$D")"
     else
         not_ok "$p reaches its hold point" "$(cat "$T_SCRATCH/$p.out")"
