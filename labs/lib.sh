@@ -89,9 +89,10 @@ g_cleanup() {
     while read -r s; do
         # Only a session that still has a process of this run's in it.
         [ -n "$(ps -o pid= -s "$s" 2>/dev/null)" ] && kill -KILL -- "-$s" 2>/dev/null
+        g_ours "$s" && kill -KILL "$s" 2>/dev/null
     done < "$G_WORK/sessions"
     while read -r s; do
-        while kill -0 "$s" 2>/dev/null; do sleep 0.02; done
+        g_gone "$s" 2 || echo "grade: process $s did not end 2 s after SIGKILL; left running" >&2
     done < "$G_WORK/sessions"
     while read -r n; do
         [ -n "$n" ] && rm -f -- "/dev/shm/${n#/}"
@@ -140,12 +141,15 @@ g_start() {
     rm -f "$fifo"; mkfifo "$fifo"
     exec {fd}<>"$fifo"
     (
+        # Opened while this child still holds its copy of $fd, a writer, so
+        # the open cannot wait even when g_eof closed the grader's end first.
+        exec <"$fifo"
         # No program may keep another's input open: its end would never come.
         for f in "$fd" "${G_FD[@]}"; do [ -n "$f" ] && exec {f}>&-; done
         umask 022
         ulimit -f 1024 -t 10 -c 0
         exec setsid strace -f -q -o "$G_WORK/$key.strace" -e trace="$G_TRACED" -- "$@" \
-            <"$fifo" >"$G_WORK/$key.out" 2>"$G_WORK/$key.err"
+            >"$G_WORK/$key.out" 2>"$G_WORK/$key.err"
     ) &
     G_SID[$key]=$!
     G_EXE[$key]=$(readlink -f -- "$1")
@@ -161,9 +165,12 @@ g_start_plain() {
     rm -f "$fifo"; mkfifo "$fifo"
     exec {fd}<>"$fifo"
     (
+        # Opened while this child still holds its copy of $fd, a writer, so
+        # the open cannot wait even when g_eof closed the grader's end first.
+        exec <"$fifo"
         # No program may keep another's input open: its end would never come.
         for f in "$fd" "${G_FD[@]}"; do [ -n "$f" ] && exec {f}>&-; done
-        exec setsid "$@" <"$fifo" >"$G_WORK/$key.out" 2>"$G_WORK/$key.err"
+        exec setsid "$@" >"$G_WORK/$key.out" 2>"$G_WORK/$key.err"
     ) &
     G_SID[$key]=$!
     G_PID[$key]=$!
@@ -197,6 +204,34 @@ g_state() {
     read -r l 2>/dev/null < "/proc/$1/stat" || return 1
     l=${l##*) }
     G_STATE=${l%% *}
+}
+
+# g_ours PID: a child of this grader's, not yet reaped (a session's first
+# process before its setsid, which kill -- -PID cannot reach).
+g_ours() {
+    local l=""
+    read -r l 2>/dev/null < "/proc/$1/stat" || return 1
+    l=${l##*) }; l=${l#* }
+    [ "${l%% *}" = "$$" ]
+}
+
+# g_gone PID SECONDS: wait, at most SECONDS, until it is no longer alive.
+g_gone() {
+    local i
+    for ((i = 0; i < $2 * 50; i++)); do
+        g_alive "$1" || return 0
+        sleep 0.02
+    done
+    return 1
+}
+
+# g_stop KEY: SIGKILL its session and its first process (which may not have
+# made its session yet), then reap it: every wait bounded.
+g_stop() {
+    local s=${G_SID[$1]}
+    kill -KILL -- "-$s" 2>/dev/null
+    g_ours "$s" && kill -KILL "$s" 2>/dev/null
+    g_gone "$s" 5 && wait "$s" 2>/dev/null
 }
 
 # g_alive PID: running, not a zombie.
@@ -283,8 +318,7 @@ g_wait_exit() {
         sleep 0.05
     done
     if g_alive "$s"; then
-        kill -KILL -- "-$s" 2>/dev/null
-        wait "$s" 2>/dev/null
+        g_stop "$1"
         echo timeout > "$G_WORK/$1.timeout"
         return 1
     fi
@@ -297,10 +331,8 @@ g_finish() { g_eof "$1"; g_wait_exit "$1" "${2:-5}"; }
 
 # g_kill KEY: its whole session, now.
 g_kill() {
-    local s=${G_SID[$1]}
     g_eof "$1"
-    kill -KILL -- "-$s" 2>/dev/null
-    wait "$s" 2>/dev/null
+    g_stop "$1"
 }
 
 # g_status KEY: how the program ended, from its trace: "exit 0",
