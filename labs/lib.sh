@@ -86,6 +86,7 @@ g_setup() {
 g_cleanup() {
     local s n
     [ -n "${G_WORK:-}" ] && [ -d "$G_WORK" ] || return 0
+    [ -n "${G_IN_LAB:-}" ] && g_stopped
     while read -r s; do
         # Only a session that still has a process of this run's in it.
         [ -n "$(ps -o pid= -s "$s" 2>/dev/null)" ] && kill -KILL -- "-$s" 2>/dev/null
@@ -98,6 +99,19 @@ g_cleanup() {
         [ -n "$n" ] && rm -f -- "/dev/shm/${n#/}"
     done < "$G_WORK/names"
     rm -rf -- "$G_WORK"
+}
+
+# g_stopped: the grading was ended (a signal, a time limit) inside a lab:
+# the verdicts it had, and the checks still without one, the one it was
+# stopped in among them.
+g_stopped() {
+    local c left=""
+    G_IN_LAB=""
+    for c in "${LAB_CHECKS[@]}"; do
+        c=${c%%:*}
+        if [ -n "${G_DONE[$c]:-}" ]; then printf '%s\n' "${G_TEXT[$c]}"; else left="$left $c"; fi
+    done
+    echo "  grading stopped after $SECONDS s before these checks had a verdict:$left"
 }
 
 # g_name TAG: a fresh object name for this run, remembered for the cleanup.
@@ -442,9 +456,11 @@ g_grade_lab() {
     G_PROG=$G_WORK/lab-$G_LAB_NO
     local before after stray
     before=$(find /dev/shm -maxdepth 1 -user "$(id -u)" -print 2>/dev/null | sort)
+    G_IN_LAB=1
     if g_build "$src" "$G_PROG"; then
         lab_run
     fi
+    G_IN_LAB=""
     # Objects of yours that appeared meanwhile under a name the grader did
     # not give: not removed (they may be another run's), but said.
     after=$(find /dev/shm -maxdepth 1 -user "$(id -u)" -print 2>/dev/null | sort)
