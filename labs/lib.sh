@@ -86,17 +86,32 @@ g_setup() {
 g_cleanup() {
     local s n
     [ -n "${G_WORK:-}" ] && [ -d "$G_WORK" ] || return 0
+    [ -n "${G_IN_LAB:-}" ] && g_stopped
     while read -r s; do
         # Only a session that still has a process of this run's in it.
         [ -n "$(ps -o pid= -s "$s" 2>/dev/null)" ] && kill -KILL -- "-$s" 2>/dev/null
+        g_ours "$s" && kill -KILL "$s" 2>/dev/null
     done < "$G_WORK/sessions"
     while read -r s; do
-        while kill -0 "$s" 2>/dev/null; do sleep 0.02; done
+        g_gone "$s" 2 || echo "grade: process $s did not end 2 s after SIGKILL; left running" >&2
     done < "$G_WORK/sessions"
     while read -r n; do
         [ -n "$n" ] && rm -f -- "/dev/shm/${n#/}"
     done < "$G_WORK/names"
     rm -rf -- "$G_WORK"
+}
+
+# g_stopped: the grading was ended (a signal, a time limit) inside a lab:
+# the verdicts it had, and the checks still without one, the one it was
+# stopped in among them.
+g_stopped() {
+    local c left=""
+    G_IN_LAB=""
+    for c in "${LAB_CHECKS[@]}"; do
+        c=${c%%:*}
+        if [ -n "${G_DONE[$c]:-}" ]; then printf '%s\n' "${G_TEXT[$c]}"; else left="$left $c"; fi
+    done
+    echo "  grading stopped after $SECONDS s before these checks had a verdict:$left"
 }
 
 # g_name TAG: a fresh object name for this run, remembered for the cleanup.
@@ -140,12 +155,15 @@ g_start() {
     rm -f "$fifo"; mkfifo "$fifo"
     exec {fd}<>"$fifo"
     (
+        # Opened while this child still holds its copy of $fd, a writer, so
+        # the open cannot wait even when g_eof closed the grader's end first.
+        exec <"$fifo"
         # No program may keep another's input open: its end would never come.
         for f in "$fd" "${G_FD[@]}"; do [ -n "$f" ] && exec {f}>&-; done
         umask 022
         ulimit -f 1024 -t 10 -c 0
         exec setsid strace -f -q -o "$G_WORK/$key.strace" -e trace="$G_TRACED" -- "$@" \
-            <"$fifo" >"$G_WORK/$key.out" 2>"$G_WORK/$key.err"
+            >"$G_WORK/$key.out" 2>"$G_WORK/$key.err"
     ) &
     G_SID[$key]=$!
     G_EXE[$key]=$(readlink -f -- "$1")
@@ -161,9 +179,12 @@ g_start_plain() {
     rm -f "$fifo"; mkfifo "$fifo"
     exec {fd}<>"$fifo"
     (
+        # Opened while this child still holds its copy of $fd, a writer, so
+        # the open cannot wait even when g_eof closed the grader's end first.
+        exec <"$fifo"
         # No program may keep another's input open: its end would never come.
         for f in "$fd" "${G_FD[@]}"; do [ -n "$f" ] && exec {f}>&-; done
-        exec setsid "$@" <"$fifo" >"$G_WORK/$key.out" 2>"$G_WORK/$key.err"
+        exec setsid "$@" >"$G_WORK/$key.out" 2>"$G_WORK/$key.err"
     ) &
     G_SID[$key]=$!
     G_PID[$key]=$!
@@ -197,6 +218,34 @@ g_state() {
     read -r l 2>/dev/null < "/proc/$1/stat" || return 1
     l=${l##*) }
     G_STATE=${l%% *}
+}
+
+# g_ours PID: a child of this grader's, not yet reaped (a session's first
+# process before its setsid, which kill -- -PID cannot reach).
+g_ours() {
+    local l=""
+    read -r l 2>/dev/null < "/proc/$1/stat" || return 1
+    l=${l##*) }; l=${l#* }
+    [ "${l%% *}" = "$$" ]
+}
+
+# g_gone PID SECONDS: wait, at most SECONDS, until it is no longer alive.
+g_gone() {
+    local i
+    for ((i = 0; i < $2 * 50; i++)); do
+        g_alive "$1" || return 0
+        sleep 0.02
+    done
+    return 1
+}
+
+# g_stop KEY: SIGKILL its session and its first process (which may not have
+# made its session yet), then reap it: every wait bounded.
+g_stop() {
+    local s=${G_SID[$1]}
+    kill -KILL -- "-$s" 2>/dev/null
+    g_ours "$s" && kill -KILL "$s" 2>/dev/null
+    g_gone "$s" 5 && wait "$s" 2>/dev/null
 }
 
 # g_alive PID: running, not a zombie.
@@ -283,8 +332,7 @@ g_wait_exit() {
         sleep 0.05
     done
     if g_alive "$s"; then
-        kill -KILL -- "-$s" 2>/dev/null
-        wait "$s" 2>/dev/null
+        g_stop "$1"
         echo timeout > "$G_WORK/$1.timeout"
         return 1
     fi
@@ -297,10 +345,8 @@ g_finish() { g_eof "$1"; g_wait_exit "$1" "${2:-5}"; }
 
 # g_kill KEY: its whole session, now.
 g_kill() {
-    local s=${G_SID[$1]}
     g_eof "$1"
-    kill -KILL -- "-$s" 2>/dev/null
-    wait "$s" 2>/dev/null
+    g_stop "$1"
 }
 
 # g_status KEY: how the program ended, from its trace: "exit 0",
@@ -410,9 +456,11 @@ g_grade_lab() {
     G_PROG=$G_WORK/lab-$G_LAB_NO
     local before after stray
     before=$(find /dev/shm -maxdepth 1 -user "$(id -u)" -print 2>/dev/null | sort)
+    G_IN_LAB=1
     if g_build "$src" "$G_PROG"; then
         lab_run
     fi
+    G_IN_LAB=""
     # Objects of yours that appeared meanwhile under a name the grader did
     # not give: not removed (they may be another run's), but said.
     after=$(find /dev/shm -maxdepth 1 -user "$(id -u)" -print 2>/dev/null | sort)
