@@ -215,6 +215,11 @@ in_own_mounts() {
 }
 can_own_mounts() { is_root && in_own_mounts true 2>/dev/null; }
 
+# strace with LeakSanitizer off, for a test that needs the traced program's
+# exit status: LeakSanitizer cannot work under ptrace, and under SANITIZE=1
+# it would end the program with status 1.  A command prefix: $T_STRACE -f ...
+T_STRACE="env ASAN_OPTIONS=${ASAN_OPTIONS:-}${ASAN_OPTIONS:+:}detect_leaks=0 strace"
+
 # without_shm_mount PROG NAME ARGS...: run PROG -n NAME ARGS (stdin empty)
 # in a mount namespace of its own where /dev/shm is not a mount point, only
 # a directory of /.  Prints PROG's output, then "left: " and what of NAME

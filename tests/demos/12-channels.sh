@@ -222,10 +222,7 @@ else
              "ring|shared ring (1 MiB)|futex getppid wait4"; do
         IFS='|' read -r only rows names <<< "$c"
         S=$T_SCRATCH/strace-$only
-        # (LeakSanitizer cannot run under ptrace: under SANITIZE=1 it would
-        # end the program with status 1 at its exit.)
-        OUT=$(env ASAN_OPTIONS=${ASAN_OPTIONS:-}${ASAN_OPTIONS:+:}detect_leaks=0 \
-              strace -f -c -o "$S" "$P" -q -n "$(t_name)" --no-hold --no-big-ring --only "$only" \
+        OUT=$($T_STRACE -f -c -o "$S" "$P" -q -n "$(t_name)" --no-hold --no-big-ring --only "$only" \
               --total 64M --chunk 16k --ring 1M </dev/null 2>&1); RC=$?
         msgs=4096 mine=0 pers=
         IFS=';' read -ra rs <<< "$rows"

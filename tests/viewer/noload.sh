@@ -122,7 +122,7 @@ STRACE=
 LOG=$T_SCRATCH/live.strace
 # LeakSanitizer (make SANITIZE=1) cannot run under ptrace.
 need_tool strace &&
-    STRACE="env ASAN_OPTIONS=${ASAN_OPTIONS:-}${ASAN_OPTIONS:+:}detect_leaks=0 strace -f -y -qq -o $LOG -e trace=pread64,preadv,preadv2"
+    STRACE="$T_STRACE -f -y -qq -o $LOG -e trace=pread64,preadv,preadv2"
 tm new-session -d -s live -x 120 -y 40 \
     "env LANG=$LANG_UTF8 LC_ALL=$LANG_UTF8 NO_COLOR=1 $STRACE $MV --interval 50 --file $F; echo \"status=\$?\"; sleep 600"
 wait_screen live "the live viewer follows the file" "state +LIVE" 20
